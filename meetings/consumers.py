@@ -1,0 +1,163 @@
+"""The meeting socket: /ws/meetings/<id>/.
+
+The one place that composes the apps: it builds the snapshot from each app's
+selectors and hands each client message to the owning service. See
+docs/protocol.md for every message and close code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import gettext as _
+
+from meetings import selectors, services
+from meetings.events import encode, group_name
+from meetings.exceptions import DomainError, NotAllowed, NotFound
+from meetings.models import Meeting, Member
+from meetings.selectors import PROJECTOR_VIEWER, Viewer
+
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_LOGGED_IN = 4401
+CLOSE_NOT_PARTICIPANT = 4403
+CLOSE_NO_MEETING = 4404
+MAX_MESSAGE_BYTES = 16_384
+
+
+class NotLoggedIn(DomainError):
+    status = 401
+    code = "not_logged_in"
+
+
+def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> Viewer:
+    """Who is connecting. Raises NotLoggedIn, NotFound or NotAllowed."""
+    if projector_token:
+        meeting = services.projector_meeting(projector_token)
+        if meeting.pk != meeting_id:
+            raise NotAllowed("This projector link is for another meeting.")
+        return PROJECTOR_VIEWER
+    if user is None or not user.is_authenticated:
+        raise NotLoggedIn("Log in first.")
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFound("No such meeting.")
+    participant = selectors.participant_for(meeting, user)
+    if participant is None:
+        raise NotAllowed("You are not on this meeting's roster.")
+    return Viewer(role=participant.role, participant=participant)
+
+
+def build_snapshot(meeting_id: int, viewer: Viewer) -> str:
+    return encode(selectors.meeting_snapshot(meeting_id=meeting_id, viewer=viewer))
+
+
+def handle_agenda_advance(meeting_id: int, actor: Member, message: dict[str, Any]) -> None:
+    meeting = Meeting.objects.get(pk=meeting_id)
+    item_id = message.get("item_id")
+    if item_id is not None and not isinstance(item_id, int):
+        raise services.InvalidInput(_("item_id must be a number."))
+    services.agenda_advance(
+        actor=actor, meeting=meeting, direction=message.get("direction"), item_id=item_id
+    )
+
+
+# Client message type -> service call run in a worker thread. Each takes
+# (meeting_id, actor, message) and raises DomainError on refusal.
+COMMANDS = {
+    "agenda.advance": handle_agenda_advance,
+}
+
+
+class MeetingConsumer(AsyncWebsocketConsumer):
+    meeting_id: int
+    viewer: Viewer
+    group: str
+
+    async def connect(self) -> None:
+        self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        token = (query.get("projector") or [None])[0]
+        # Accept first: a close code sent before accepting never reaches a browser.
+        await self.accept()
+        try:
+            self.viewer = await database_sync_to_async(resolve_viewer)(
+                self.meeting_id, self.scope.get("user"), token
+            )
+        except NotLoggedIn:
+            await self.close(code=CLOSE_NOT_LOGGED_IN)
+            return
+        except NotFound:
+            await self.close(code=CLOSE_NO_MEETING)
+            return
+        except NotAllowed:
+            await self.close(code=CLOSE_NOT_PARTICIPANT)
+            return
+        # Join before taking the snapshot: no event can fall between the two.
+        self.group = group_name(self.meeting_id, self.viewer.audience)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send_snapshot()
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def send_snapshot(self) -> None:
+        text = await database_sync_to_async(build_snapshot)(self.meeting_id, self.viewer)
+        await self.send(text_data=text)
+
+    async def send_error(self, code: str, message: str, ref: Any = None) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if ref is not None:
+            frame["ref"] = ref
+        await self.send(text_data=encode(frame))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not hasattr(self, "group"):
+            return  # refused connection, closing
+        if text_data is None:
+            await self.send_error("bad_message", "Send JSON text frames, not binary.")
+            return
+        if len(text_data) > MAX_MESSAGE_BYTES:
+            await self.send_error("bad_message", "Message too large.")
+            return
+        try:
+            message = json.loads(text_data)
+        except json.JSONDecodeError:
+            await self.send_error("bad_message", "The message is not valid JSON.")
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.send_error("bad_message", 'A message is a JSON object with a "type".')
+            return
+        kind, ref = message["type"], message.get("ref")
+        if kind == "resync":
+            await self.send_snapshot()
+        elif kind == "ping":
+            await self.send(text_data=encode({"type": "pong", "ref": ref}))
+        elif kind in COMMANDS:
+            await self.run_command(kind, message, ref)
+        else:
+            await self.send_error("unknown_type", f"Unknown message type: {kind}", ref)
+
+    async def run_command(self, kind: str, message: dict[str, Any], ref: Any) -> None:
+        participant = self.viewer.participant
+        if participant is None:
+            await self.send_error("forbidden", "The projector is read-only.", ref)
+            return
+        try:
+            await database_sync_to_async(COMMANDS[kind])(
+                self.meeting_id, participant.member, message
+            )
+        except DomainError as exc:
+            await self.send_error(exc.code, exc.message, ref)
+            return
+        await self.send(text_data=encode({"type": "ack", "for": kind, "ref": ref}))
+
+    async def meeting_event(self, event: dict[str, Any]) -> None:
+        """An event from the channel layer: already JSON, sent as it is."""
+        await self.send(text_data=event["text"])

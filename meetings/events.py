@@ -1,0 +1,83 @@
+"""Group names and event publishing for the meeting socket.
+
+Every state event carries the meeting's sequence number. The number is taken
+from the meeting row inside the writing transaction, so it is exact across
+server processes, and the event leaves only after that transaction commits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from enum import StrEnum
+from functools import partial
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F
+
+logger = logging.getLogger(__name__)
+
+# The channel layer message type; MeetingConsumer.meeting_event handles it.
+LAYER_MESSAGE_TYPE = "meeting.event"
+
+
+class Audience(StrEnum):
+    MEMBERS = "members"  # voters and observers
+    STAFF = "staff"  # chair and clerks
+    PROJECTOR = "projector"
+
+
+EVERYONE = tuple(Audience)
+
+
+def group_name(meeting_id: int, audience: Audience) -> str:
+    return f"meeting.{meeting_id}.{audience.value}"
+
+
+def encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def next_seq(meeting_id: int) -> int:
+    """Take the meeting's next sequence number. Needs an open transaction.
+
+    The UPDATE locks the meeting row until commit, so numbers are handed out
+    in commit order.
+    """
+    from meetings.models import Meeting
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("next_seq() must run inside transaction.atomic()")
+    Meeting.objects.filter(pk=meeting_id).update(event_seq=F("event_seq") + 1)
+    return Meeting.objects.filter(pk=meeting_id).values_list("event_seq", flat=True).get()
+
+
+def publish(
+    meeting_id: int,
+    event_type: str,
+    payload: dict[str, Any],
+) -> int:
+    """Queue a sequenced event for every audience, sent after the current
+    transaction commits. Returns the event's sequence number.
+
+    Sequenced events go to every audience, so that a gap in the numbers always
+    means a missed event. The JSON text is built once and handed to every group.
+    """
+    seq = next_seq(meeting_id)
+    text = encode({"type": event_type, "seq": seq, **payload})
+    transaction.on_commit(partial(_send, meeting_id, EVERYONE, text), robust=True)
+    return seq
+
+
+def _send(meeting_id: int, audiences: tuple[Audience, ...], text: str) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        logger.error("No channel layer configured; event for meeting %s dropped", meeting_id)
+        return
+    message = {"type": LAYER_MESSAGE_TYPE, "text": text}
+    for audience in audiences:
+        async_to_sync(layer.group_send)(group_name(meeting_id, audience), message)

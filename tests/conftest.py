@@ -1,0 +1,129 @@
+"""Shared fixtures: a union with a meeting, its chair, clerk, voters and an outsider.
+
+Tests that need PostgreSQL, Redis or Chromium skip when those are missing,
+except under CI=true, where a missing service fails the test instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
+from tests.factories import (
+    AgendaItemFactory,
+    MeetingFactory,
+    MemberFactory,
+    MembershipFactory,
+    ParticipantFactory,
+    UnionFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip when a service is missing, or fail under CI=true."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port),
+                                      timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def uses_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.fixture
+def require_postgres() -> None:
+    need(uses_postgres(), "DATABASE_URL does not point at PostgreSQL")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    need(bool(url) and _reachable(url, 6379), "REDIS_URL is unset or Redis is not reachable")
+    return url
+
+
+@pytest.fixture
+def redis_layer(settings, redis_url: str):  # type: ignore[no-untyped-def]
+    """The real Redis channel layer, as in production."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": redis_url, "max_connections": 200}]},
+        }
+    }
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    need(shutil.which(CHROMIUM) is not None, f"{CHROMIUM} is not installed (apt install chromium)")
+    return CHROMIUM
+
+
+@dataclass
+class World:
+    union: Union
+    meeting: Meeting
+    chair: Member
+    clerk: Member
+    voters: list[Member]
+    outsider: Member
+    items: list[AgendaItem]
+
+    def participant(self, member: Member) -> Participant:
+        return Participant.objects.get(meeting=self.meeting, member=member)
+
+
+def build_world(*, voters: int = 3, items: int = 3) -> World:
+    union = UnionFactory()
+    chair = MemberFactory(full_name="Chair Nguyễn")
+    clerk = MemberFactory(full_name="Clerk Trần")
+    MembershipFactory(member=chair, union=union, role=Membership.Role.OFFICER)
+    MembershipFactory(member=clerk, union=union)
+    meeting = MeetingFactory(union=union)
+    ParticipantFactory(meeting=meeting, member=chair, role=Participant.Role.CHAIR)
+    ParticipantFactory(meeting=meeting, member=clerk, role=Participant.Role.CLERK)
+    members = []
+    for _ in range(voters):
+        member = MemberFactory()
+        MembershipFactory(member=member, union=union)
+        ParticipantFactory(meeting=meeting, member=member)
+        members.append(member)
+    outsider = MemberFactory(full_name="Outsider")
+    MembershipFactory(member=outsider)  # a member of another union
+    agenda = [
+        AgendaItemFactory(meeting=meeting, position=i + 1, title=f"Item {i + 1}")
+        for i in range(items)
+    ]
+    return World(union, meeting, chair, clerk, members, outsider, agenda)
+
+
+@pytest.fixture
+def world(db) -> World:  # type: ignore[no-untyped-def]
+    return build_world()
