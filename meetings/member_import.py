@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -54,9 +55,7 @@ class ImportReport:
             "rows": len(self.rows),
             "created": self.created,
             "errors": [asdict(e) for e in self.errors],
-            "preview": [
-                {**asdict(row), "weight": str(row.weight)} for row in self.rows[:50]
-            ],
+            "preview": [{**asdict(row), "weight": str(row.weight)} for row in self.rows[:50]],
         }
 
 
@@ -69,28 +68,85 @@ def decode(data: bytes | str) -> str:
         raise ValueError(_("The file is not UTF-8 text.")) from exc
 
 
-def parse(text: str, *, existing_numbers: set[str], report: ImportReport) -> None:
-    """Read every row into `report.rows`, and every fault into `report.errors`."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+# Longest value each column may hold (the model fields' max_length).
+MAX_LENGTHS = {"member_number": 40, "full_name": 200, "phone": 40, "email": 254}
+
+
+def _column_name(name: str | None) -> str:
+    """'Member Number', 'member-number' and 'member_number' name the same column."""
+    return "_".join((name or "").strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+def _check_header(fieldnames: Sequence[str] | None, report: ImportReport) -> list[str] | None:
+    """The normalised header, or None (with the fault reported) if it is unusable."""
+    if not fieldnames:
+        report.errors.append(RowError(1, "", _("The file is empty.")))
+        return None
+    header = [_column_name(name) for name in fieldnames]
+    expected = ", ".join(COLUMNS)
     missing = [col for col in REQUIRED_COLUMNS if col not in header]
     if missing:
         report.errors.append(
-            RowError(1, ",".join(missing), _("Missing column(s): %s. Expected columns: %s")
-                     % (", ".join(missing), ", ".join(COLUMNS)))
+            RowError(
+                1,
+                ",".join(missing),
+                _("Missing column(s): %(missing)s. Expected columns: %(expected)s")
+                % {"missing": ", ".join(missing), "expected": expected},
+            )
         )
-        return
-    reader.fieldnames = header
+    # A misspelt column ("wieght") would otherwise be dropped without a word.
+    unknown = [name for name in header if name and name not in COLUMNS]
+    if unknown:
+        report.errors.append(
+            RowError(
+                1,
+                ",".join(unknown),
+                _("Unknown column(s): %(unknown)s. Expected columns: %(expected)s")
+                % {"unknown": ", ".join(unknown), "expected": expected},
+            )
+        )
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        report.errors.append(
+            RowError(
+                1,
+                ",".join(repeated),
+                _("Column(s) given more than once: %s") % ", ".join(repeated),
+            )
+        )
+    return None if report.errors else header
+
+
+def parse(text: str, *, existing_numbers: set[str], report: ImportReport) -> None:
+    """Read every row into `report.rows`, and every fault into `report.errors`."""
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = _check_header(reader.fieldnames, report)
+        if header is None:
+            return
+        reader.fieldnames = header
+        _parse_rows(reader, existing_numbers=existing_numbers, report=report)
+    except csv.Error as exc:  # a NUL byte, an oversized field, ...
+        report.errors.append(
+            RowError(reader.line_num, "", _("The file is not valid CSV: %s") % exc)
+        )
+
+
+def _parse_rows(
+    reader: csv.DictReader[str], *, existing_numbers: set[str], report: ImportReport
+) -> None:
     languages = {code for code, _name in settings.LANGUAGES}
     seen: dict[str, int] = {}
+    count = 0
     for record in reader:
         line = reader.line_num
-        if len(report.rows) >= MAX_ROWS:
-            report.errors.append(RowError(line, "", _("At most %d rows per file.") % MAX_ROWS))
-            return
         values = {col: (record.get(col) or "").strip() for col in COLUMNS}
         if not any(values.values()):
             continue  # blank line
+        count += 1
+        if count > MAX_ROWS:
+            report.errors.append(RowError(line, "", _("At most %d rows per file.") % MAX_ROWS))
+            return
         errors_before = len(report.errors)
 
         def fault(column: str, message: str, line: int = line) -> None:
@@ -110,6 +166,13 @@ def parse(text: str, *, existing_numbers: set[str], report: ImportReport) -> Non
             seen[number] = line
         if not values["full_name"]:
             fault("full_name", _("The full name is missing."))
+        for column, limit in MAX_LENGTHS.items():
+            if len(values[column]) > limit:
+                fault(
+                    column,
+                    _("%(column)s is longer than %(limit)d characters.")
+                    % {"column": column, "limit": limit},
+                )
         if values["email"]:
             try:
                 validate_email(values["email"])
@@ -117,21 +180,37 @@ def parse(text: str, *, existing_numbers: set[str], report: ImportReport) -> Non
                 fault("email", _("%s is not a valid email address.") % values["email"])
         language = values["language"].lower() or settings.LANGUAGE_CODE
         if language not in languages:
-            fault("language", _("Unknown language %(lang)s; use one of %(all)s.")
-                  % {"lang": values["language"], "all": ", ".join(sorted(languages))})
+            fault(
+                "language",
+                _("Unknown language %(lang)s; use one of %(all)s.")
+                % {"lang": values["language"], "all": ", ".join(sorted(languages))},
+            )
         weight = Decimal(1)
         if values["weight"]:
             try:
                 weight = Decimal(values["weight"])
-                if not weight.is_finite() or weight < 0 or weight != weight.quantize(
-                    Decimal("0.0001")
-                ) or weight >= Decimal(10) ** 8:
+                if (
+                    not weight.is_finite()
+                    or weight < 0
+                    or weight != weight.quantize(Decimal("0.0001"))
+                    or weight >= Decimal(10) ** 8
+                ):
                     raise InvalidOperation
             except (InvalidOperation, ValueError):
-                fault("weight", _("%s is not a valid weight (a number of zero or more, "
-                                  "at most 4 decimals).") % values["weight"])
+                fault(
+                    "weight",
+                    _("%s is not a valid weight (a number of zero or more, at most 4 decimals).")
+                    % values["weight"],
+                )
         if len(report.errors) == errors_before:
             report.rows.append(
-                ImportRow(line, number, values["full_name"], values["phone"],
-                          values["email"], language, weight)
+                ImportRow(
+                    line,
+                    number,
+                    values["full_name"],
+                    values["phone"],
+                    values["email"],
+                    language,
+                    weight,
+                )
             )

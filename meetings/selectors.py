@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from meetings.events import Audience
 from meetings.exceptions import NotAllowed, NotFound
@@ -73,9 +74,7 @@ def participant_for(meeting: Meeting, member: Member) -> Participant | None:
     if not member.is_authenticated:
         return None
     return (
-        Participant.objects.select_related("member")
-        .filter(meeting=meeting, member=member)
-        .first()
+        Participant.objects.select_related("member").filter(meeting=meeting, member=member).first()
     )
 
 
@@ -87,6 +86,29 @@ def meeting_get_for_viewer(*, meeting_id: int, member: Member) -> Meeting:
     if member.is_superuser or meetings_for_member(member).filter(pk=meeting.pk).exists():
         return meeting
     raise NotAllowed("You are not a member of this meeting's union.")
+
+
+def meeting_participant_get(
+    *, meeting_id: int, member: Member, controls: bool = False
+) -> Participant:
+    """The member's place on the meeting's roster, with the meeting and its union.
+
+    NotFound if there is no such meeting; NotAllowed if the member is not on
+    its roster (the meeting socket refuses them too), or, with `controls`, if
+    they are neither its chair nor a clerk. Used by the meeting pages.
+    """
+    participant = (
+        Participant.objects.select_related("meeting__union", "member")
+        .filter(meeting_id=meeting_id, member_id=member.pk)
+        .first()
+    )
+    if participant is None:
+        if not Meeting.objects.filter(pk=meeting_id).exists():
+            raise NotFound(_("No such meeting."))
+        raise NotAllowed(_("You are not on this meeting's roster."))
+    if controls and not participant.controls_meeting:
+        raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
+    return participant
 
 
 def agenda_payload(meeting_id: int) -> dict[str, Any]:
@@ -129,7 +151,7 @@ def meeting_snapshot(*, meeting_id: int, viewer: Viewer) -> dict[str, Any]:
     """Everything a client needs on (re)connect, with the sequence number it is
     current as of. Events with a number at or below it are already included.
 
-    Four queries, whatever the agenda or roster size (pinned by a test).
+    Three queries, whatever the agenda or roster size (pinned by a test).
     """
     meeting = Meeting.objects.select_related("union").get(pk=meeting_id)
     participant = viewer.participant
@@ -146,3 +168,71 @@ def meeting_snapshot(*, meeting_id: int, viewer: Viewer) -> dict[str, Any]:
             "controls_meeting": viewer.controls_meeting,
         },
     }
+
+
+# --- reads for the REST API -------------------------------------------------
+
+
+def union_get_for_member(*, union_id: int, member: Member) -> Union:
+    """One of the member's unions. NotFound for any other, so that ids of
+    unions the member is not in reveal nothing."""
+    union = unions_for_member(member).filter(pk=union_id).first()
+    if union is None:
+        raise NotFound(_("No such union."))
+    return union
+
+
+def union_memberships(*, union: Union, member: Member) -> QuerySet[Membership]:
+    """The union's member list, with contact details. Officers only (NotAllowed)."""
+    if not union_is_officer(member, union):
+        raise NotAllowed(
+            _("Only officers of %(union)s may see its members.") % {"union": union.name}
+        )
+    return (
+        Membership.objects.filter(union=union)
+        .select_related("member")
+        .order_by("member__full_name", "member__member_number", "pk")
+    )
+
+
+def meeting_participants(*, meeting: Meeting, member: Member) -> QuerySet[Participant]:
+    """The meeting's roster (names, roles, weights, presence). Only participants
+    of the meeting (and superusers) may see it; NotAllowed otherwise."""
+    if not member.is_superuser and participant_for(meeting, member) is None:
+        raise NotAllowed(_("You are not on this meeting's roster."))
+    return (
+        Participant.objects.filter(meeting=meeting)
+        .select_related("member")
+        .order_by("member__full_name", "pk")
+    )
+
+
+def participant_get(*, meeting: Meeting, participant_id: int) -> Participant:
+    participant = (
+        Participant.objects.select_related("meeting__union", "member")
+        .filter(meeting=meeting, pk=participant_id)
+        .first()
+    )
+    if participant is None:
+        raise NotFound(_("No such participant in this meeting."))
+    return participant
+
+
+def agenda_items(meeting: Meeting) -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk")
+
+
+def agenda_item_get(*, meeting: Meeting, item_id: int) -> AgendaItem:
+    item = AgendaItem.objects.select_related("meeting").filter(meeting=meeting, pk=item_id).first()
+    if item is None:
+        raise NotFound(_("No such agenda item in this meeting."))
+    return item
+
+
+def meeting_viewer(*, meeting: Meeting, member: Member) -> Viewer:
+    """The member as a viewer of the meeting's live state: on its roster, or
+    NotAllowed."""
+    participant = participant_for(meeting, member)
+    if participant is None:
+        raise NotAllowed(_("You are not on this meeting's roster."))
+    return Viewer(role=participant.role, participant=participant)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
 
 PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def password_hash() -> str:
+    return make_password(PASSWORD)
 
 
 class UnionFactory(factory.django.DjangoModelFactory):
@@ -24,18 +31,13 @@ class UnionFactory(factory.django.DjangoModelFactory):
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"member{n}")
     full_name = factory.Sequence(lambda n: f"Member {n}")
     member_number = factory.Sequence(lambda n: f"M{n:04d}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
-        if create:
-            obj.save()
+    # Hashed once per run: hashing per member would make the suite crawl.
+    password = factory.LazyFunction(password_hash)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

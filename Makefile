@@ -1,0 +1,49 @@
+# Two commands for a newcomer: `make demo` and `make test`. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# Address phones use: the LAN address when serving every interface.
+DEMO_ENV := DEBUG=1 SERVE_STATIC=1
+
+.PHONY: install demo seed test lint typecheck check clean
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed, found " + sys.version.split()[0])'
+	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtualenv: on Debian/Ubuntu run 'sudo apt install python3-venv' and try again."; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+ifeq ($(HOST),127.0.0.1)
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+else
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --base-url "$$($(DEMO_ENV) $(BIN)/python manage.py lan_address --port $(PORT) --url-only)"
+	$(DEMO_ENV) $(BIN)/python manage.py lan_address --port $(PORT)
+	$(DEMO_ENV) ALLOWED_HOSTS='*' $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+endif
+
+seed: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	DEBUG=1 $(BIN)/mypy .
+
+check: lint typecheck test
+
+clean:
+	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,235 @@
+// The meeting socket client shared by the member page, the chair console and
+// the projector. Protocol (docs/protocol.md): the server sends a `snapshot`
+// first, then events that each carry the meeting's sequence number `seq`.
+//
+// - events at or below the last seen number are already known: ignored;
+// - a gap (seq > last + 1) means something was missed: ask for a resync;
+// - a dropped connection is retried with exponential backoff and jitter
+//   (capped near 15 s); a fresh connection always starts with a snapshot;
+// - close codes 4401 / 4403 / 4404 are final: a message, no retry.
+
+const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
+
+const BASE_DELAY_MS = 500;
+const MAX_DELAY_MS = 15000;
+const PING_EVERY_MS = 20000;
+const SILENCE_LIMIT_MS = 45000;
+
+export const CLOSE_NOT_LOGGED_IN = 4401;
+export const CLOSE_NOT_PARTICIPANT = 4403;
+export const CLOSE_NO_MEETING = 4404;
+const FINAL_CODES = new Set([CLOSE_NOT_LOGGED_IN, CLOSE_NOT_PARTICIPANT, CLOSE_NO_MEETING]);
+
+/** The delay before reconnect attempt `attempt` (0, 1, 2...): exponential, capped, jittered. */
+export function backoffDelay(attempt, random = Math.random) {
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export function socketUrl(meetingId, projectorToken) {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  const query = projectorToken ? `?projector=${encodeURIComponent(projectorToken)}` : "";
+  return `${scheme}://${window.location.host}/ws/meetings/${meetingId}/${query}`;
+}
+
+/**
+ * Follow one meeting. Callbacks:
+ *   onSnapshot(snapshot)  the full state (first message, and after a resync)
+ *   onEvent(event)        a sequenced event, in order, never twice
+ *   onMessage(message)    anything unsequenced: ack, error, pong
+ *   onState(state)        "connecting" | "open" | "reconnecting" | "final"
+ * banner: an element with role=status shown while the socket is down.
+ */
+export class MeetingSocket {
+  constructor({
+    meetingId,
+    projectorToken = null,
+    banner = null,
+    loginUrl = null,
+    finalMessages = {},
+    onSnapshot = () => {},
+    onEvent = () => {},
+    onMessage = () => {},
+    onState = () => {},
+  }) {
+    this.url = socketUrl(meetingId, projectorToken);
+    this.banner = banner;
+    this.loginUrl = loginUrl;
+    this.finalMessages = finalMessages;
+    this.onSnapshot = onSnapshot;
+    this.onEvent = onEvent;
+    this.onMessage = onMessage;
+    this.onState = onState;
+    this.ws = null;
+    this.seq = null; // last sequence number applied; null until a snapshot
+    this.awaitingSnapshot = true;
+    this.attempt = 0;
+    this.timer = null;
+    this.final = false;
+    this.lastHeard = 0;
+    this.heartbeat = null;
+    this.state = null;
+  }
+
+  start() {
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.reconnectNow();
+    });
+    window.addEventListener("online", () => this.reconnectNow());
+    window.addEventListener("pagehide", () => this.stop());
+    this.heartbeat = window.setInterval(() => this.checkAlive(), PING_EVERY_MS / 2);
+    this.connect();
+    return this;
+  }
+
+  stop() {
+    this.final = true;
+    window.clearTimeout(this.timer);
+    window.clearInterval(this.heartbeat);
+    if (this.ws) this.ws.close(1000);
+  }
+
+  /** Send a client message (resync, ping, agenda.advance...). False if not connected. */
+  send(message) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  resync() {
+    this.awaitingSnapshot = true;
+    this.send({ type: "resync" });
+  }
+
+  connect() {
+    window.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.final) return;
+    this.setState(this.attempt === 0 && this.seq === null ? "connecting" : "reconnecting");
+    this.awaitingSnapshot = true;
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.addEventListener("open", () => {
+      this.lastHeard = Date.now();
+    });
+    ws.addEventListener("message", (event) => {
+      if (ws !== this.ws) return;
+      this.lastHeard = Date.now();
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      this.handle(message);
+    });
+    ws.addEventListener("close", (event) => {
+      if (ws !== this.ws) return;
+      this.ws = null;
+      if (FINAL_CODES.has(event.code)) {
+        this.finish(event.code);
+      } else {
+        this.scheduleReconnect();
+      }
+    });
+  }
+
+  handle(message) {
+    if (message.type === "snapshot") {
+      this.seq = message.seq;
+      this.awaitingSnapshot = false;
+      this.attempt = 0;
+      this.setState("open");
+      this.onSnapshot(message);
+      return;
+    }
+    if (typeof message.seq === "number") {
+      if (this.awaitingSnapshot || message.seq <= this.seq) return; // the snapshot covers it
+      if (message.seq > this.seq + 1) {
+        this.resync(); // missed at least one event
+        return;
+      }
+      this.seq = message.seq;
+      this.onEvent(message);
+      return;
+    }
+    this.onMessage(message);
+  }
+
+  scheduleReconnect() {
+    if (this.final || this.timer !== null) return;
+    this.setState("reconnecting");
+    const delay = backoffDelay(this.attempt);
+    this.attempt += 1;
+    this.timer = window.setTimeout(() => this.connect(), delay);
+  }
+
+  /** Back on the page or back online: do not wait out the backoff. */
+  reconnectNow() {
+    if (this.final) return;
+    if (this.ws === null) {
+      this.connect();
+    } else if (this.ws.readyState === WebSocket.OPEN) {
+      this.send({ type: "ping" });
+    }
+  }
+
+  /** A socket can die without a close event (sleeping phone, lost Wi-Fi). */
+  checkAlive() {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    const silent = Date.now() - this.lastHeard;
+    if (silent > SILENCE_LIMIT_MS) {
+      const dead = this.ws;
+      this.ws = null;
+      dead.close();
+      this.scheduleReconnect();
+    } else if (silent > PING_EVERY_MS) {
+      this.send({ type: "ping" });
+    }
+  }
+
+  finish(code) {
+    this.final = true;
+    window.clearInterval(this.heartbeat);
+    const defaults = {
+      [CLOSE_NOT_LOGGED_IN]: _("Your session has ended. Log in again to follow the meeting."),
+      [CLOSE_NOT_PARTICIPANT]: _("You are not on this meeting's roster."),
+      [CLOSE_NO_MEETING]: _("This meeting no longer exists."),
+    };
+    const text = this.finalMessages[code] || defaults[code];
+    this.showBanner(text, code === CLOSE_NOT_LOGGED_IN && this.loginUrl ? this.loginUrl : null);
+    this.setState("final");
+  }
+
+  setState(state) {
+    if (state === this.state) return;
+    this.state = state;
+    if (state === "open") this.showBanner(null);
+    else if (state === "reconnecting") this.showBanner(_("Reconnecting…"));
+    this.onState(state);
+  }
+
+  showBanner(text, link = null) {
+    if (!this.banner) return;
+    this.banner.replaceChildren();
+    if (!text) {
+      this.banner.hidden = true;
+      return;
+    }
+    this.banner.append(text);
+    if (link) {
+      const a = document.createElement("a");
+      a.href = link;
+      a.textContent = _("Log in");
+      this.banner.append(" ", a);
+    }
+    this.banner.dataset.final = String(this.final);
+    this.banner.hidden = false;
+  }
+}

@@ -1,0 +1,126 @@
+"""Page views: parse the request, call one selector or service, render.
+
+The pages render the meeting as it is now; their JavaScript then follows the
+meeting socket (snapshot, then sequenced events) and redraws from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from meetings import selectors, services
+from meetings.exceptions import DomainError
+from meetings.models import Meeting, Member
+from meetings.selectors import PROJECTOR_VIEWER, Viewer
+
+
+def error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A domain refusal as a page with its status and a clear sentence."""
+    titles = {403: _("Not allowed"), 404: _("Not found")}
+    return render(
+        request,
+        "frontend/error.html",
+        {"title": titles.get(exc.status, _("Something went wrong")), "message": exc.message},
+        status=exc.status,
+    )
+
+
+def _member(request: HttpRequest) -> Member:
+    user = request.user
+    assert isinstance(user, Member)  # guaranteed by @login_required
+    return user
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """My meetings: live first, then upcoming (soonest first), then past."""
+    meetings = list(selectors.meetings_for_member(_member(request)).order_by("starts_at", "id"))
+    groups = [
+        ("live", _("Live now"), [m for m in meetings if m.status == Meeting.Status.LIVE]),
+        ("upcoming", _("Upcoming"), [m for m in meetings if m.status == Meeting.Status.SCHEDULED]),
+        ("past", _("Past"), [m for m in reversed(meetings) if m.status == Meeting.Status.CLOSED]),
+    ]
+    return render(
+        request, "frontend/home.html", {"groups": groups, "has_meetings": bool(meetings)}
+    )
+
+
+def _meeting_page(
+    request: HttpRequest, meeting_id: int, *, template: str, controls: bool
+) -> HttpResponse:
+    try:
+        participant = selectors.meeting_participant_get(
+            meeting_id=meeting_id, member=_member(request), controls=controls
+        )
+    except DomainError as exc:
+        return error_page(request, exc)
+    viewer = Viewer(role=participant.role, participant=participant)
+    snapshot = selectors.meeting_snapshot(meeting_id=meeting_id, viewer=viewer)
+    return render(
+        request,
+        template,
+        {
+            "meeting": participant.meeting,
+            "participant": participant,
+            "snapshot": snapshot,
+            "current": _current_item(snapshot),
+        },
+    )
+
+
+def _current_item(snapshot: dict[str, Any]) -> dict[str, Any] | None:
+    return next(
+        (item for item in snapshot["agenda"] if item["id"] == snapshot["current_item_id"]), None
+    )
+
+
+def _next_item(snapshot: dict[str, Any]) -> dict[str, Any] | None:
+    """The item after the current one; with none current, the first not done."""
+    current = _current_item(snapshot)
+    if current is not None:
+        later = [i for i in snapshot["agenda"] if i["position"] > current["position"]]
+    else:
+        later = [i for i in snapshot["agenda"] if i["state"] != "done"]
+    return later[0] if later else None
+
+
+@require_GET
+@login_required
+def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The member page: live agenda and the current item, phone first."""
+    return _meeting_page(request, meeting_id, template="frontend/meeting.html", controls=False)
+
+
+@require_GET
+@login_required
+def chair(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The chair console; only the meeting's chair and clerks."""
+    return _meeting_page(request, meeting_id, template="frontend/chair.html", controls=True)
+
+
+@require_GET
+def projector(request: HttpRequest, token: str) -> HttpResponse:
+    """The room display. No login: the signed, revocable token is the key."""
+    try:
+        meeting = services.projector_meeting(token)
+    except DomainError as exc:
+        return error_page(request, exc)
+    snapshot = selectors.meeting_snapshot(meeting_id=meeting.pk, viewer=PROJECTOR_VIEWER)
+    return render(
+        request,
+        "frontend/projector.html",
+        {
+            "meeting": meeting,
+            "snapshot": snapshot,
+            "current": _current_item(snapshot),
+            "next": _next_item(snapshot),
+            "token": token,
+        },
+    )

@@ -1,0 +1,244 @@
+"""Request parsing and response shapes. No rules here: services check them."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
+
+WEIGHT = {"max_digits": 12, "decimal_places": 4, "min_value": 0}
+
+# --- auth -------------------------------------------------------------------
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, style={"input_type": "password"})
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "member_number",
+            "email",
+            "phone",
+            "preferred_language",
+            "is_staff",
+        ]
+        read_only_fields = fields
+
+
+# --- unions -----------------------------------------------------------------
+
+
+class UnionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Union
+        fields = ["id", "name", "code", "parent"]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    member = serializers.IntegerField(source="member_id", read_only=True)
+    username = serializers.CharField(source="member.username", read_only=True)
+    member_number = serializers.CharField(source="member.member_number", read_only=True)
+    full_name = serializers.CharField(source="member.full_name", read_only=True)
+    phone = serializers.CharField(source="member.phone", read_only=True)
+    email = serializers.CharField(source="member.email", read_only=True)
+    preferred_language = serializers.CharField(
+        source="member.preferred_language", read_only=True
+    )
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "member",
+            "username",
+            "member_number",
+            "full_name",
+            "phone",
+            "email",
+            "preferred_language",
+            "role",
+            "vote_weight",
+        ]
+        read_only_fields = fields
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text=_("Line in the file (1 is the header; 0: the file)."))
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportPreviewRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    member_number = serializers.CharField()
+    full_name = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    language = serializers.CharField()
+    weight = serializers.DecimalField(**WEIGHT)
+
+
+class ImportReportSerializer(serializers.Serializer):
+    """The import report (`ImportReport.as_dict()`); described for the schema."""
+
+    ok = serializers.BooleanField()
+    dry_run = serializers.BooleanField()
+    rows = serializers.IntegerField(help_text=_("Number of good rows."))
+    created = serializers.IntegerField(help_text=_("Members created (0 for a dry run)."))
+    errors = ImportRowErrorSerializer(many=True)
+    preview = ImportPreviewRowSerializer(many=True, help_text=_("The first 50 good rows."))
+    detail = serializers.CharField(required=False, help_text=_("Set when the file has errors."))
+    code = serializers.CharField(required=False)
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("A UTF-8 CSV file."))
+
+
+# --- meetings ---------------------------------------------------------------
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    union_name = serializers.CharField(source="union.name", read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "union",
+            "union_name",
+            "title",
+            "starts_at",
+            "location",
+            "livestream_url",
+            "status",
+            "started_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class MeetingCreateSerializer(serializers.Serializer):
+    union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
+    title = serializers.CharField(max_length=200)
+    starts_at = serializers.DateTimeField()
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    livestream_url = serializers.URLField(required=False, allow_blank=True, default="")
+
+
+class MeetingUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    starts_at = serializers.DateTimeField(required=False)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    livestream_url = serializers.URLField(required=False, allow_blank=True)
+
+
+class SnapshotSerializer(serializers.Serializer):
+    """What a client gets on (re)connect; the same as the socket's snapshot."""
+
+    type = serializers.CharField()
+    seq = serializers.IntegerField()
+    meeting = serializers.DictField()
+    agenda = serializers.ListField(child=serializers.DictField())
+    current_item_id = serializers.IntegerField(allow_null=True)
+    roster = serializers.DictField()
+    viewer = serializers.DictField()
+
+
+# --- participants -----------------------------------------------------------
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    member = serializers.IntegerField(source="member_id", read_only=True)
+    full_name = serializers.CharField(source="member.full_name", read_only=True)
+    member_number = serializers.CharField(source="member.member_number", read_only=True)
+
+    class Meta:
+        model = Participant
+        fields = [
+            "id",
+            "member",
+            "full_name",
+            "member_number",
+            "role",
+            "vote_weight",
+            "presence",
+        ]
+        read_only_fields = fields
+
+
+class ParticipantCreateSerializer(serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
+    role = serializers.ChoiceField(choices=Participant.Role.choices, default=Participant.Role.VOTER)
+    vote_weight = serializers.DecimalField(
+        **WEIGHT, required=False, allow_null=True, default=None
+    )
+
+
+class ParticipantUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Participant.Role.choices, required=False)
+    vote_weight = serializers.DecimalField(**WEIGHT, required=False)
+
+
+class ParticipantsFromUnionSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Participant.Role.choices, default=Participant.Role.VOTER)
+
+
+class AddedSerializer(serializers.Serializer):
+    added = serializers.IntegerField(help_text=_("How many members were put on the roster."))
+
+
+# --- agenda -----------------------------------------------------------------
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "position", "title", "description", "state"]
+        read_only_fields = fields
+
+
+class AgendaItemCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AgendaItemUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class AgendaReorderSerializer(serializers.Serializer):
+    order = serializers.ListField(
+        child=serializers.IntegerField(), help_text=_("Every agenda item id, once, in order.")
+    )
+
+
+class AgendaAdvanceSerializer(serializers.Serializer):
+    """Either a direction or an item id (the service refuses both or neither)."""
+
+    direction = serializers.ChoiceField(choices=["next", "previous"], required=False)
+    item_id = serializers.IntegerField(required=False)
+
+
+# --- projector --------------------------------------------------------------
+
+
+class ProjectorLinkSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    url = serializers.URLField(help_text=_("The projector page to open on the room PC."))
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(required=False, help_text=_("Messages per field."))
