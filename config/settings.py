@@ -83,7 +83,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES: dict[str, dict[str, Any]] = {"default": dj_database_url.parse(DATABASE_URL)}
+    DATABASES: dict[str, dict[str, Any]] = {"default": dict(dj_database_url.parse(DATABASE_URL))}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

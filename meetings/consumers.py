@@ -44,10 +44,10 @@ def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> V
         return PROJECTOR_VIEWER
     if user is None or not user.is_authenticated:
         raise NotLoggedIn("Log in first.")
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
-    if meeting is None:
+    found = Meeting.objects.filter(pk=meeting_id).first()
+    if found is None:
         raise NotFound("No such meeting.")
-    participant = selectors.participant_for(meeting, user)
+    participant = selectors.participant_for(found, user)
     if participant is None:
         raise NotAllowed("You are not on this meeting's roster.")
     return Viewer(role=participant.role, participant=participant)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -11,7 +12,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-WEIGHT_FIELD = {"max_digits": 12, "decimal_places": 4, "validators": [MinValueValidator(0)]}
+WEIGHT_FIELD: dict[str, Any] = {
+    "max_digits": 12,
+    "decimal_places": 4,
+    "validators": [MinValueValidator(0)],
+}
 
 
 class Union(models.Model):

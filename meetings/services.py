@@ -237,7 +237,9 @@ def participants_add_from_union(
     memberships = Membership.objects.filter(union=meeting.union).exclude(member_id__in=on_roster)
     created = Participant.objects.bulk_create(
         [
-            Participant(meeting=meeting, member_id=m.member_id, role=role, vote_weight=m.vote_weight)
+            Participant(
+                meeting=meeting, member_id=m.member_id, role=role, vote_weight=m.vote_weight
+            )
             for m in memberships
         ]
     )

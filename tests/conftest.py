@@ -41,8 +41,9 @@ def need(condition: bool, reason: str) -> None:
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port),
-                                      timeout=1):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1
+        ):
             return True
     except OSError:
         return False
@@ -101,24 +102,24 @@ class World:
 
 
 def build_world(*, voters: int = 3, items: int = 3) -> World:
-    union = UnionFactory()
-    chair = MemberFactory(full_name="Chair Nguyễn")
-    clerk = MemberFactory(full_name="Clerk Trần")
-    MembershipFactory(member=chair, union=union, role=Membership.Role.OFFICER)
-    MembershipFactory(member=clerk, union=union)
-    meeting = MeetingFactory(union=union)
-    ParticipantFactory(meeting=meeting, member=chair, role=Participant.Role.CHAIR)
-    ParticipantFactory(meeting=meeting, member=clerk, role=Participant.Role.CLERK)
+    union = UnionFactory.create()
+    chair = MemberFactory.create(full_name="Chair Nguyễn")
+    clerk = MemberFactory.create(full_name="Clerk Trần")
+    MembershipFactory.create(member=chair, union=union, role=Membership.Role.OFFICER)
+    MembershipFactory.create(member=clerk, union=union)
+    meeting = MeetingFactory.create(union=union)
+    ParticipantFactory.create(meeting=meeting, member=chair, role=Participant.Role.CHAIR)
+    ParticipantFactory.create(meeting=meeting, member=clerk, role=Participant.Role.CLERK)
     members = []
     for _ in range(voters):
-        member = MemberFactory()
-        MembershipFactory(member=member, union=union)
-        ParticipantFactory(meeting=meeting, member=member)
+        member = MemberFactory.create()
+        MembershipFactory.create(member=member, union=union)
+        ParticipantFactory.create(meeting=meeting, member=member)
         members.append(member)
-    outsider = MemberFactory(full_name="Outsider")
-    MembershipFactory(member=outsider)  # a member of another union
+    outsider = MemberFactory.create(full_name="Outsider")
+    MembershipFactory.create(member=outsider)  # a member of another union
     agenda = [
-        AgendaItemFactory(meeting=meeting, position=i + 1, title=f"Item {i + 1}")
+        AgendaItemFactory.create(meeting=meeting, position=i + 1, title=f"Item {i + 1}")
         for i in range(items)
     ]
     return World(union, meeting, chair, clerk, members, outsider, agenda)

@@ -20,7 +20,7 @@ def password_hash() -> str:
     return make_password(PASSWORD)
 
 
-class UnionFactory(factory.django.DjangoModelFactory):
+class UnionFactory(factory.django.DjangoModelFactory[Union]):
     class Meta:
         model = Union
 
@@ -28,7 +28,7 @@ class UnionFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"union-{n}")
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(factory.django.DjangoModelFactory[Member]):
     class Meta:
         model = Member
 
@@ -40,7 +40,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     password = factory.LazyFunction(password_hash)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -50,7 +50,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     vote_weight = Decimal(1)
 
 
-class MeetingFactory(factory.django.DjangoModelFactory):
+class MeetingFactory(factory.django.DjangoModelFactory[Meeting]):
     class Meta:
         model = Meeting
 
@@ -60,7 +60,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     location = "Union hall"
 
 
-class ParticipantFactory(factory.django.DjangoModelFactory):
+class ParticipantFactory(factory.django.DjangoModelFactory[Participant]):
     class Meta:
         model = Participant
 
@@ -70,7 +70,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     vote_weight = Decimal(1)
 
 
-class AgendaItemFactory(factory.django.DjangoModelFactory):
+class AgendaItemFactory(factory.django.DjangoModelFactory[AgendaItem]):
     class Meta:
         model = AgendaItem
 

@@ -96,9 +96,7 @@ def test_advance_walks_forward_and_back_keeping_one_current(world: World) -> Non
         services.agenda_advance(actor=world.chair, meeting=world.meeting, direction="next")
     services.agenda_advance(actor=world.chair, meeting=world.meeting, direction="previous")
     assert states(world) == ["done", "current", "pending"]
-    services.agenda_advance(
-        actor=world.chair, meeting=world.meeting, item_id=world.items[0].pk
-    )
+    services.agenda_advance(actor=world.chair, meeting=world.meeting, item_id=world.items[0].pk)
     assert states(world) == ["current", "pending", "pending"]
     with pytest.raises(Conflict, match="first"):
         services.agenda_advance(actor=world.chair, meeting=world.meeting, direction="previous")
@@ -123,9 +121,7 @@ def test_advance_refusals_change_nothing(world: World) -> None:
         services.agenda_advance(actor=world.chair, meeting=world.meeting, direction="sideways")  # type: ignore[arg-type]
     other = build_world()
     with pytest.raises(NotFound):
-        services.agenda_advance(
-            actor=world.chair, meeting=world.meeting, item_id=other.items[0].pk
-        )
+        services.agenda_advance(actor=world.chair, meeting=world.meeting, item_id=other.items[0].pk)
     assert states(world) == ["current", "pending", "pending"]
 
 
@@ -176,9 +172,9 @@ def test_reorder_requires_every_item_once(world: World) -> None:
     a, b, c = (item.pk for item in world.items)
     services.agenda_reorder(actor=world.chair, meeting=world.meeting, order=[c, a, b])
     assert list(
-        AgendaItem.objects.filter(meeting=world.meeting).order_by("position").values_list(
-            "pk", flat=True
-        )
+        AgendaItem.objects.filter(meeting=world.meeting)
+        .order_by("position")
+        .values_list("pk", flat=True)
     ) == [c, a, b]
     for bad in ([a, b], [a, a, b, c], [a, b, c, 999_999]):
         with pytest.raises(InvalidInput):
@@ -209,8 +205,8 @@ def test_no_agenda_changes_after_close(world: World) -> None:
 
 
 def test_add_participant_takes_union_weight(world: World) -> None:
-    member = MemberFactory()
-    MembershipFactory(member=member, union=world.union, vote_weight=Decimal("2.5"))
+    member = MemberFactory.create()
+    MembershipFactory.create(member=member, union=world.union, vote_weight=Decimal("2.5"))
     participant = services.participant_add(actor=world.clerk, meeting=world.meeting, member=member)
     assert participant.vote_weight == Decimal("2.5")
     with pytest.raises(Conflict):
@@ -218,9 +214,9 @@ def test_add_participant_takes_union_weight(world: World) -> None:
 
 
 def test_add_participant_from_a_local_union_below(world: World) -> None:
-    local = UnionFactory(parent=world.union)
-    delegate = MemberFactory()
-    MembershipFactory(member=delegate, union=local, vote_weight=Decimal("12"))
+    local = UnionFactory.create(parent=world.union)
+    delegate = MemberFactory.create()
+    MembershipFactory.create(member=delegate, union=local, vote_weight=Decimal("12"))
     participant = services.participant_add(
         actor=world.chair, meeting=world.meeting, member=delegate
     )
@@ -230,8 +226,8 @@ def test_add_participant_from_a_local_union_below(world: World) -> None:
 def test_add_participant_refuses_outsiders_and_bad_input(world: World) -> None:
     with pytest.raises(InvalidInput, match="not a member"):
         services.participant_add(actor=world.chair, meeting=world.meeting, member=world.outsider)
-    member = MemberFactory()
-    MembershipFactory(member=member, union=world.union)
+    member = MemberFactory.create()
+    MembershipFactory.create(member=member, union=world.union)
     with pytest.raises(InvalidInput):
         services.participant_add(
             actor=world.chair, meeting=world.meeting, member=member, role="king"
@@ -247,7 +243,7 @@ def test_add_participant_refuses_outsiders_and_bad_input(world: World) -> None:
 
 
 def test_bulk_add_from_union_adds_only_the_missing(world: World) -> None:
-    newcomers = [MembershipFactory(union=world.union) for _ in range(4)]
+    newcomers = [MembershipFactory.create(union=world.union) for _ in range(4)]
     added = services.participants_add_from_union(actor=world.chair, meeting=world.meeting)
     # the outsider belongs to another union and stays off
     assert added == 4
@@ -310,7 +306,7 @@ def test_meetings_for_member(world: World) -> None:
 
 
 def test_union_member_not_on_roster_sees_meeting(world: World) -> None:
-    member = MemberFactory()
+    member = MemberFactory.create()
     Membership.objects.create(member=member, union=world.union)
     assert list(selectors.meetings_for_member(member)) == [world.meeting]
 
