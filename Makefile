@@ -4,7 +4,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-# Address phones use: the LAN address when serving every interface.
 DEMO_ENV := DEBUG=1 SERVE_STATIC=1
 
 .PHONY: install demo seed test lint typecheck check clean
@@ -24,9 +23,10 @@ ifeq ($(HOST),127.0.0.1)
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
 	$(DEMO_ENV) $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 else
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --base-url "$$($(DEMO_ENV) $(BIN)/python manage.py lan_address --port $(PORT) --url-only)"
-	$(DEMO_ENV) $(BIN)/python manage.py lan_address --port $(PORT)
-	$(DEMO_ENV) ALLOWED_HOSTS='*' $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@LAN=$$($(DEMO_ENV) $(BIN)/python manage.py lan_address --host-only); \
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --base-url http://$$LAN:$(PORT) && \
+	$(DEMO_ENV) $(BIN)/python manage.py lan_address --port $(PORT) && \
+	$(DEMO_ENV) ALLOWED_HOSTS=127.0.0.1,localhost,$$LAN $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 endif
 
 seed: install

@@ -1,6 +1,9 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels."""
 
+import asyncio
 import os
+import weakref
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -13,14 +16,16 @@ from django.core.asgi import get_asgi_application
 django_asgi_app = get_asgi_application()
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from meetings import coalesce  # noqa: E402
+from voting import live, services  # noqa: E402
 
-http_app = django_asgi_app
+http_app: Any = django_asgi_app
 if settings.SERVE_STATIC:
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     http_app = ASGIStaticFilesHandler(django_asgi_app)
 
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         "http": http_app,
         "websocket": AllowedHostsOriginValidator(
@@ -28,3 +33,19 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+_started_on: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()
+_background: set["asyncio.Task[None]"] = set()
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The router, plus the server loop's timers: coalesced live updates and
+    poll deadlines run on the loop that first serves a request."""
+    loop = asyncio.get_running_loop()
+    if loop not in _started_on:
+        _started_on.add(loop)
+        coalesce.remember_loop()
+        task = loop.create_task(live.resume_timers(services.polls_close_due))
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+    await router(scope, receive, send)

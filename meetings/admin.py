@@ -26,15 +26,24 @@ class MemberAdmin(UserAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Member", {"fields": ("full_name", "member_number", "email", "phone",
-                               "preferred_language")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups",
-                                    "user_permissions")}),
+        (
+            "Member",
+            {"fields": ("full_name", "member_number", "email", "phone", "preferred_language")},
+        ),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",),
-                "fields": ("username", "full_name", "email", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "email", "password1", "password2"),
+            },
+        ),
     )
 
 

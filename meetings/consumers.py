@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -16,11 +17,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
-from meetings import selectors, services
+from meetings import coalesce, selectors, services
 from meetings.events import encode, group_name
 from meetings.exceptions import DomainError, NotAllowed, NotFound
 from meetings.models import Meeting, Member
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
+from voting import selectors as voting_selectors
+from voting import services as voting_services
 
 logger = logging.getLogger(__name__)
 
@@ -40,27 +43,59 @@ def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> V
     if projector_token:
         meeting = services.projector_meeting(projector_token)
         if meeting.pk != meeting_id:
-            raise NotAllowed("This projector link is for another meeting.")
+            raise NotAllowed(_("This projector link is for another meeting."))
         return PROJECTOR_VIEWER
     if user is None or not user.is_authenticated:
-        raise NotLoggedIn("Log in first.")
+        raise NotLoggedIn(_("Log in first."))
     found = Meeting.objects.filter(pk=meeting_id).first()
     if found is None:
-        raise NotFound("No such meeting.")
+        raise NotFound(_("No such meeting."))
     participant = selectors.participant_for(found, user)
     if participant is None:
-        raise NotAllowed("You are not on this meeting's roster.")
+        raise NotAllowed(_("You are not on this meeting's roster."))
     return Viewer(role=participant.role, participant=participant)
 
 
 def build_snapshot(meeting_id: int, viewer: Viewer) -> str:
-    return encode(selectors.meeting_snapshot(meeting_id=meeting_id, viewer=viewer))
+    """Each app's part of the snapshot, in one message."""
+    snapshot = selectors.meeting_snapshot(meeting_id=meeting_id, viewer=viewer)
+    snapshot.update(
+        voting_selectors.voting_snapshot(
+            meeting_id=meeting_id,
+            participant=viewer.participant,
+            staff=viewer.controls_meeting,
+        )
+    )
+    return encode(snapshot)
+
+
+def _optional_int(message: dict[str, Any], field: str) -> int | None:
+    value = message.get(field)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise services.InvalidInput(_("%(field)s must be a number.") % {"field": field})
+    return value
+
+
+def handle_ballot_cast(meeting_id: int, actor: Member, message: dict[str, Any]) -> dict[str, Any]:
+    poll_id = _optional_int(message, "poll_id")
+    if poll_id is None or not voting_selectors.poll_in_meeting(poll_id, meeting_id):
+        raise NotFound(_("No such poll in this meeting."))
+    receipt = voting_services.ballot_cast(
+        voter=actor,
+        poll_id=poll_id,
+        choices=message.get("choices"),
+        receipt_code=str(message.get("receipt_code") or ""),
+        on_behalf_of=_optional_int(message, "on_behalf_of"),
+    )
+    return {"receipt": receipt.as_dict()}
 
 
 def handle_agenda_advance(meeting_id: int, actor: Member, message: dict[str, Any]) -> None:
-    meeting = Meeting.objects.get(pk=meeting_id)
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFound(_("No such meeting."))
     item_id = message.get("item_id")
-    if item_id is not None and not isinstance(item_id, int):
+    if item_id is not None and (not isinstance(item_id, int) or isinstance(item_id, bool)):
         raise services.InvalidInput(_("item_id must be a number."))
     services.agenda_advance(
         actor=actor, meeting=meeting, direction=message.get("direction"), item_id=item_id
@@ -68,9 +103,11 @@ def handle_agenda_advance(meeting_id: int, actor: Member, message: dict[str, Any
 
 
 # Client message type -> service call run in a worker thread. Each takes
-# (meeting_id, actor, message) and raises DomainError on refusal.
-COMMANDS = {
+# (meeting_id, actor, message), raises DomainError on refusal, and may return
+# fields for the ack.
+COMMANDS: dict[str, Callable[[int, Member, dict[str, Any]], dict[str, Any] | None]] = {
     "agenda.advance": handle_agenda_advance,
+    "ballot.cast": handle_ballot_cast,
 }
 
 
@@ -80,6 +117,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     group: str
 
     async def connect(self) -> None:
+        coalesce.remember_loop()
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("projector") or [None])[0]
@@ -121,18 +159,18 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if not hasattr(self, "group"):
             return  # refused connection, closing
         if text_data is None:
-            await self.send_error("bad_message", "Send JSON text frames, not binary.")
+            await self.send_error("bad_message", _("Send JSON text frames, not binary."))
             return
-        if len(text_data) > MAX_MESSAGE_BYTES:
-            await self.send_error("bad_message", "Message too large.")
+        if len(text_data) > MAX_MESSAGE_BYTES or len(text_data.encode()) > MAX_MESSAGE_BYTES:
+            await self.send_error("bad_message", _("Message too large."))
             return
         try:
             message = json.loads(text_data)
         except json.JSONDecodeError:
-            await self.send_error("bad_message", "The message is not valid JSON.")
+            await self.send_error("bad_message", _("The message is not valid JSON."))
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self.send_error("bad_message", 'A message is a JSON object with a "type".')
+            await self.send_error("bad_message", _('A message is a JSON object with a "type".'))
             return
         kind, ref = message["type"], message.get("ref")
         if kind == "resync":
@@ -142,21 +180,23 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         elif kind in COMMANDS:
             await self.run_command(kind, message, ref)
         else:
-            await self.send_error("unknown_type", f"Unknown message type: {kind}", ref)
+            await self.send_error(
+                "unknown_type", _("Unknown message type: %(type)s") % {"type": kind}, ref
+            )
 
     async def run_command(self, kind: str, message: dict[str, Any], ref: Any) -> None:
         participant = self.viewer.participant
         if participant is None:
-            await self.send_error("forbidden", "The projector is read-only.", ref)
+            await self.send_error("forbidden", _("The projector is read-only."), ref)
             return
         try:
-            await database_sync_to_async(COMMANDS[kind])(
+            extra = await database_sync_to_async(COMMANDS[kind])(
                 self.meeting_id, participant.member, message
             )
         except DomainError as exc:
             await self.send_error(exc.code, exc.message, ref)
             return
-        await self.send(text_data=encode({"type": "ack", "for": kind, "ref": ref}))
+        await self.send(text_data=encode({"type": "ack", "for": kind, "ref": ref, **(extra or {})}))
 
     async def meeting_event(self, event: dict[str, Any]) -> None:
         """An event from the channel layer: already JSON, sent as it is."""

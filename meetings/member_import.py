@@ -60,12 +60,21 @@ class ImportReport:
 
 
 def decode(data: bytes | str) -> str:
+    """The file as text. ValueError unless it is UTF-8 (a BOM is allowed).
+
+    NUL characters are refused too: they mark UTF-16 or binary files, and
+    PostgreSQL cannot store them.
+    """
     if isinstance(data, str):
-        return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(_("The file is not UTF-8 text.")) from exc
+        text = data
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValueError(_("The file is not UTF-8 text.")) from exc
+    if "\x00" in text:
+        raise ValueError(_("The file is not UTF-8 text: it contains NUL characters."))
+    return text.removeprefix("\ufeff")
 
 
 # Longest value each column may hold (the model fields' max_length).

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +94,12 @@ class Membership(models.Model):
         return f"{self.member} in {self.union} ({self.role})"
 
 
+class QuorumKind(models.TextChoices):
+    NONE = "none", _("No quorum")
+    COUNT = "count", _("Voters present")
+    SHARE = "share", _("Share of voting weight")
+
+
 class Meeting(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -113,6 +119,26 @@ class Meeting(models.Model):
     event_seq = models.BigIntegerField(default=0, editable=False)
     # Bumping this revokes every projector link handed out so far.
     projector_key_version = models.PositiveIntegerField(default=0, editable=False)
+    # Voting settings.
+    quorum_kind = models.CharField(
+        _("quorum"), max_length=16, choices=QuorumKind.choices, default=QuorumKind.NONE
+    )
+    quorum_count = models.PositiveIntegerField(
+        _("quorum: participants present"), default=0,
+        help_text=_("With a count quorum: at least this many voters present."),
+    )
+    quorum_share = models.DecimalField(
+        _("quorum: share of weight"), max_digits=5, decimal_places=4, default=Decimal("0.5"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("With a share quorum: more than this share of the roster's voting weight."),
+    )
+    requires_presence = models.BooleanField(
+        _("only present voters may vote"), default=False,
+        help_text=_("Polls entitle only voters checked in (in the room or remotely)."),
+    )
+    proxy_limit = models.PositiveSmallIntegerField(
+        _("proxies one delegate may carry"), default=1
+    )
     created_by = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -198,3 +224,44 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+
+class Proxy(models.Model):
+    """A participant's vote delegated to another voter for the meeting.
+
+    Void while the delegator is present; revoked rows are kept for the record.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proxies")
+    delegator = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="proxies_given"
+    )
+    delegate = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="proxies_carried"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        Member, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["meeting", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegator"],
+                condition=Q(revoked_at__isnull=True),
+                name="proxy_one_active_per_delegator",
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegator=models.F("delegate")), name="proxy_not_to_self"
+            ),
+        ]
+        verbose_name = _("proxy")
+        verbose_name_plural = _("proxies")
+
+    def __str__(self) -> str:
+        return f"{self.delegator} -> {self.delegate}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -10,7 +11,16 @@ from django.utils.translation import gettext as _
 
 from meetings.events import Audience
 from meetings.exceptions import NotAllowed, NotFound
-from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
+from meetings.models import (
+    AgendaItem,
+    Meeting,
+    Member,
+    Membership,
+    Participant,
+    Proxy,
+    QuorumKind,
+    Union,
+)
 
 
 @dataclass(frozen=True)
@@ -236,3 +246,61 @@ def meeting_viewer(*, meeting: Meeting, member: Member) -> Viewer:
     if participant is None:
         raise NotAllowed(_("You are not on this meeting's roster."))
     return Viewer(role=participant.role, participant=participant)
+
+
+# --- presence, proxies and quorum -----------------------------------------------
+
+VOTING_ROLES = (Participant.Role.VOTER, Participant.Role.CHAIR)
+
+
+def is_present(meeting: Meeting, participant: Participant) -> bool:
+    """Present for voting purposes. Where presence is not tracked (the meeting
+    does not require it), every voter on the roster counts as present."""
+    if not meeting.requires_presence:
+        return True
+    return participant.presence != Participant.Presence.ABSENT
+
+
+def active_proxies(meeting: Meeting) -> QuerySet[Proxy]:
+    return Proxy.objects.filter(meeting=meeting, revoked_at__isnull=True).select_related(
+        "delegator__member", "delegate__member"
+    )
+
+
+def quorum_status(meeting: Meeting) -> dict[str, Any]:
+    """Whether the meeting has its quorum now, with the numbers behind it.
+
+    Counts voters present, and absent voters represented by a present
+    delegate's proxy. Two queries.
+    """
+    voters = list(
+        Participant.objects.filter(meeting=meeting, role__in=VOTING_ROLES).only(
+            "id", "vote_weight", "presence"
+        )
+    )
+    present_ids = {p.pk for p in voters if is_present(meeting, p)}
+    represented = set(
+        Proxy.objects.filter(
+            meeting=meeting, revoked_at__isnull=True, delegate_id__in=present_ids
+        ).values_list("delegator_id", flat=True)
+    )
+    counted = [p for p in voters if p.pk in present_ids or p.pk in represented]
+    total_weight = sum((p.vote_weight for p in voters), Decimal(0))
+    present_weight = sum((p.vote_weight for p in counted), Decimal(0))
+    status: dict[str, Any] = {
+        "kind": meeting.quorum_kind,
+        "voters": len(voters),
+        "present": len(counted),
+        "total_weight": str(total_weight),
+        "present_weight": str(present_weight),
+        "required": None,
+        "met": True,
+    }
+    if meeting.quorum_kind == QuorumKind.COUNT:
+        status["required"] = meeting.quorum_count
+        status["met"] = len(counted) >= meeting.quorum_count
+    elif meeting.quorum_kind == QuorumKind.SHARE:
+        required = total_weight * meeting.quorum_share
+        status["required"] = str(required.normalize() if required else Decimal(0))
+        status["met"] = present_weight > required
+    return status

@@ -19,11 +19,22 @@ from django.utils.translation import gettext as _
 
 from meetings import events, member_import
 from meetings.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
-from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
+from meetings.models import (
+    AgendaItem,
+    Meeting,
+    Member,
+    Membership,
+    Participant,
+    Proxy,
+    QuorumKind,
+    Union,
+)
 from meetings.selectors import (
+    VOTING_ROLES,
     agenda_payload,
     meeting_payload,
     participant_for,
+    quorum_status,
     roster_summary,
     union_descendant_ids,
     union_is_officer,
@@ -564,3 +575,111 @@ def members_import(
     )
     report.created = len(report.rows)
     return report
+
+
+# --- voting settings and proxies ----------------------------------------------
+
+
+def _publish_quorum(meeting: Meeting) -> None:
+    events.publish(meeting.pk, "quorum.changed", {"quorum": quorum_status(meeting)})
+
+
+@transaction.atomic
+def meeting_voting_settings_update(
+    *,
+    actor: Member,
+    meeting: Meeting,
+    quorum_kind: str | None = None,
+    quorum_count: int | None = None,
+    quorum_share: Decimal | str | None = None,
+    requires_presence: bool | None = None,
+    proxy_limit: int | None = None,
+) -> Meeting:
+    """Change the quorum rule, whether voting needs presence, and how many
+    proxies one delegate may carry. Polls already open keep their frozen roll."""
+    _require_control(actor, meeting)
+    meeting = _lock_meeting(meeting)
+    if quorum_kind is not None:
+        if quorum_kind not in QuorumKind.values:
+            raise InvalidInput(_("Unknown quorum kind: %s") % quorum_kind)
+        meeting.quorum_kind = quorum_kind
+    if quorum_count is not None:
+        if quorum_count < 0:
+            raise InvalidInput(_("The quorum count must be zero or more."))
+        meeting.quorum_count = quorum_count
+    if quorum_share is not None:
+        try:
+            share = Decimal(str(quorum_share))
+        except ArithmeticError as exc:
+            raise InvalidInput(_("The quorum share must be a number.")) from exc
+        if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
+            raise InvalidInput(_("The quorum share must be between 0 and 1."))
+        meeting.quorum_share = share.quantize(Decimal("0.0001"))
+    if requires_presence is not None:
+        meeting.requires_presence = requires_presence
+    if proxy_limit is not None:
+        if proxy_limit < 0:
+            raise InvalidInput(_("The proxy limit must be zero or more."))
+        meeting.proxy_limit = proxy_limit
+    meeting.save()
+    _publish_meeting(meeting)
+    _publish_quorum(meeting)
+    return meeting
+
+
+@transaction.atomic
+def proxy_create(
+    *, actor: Member, meeting: Meeting, delegator: Participant, delegate: Participant
+) -> Proxy:
+    """Delegate `delegator`'s vote for the meeting to `delegate`.
+
+    The delegator themselves or the chair/clerk may do this. Both must be
+    voters of the meeting; a delegate carries at most `meeting.proxy_limit`
+    proxies; a delegator has one active proxy at a time.
+    """
+    meeting = _lock_meeting(meeting)
+    if delegator.member_id != actor.pk:
+        _require_control(actor, meeting)
+    for p in (delegator, delegate):
+        if p.meeting_id != meeting.pk:
+            raise InvalidInput(_("Both people must be on this meeting's roster."))
+        if p.role not in VOTING_ROLES:
+            raise InvalidInput(_("%s is not a voter in this meeting.") % p.member.full_name)
+    if delegator.pk == delegate.pk:
+        raise InvalidInput(_("A member cannot carry their own proxy."))
+    if Proxy.objects.filter(delegator=delegator, revoked_at__isnull=True).exists():
+        raise Conflict(_("%s has already given a proxy; revoke it first.")
+                       % delegator.member.full_name)
+    if Proxy.objects.filter(delegator=delegate, revoked_at__isnull=True).exists():
+        raise Conflict(_("%s has given their own vote to someone else and cannot carry proxies.")
+                       % delegate.member.full_name)
+    carried = Proxy.objects.filter(delegate=delegate, revoked_at__isnull=True).count()
+    if carried >= meeting.proxy_limit:
+        raise Conflict(
+            _("%(name)s already carries %(n)d proxy/proxies, the most this meeting allows.")
+            % {"name": delegate.member.full_name, "n": carried}
+        )
+    proxy = Proxy.objects.create(
+        meeting=meeting, delegator=delegator, delegate=delegate, created_by=actor
+    )
+    _publish_quorum(meeting)
+    return proxy
+
+
+@transaction.atomic
+def proxy_revoke(*, actor: Member, proxy: Proxy) -> Proxy:
+    """Revoke a proxy (by the delegator, the delegate, or the chair/clerk).
+    Polls already open keep their frozen roll."""
+    meeting = _lock_meeting(proxy.meeting)
+    proxy = Proxy.objects.select_for_update().select_related(
+        "delegator__member", "delegate__member"
+    ).get(pk=proxy.pk)
+    if actor.pk not in (proxy.delegator.member_id, proxy.delegate.member_id):
+        _require_control(actor, meeting)
+    if proxy.revoked_at is not None:
+        raise Conflict(_("This proxy was already revoked."))
+    proxy.revoked_at = timezone.now()
+    proxy.revoked_by = actor
+    proxy.save(update_fields=["revoked_at", "revoked_by"])
+    _publish_quorum(meeting)
+    return proxy

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
 
-WEIGHT = {"max_digits": 12, "decimal_places": 4, "min_value": 0}
+
+def weight_field(**kwargs: Any) -> serializers.DecimalField:
+    """A vote weight: at most 8 digits before the point and 4 after, not negative."""
+    return serializers.DecimalField(max_digits=12, decimal_places=4, min_value=Decimal(0), **kwargs)
+
 
 # --- auth -------------------------------------------------------------------
 
@@ -50,9 +57,10 @@ class MembershipSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(source="member.full_name", read_only=True)
     phone = serializers.CharField(source="member.phone", read_only=True)
     email = serializers.CharField(source="member.email", read_only=True)
-    preferred_language = serializers.CharField(
-        source="member.preferred_language", read_only=True
-    )
+    preferred_language = serializers.CharField(source="member.preferred_language", read_only=True)
+    # A plain string: an enum named "role" would clash with the participant
+    # role enum among the OpenAPI components.
+    role = serializers.CharField(read_only=True, help_text=_("member or officer"))
 
     class Meta:
         model = Membership
@@ -84,7 +92,7 @@ class ImportPreviewRowSerializer(serializers.Serializer):
     phone = serializers.CharField()
     email = serializers.CharField()
     language = serializers.CharField()
-    weight = serializers.DecimalField(**WEIGHT)
+    weight = weight_field()
 
 
 class ImportReportSerializer(serializers.Serializer):
@@ -94,7 +102,8 @@ class ImportReportSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     rows = serializers.IntegerField(help_text=_("Number of good rows."))
     created = serializers.IntegerField(help_text=_("Members created (0 for a dry run)."))
-    errors = ImportRowErrorSerializer(many=True)
+    # Shadows Serializer.errors for the schema only; never validated.
+    errors = ImportRowErrorSerializer(many=True)  # type: ignore[assignment]
     preview = ImportPreviewRowSerializer(many=True, help_text=_("The first 50 good rows."))
     detail = serializers.CharField(required=False, help_text=_("Set when the file has errors."))
     code = serializers.CharField(required=False)
@@ -131,8 +140,8 @@ class MeetingCreateSerializer(serializers.Serializer):
     union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
     title = serializers.CharField(max_length=200)
     starts_at = serializers.DateTimeField()
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    livestream_url = serializers.URLField(required=False, allow_blank=True, default="")
+    location = serializers.CharField(max_length=200, allow_blank=True, default="")
+    livestream_url = serializers.URLField(allow_blank=True, default="")
 
 
 class MeetingUpdateSerializer(serializers.Serializer):
@@ -179,14 +188,12 @@ class ParticipantSerializer(serializers.ModelSerializer):
 class ParticipantCreateSerializer(serializers.Serializer):
     member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
     role = serializers.ChoiceField(choices=Participant.Role.choices, default=Participant.Role.VOTER)
-    vote_weight = serializers.DecimalField(
-        **WEIGHT, required=False, allow_null=True, default=None
-    )
+    vote_weight = weight_field(allow_null=True, default=None)
 
 
 class ParticipantUpdateSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Participant.Role.choices, required=False)
-    vote_weight = serializers.DecimalField(**WEIGHT, required=False)
+    vote_weight = weight_field(required=False)
 
 
 class ParticipantsFromUnionSerializer(serializers.Serializer):
@@ -209,7 +216,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 class AgendaItemCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(allow_blank=True, default="")
 
 
 class AgendaItemUpdateSerializer(serializers.Serializer):
@@ -241,4 +248,6 @@ class ProjectorLinkSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    errors = serializers.DictField(required=False, help_text=_("Messages per field."))
+    errors = serializers.DictField(  # type: ignore[assignment]  # schema only
+        required=False, help_text=_("Messages per field.")
+    )

@@ -1,3 +1,82 @@
-from django.urls import path
+"""REST API URLs, included at /api/ by config/urls.py."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from meetings.api import views
+
+app_name = "api"
+
+urlpatterns: list[URLPattern] = [
+    path("auth/login/", views.LoginView.as_view(), name="login"),
+    path("auth/logout/", views.LogoutView.as_view(), name="logout"),
+    path("auth/me/", views.MeView.as_view(), name="me"),
+    path("unions/", views.UnionListView.as_view(), name="union-list"),
+    path("unions/<int:union_id>/", views.UnionDetailView.as_view(), name="union-detail"),
+    path(
+        "unions/<int:union_id>/members/",
+        views.UnionMembersView.as_view(),
+        name="union-members",
+    ),
+    path(
+        "unions/<int:union_id>/members/import/",
+        views.UnionMembersImportView.as_view(),
+        name="union-members-import",
+    ),
+    path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
+    path("meetings/<int:meeting_id>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
+    path(
+        "meetings/<int:meeting_id>/start/",
+        views.MeetingStartView.as_view(),
+        name="meeting-start",
+    ),
+    path(
+        "meetings/<int:meeting_id>/close/",
+        views.MeetingCloseView.as_view(),
+        name="meeting-close",
+    ),
+    path(
+        "meetings/<int:meeting_id>/snapshot/",
+        views.MeetingSnapshotView.as_view(),
+        name="meeting-snapshot",
+    ),
+    path(
+        "meetings/<int:meeting_id>/participants/",
+        views.ParticipantListView.as_view(),
+        name="participant-list",
+    ),
+    path(
+        "meetings/<int:meeting_id>/participants/from-union/",
+        views.ParticipantsFromUnionView.as_view(),
+        name="participants-from-union",
+    ),
+    path(
+        "meetings/<int:meeting_id>/participants/<int:participant_id>/",
+        views.ParticipantDetailView.as_view(),
+        name="participant-detail",
+    ),
+    path(
+        "meetings/<int:meeting_id>/agenda/",
+        views.AgendaListView.as_view(),
+        name="agenda-list",
+    ),
+    path(
+        "meetings/<int:meeting_id>/agenda/reorder/",
+        views.AgendaReorderView.as_view(),
+        name="agenda-reorder",
+    ),
+    path(
+        "meetings/<int:meeting_id>/agenda/advance/",
+        views.AgendaAdvanceView.as_view(),
+        name="agenda-advance",
+    ),
+    path(
+        "meetings/<int:meeting_id>/agenda/<int:item_id>/",
+        views.AgendaItemDetailView.as_view(),
+        name="agenda-item-detail",
+    ),
+    path(
+        "meetings/<int:meeting_id>/projector-link/",
+        views.ProjectorLinkView.as_view(),
+        name="projector-link",
+    ),
+]

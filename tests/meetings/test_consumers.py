@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -27,7 +27,7 @@ from meetings.consumers import (
     CLOSE_NOT_PARTICIPANT,
     MAX_MESSAGE_BYTES,
 )
-from meetings.models import AgendaItem, Member, Participant
+from meetings.models import AgendaItem, Member
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
 from tests.conftest import IN_CI, World, build_world
 from tests.factories import AgendaItemFactory, MemberFactory, MembershipFactory, ParticipantFactory
@@ -211,7 +211,7 @@ async def test_member_of_the_union_not_on_the_roster_is_closed_with_4403(
 ) -> None:
     @sync_to_async
     def union_member_off_roster() -> Member:
-        member = MemberFactory()
+        member = cast(Member, MemberFactory())
         MembershipFactory(member=member, union=live_world.union)
         return member
 
@@ -429,6 +429,12 @@ async def test_refused_command_reports_the_domain_error(live_world: World) -> No
         await socket.send({"type": "agenda.advance", "item_id": "two", "ref": 4})
         error = await socket.receive()
         assert (error["type"], error["code"], error["ref"]) == ("error", "invalid", 4)
+        await socket.send({"type": "agenda.advance", "item_id": True, "ref": 5})
+        error = await socket.receive()
+        assert (error["type"], error["code"], error["ref"]) == ("error", "invalid", 5)
+        await socket.send({"type": "agenda.advance", "item_id": 10**9, "ref": 6})
+        error = await socket.receive()
+        assert (error["type"], error["code"], error["ref"]) == ("error", "not_found", 6)
         await socket.assert_open()
 
 
@@ -450,6 +456,10 @@ BAD_TEXT_FRAMES = {
     "type not a string": ('{"type": 5}', "bad_message"),
     "unknown type": ('{"type": "poll.explode", "ref": "u"}', "unknown_type"),
     "too large": (json.dumps({"type": "ping", "pad": "x" * MAX_MESSAGE_BYTES}), "bad_message"),
+    "too large in bytes": (
+        json.dumps({"type": "ping", "pad": "ễ" * (MAX_MESSAGE_BYTES // 3)}, ensure_ascii=False),
+        "bad_message",
+    ),
 }
 
 
@@ -485,9 +495,7 @@ SNAPSHOT_QUERIES = 3  # meeting with its union, agenda, roster summary
 
 @pytest.mark.parametrize("extra", [0, 20])
 @pytest.mark.django_db
-def test_snapshot_query_count_is_pinned(
-    extra: int, django_assert_num_queries: Any
-) -> None:
+def test_snapshot_query_count_is_pinned(extra: int, django_assert_num_queries: Any) -> None:
     """Constant, whatever the agenda or roster size."""
     world = build_world()
     for position in range(extra):
@@ -501,4 +509,3 @@ def test_snapshot_query_count_is_pinned(
             snapshot = selectors.meeting_snapshot(meeting_id=world.meeting.pk, viewer=viewer)
         assert len(snapshot["agenda"]) == 3 + extra
         assert snapshot["roster"]["participants"] == 5 + extra
-

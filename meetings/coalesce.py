@@ -1,0 +1,138 @@
+"""Coalesced updates: at most one send per key per interval, across server
+processes, always ending on the exact latest state.
+
+Frequent changes (a ballot every few milliseconds) must not become a frame per
+change per socket. Writers call `request()` after commit; the server's event
+loop then runs the flush at most once per interval, reading fresh state from
+the database when it runs. A change that lands while a flush is running asks
+for another flush, so the last one sent reflects the last commit. With Redis,
+a short-lived key (SET NX PX) makes the interval hold across all processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import BaseChannelLayer, get_channel_layer
+from django.conf import settings
+
+from meetings.events import LAYER_MESSAGE_TYPE
+
+logger = logging.getLogger(__name__)
+
+Job = Callable[[], Coroutine[Any, Any, None]]
+# Builds the messages to send, from the database, as (group name, JSON text).
+Build = Callable[[], list[tuple[str, str]]]
+
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_loop() -> None:
+    """Note the running event loop as the one timers live on. Called from the
+    ASGI entry points (first thing on every connection)."""
+    global _server_loop
+    _server_loop = asyncio.get_running_loop()
+
+
+@dataclass
+class _Slot:
+    interval: float
+    build: Build
+    last_sent: float = float("-inf")
+    timer: asyncio.TimerHandle | None = None
+    running: bool = False
+    dirty: bool = False
+
+
+_slots: dict[str, _Slot] = {}
+_redis_clients: dict[asyncio.AbstractEventLoop, object] = {}
+
+
+def request(key: str, interval: float, build: Build) -> None:
+    """Ask for the messages of `build` to be sent soon, at most once per
+    `interval` seconds per key.
+
+    Safe to call from any thread. Without a running server loop (a management
+    command, a test calling services directly) they are built and sent at once.
+    """
+    loop = _server_loop
+    if loop is None or loop.is_closed() or not loop.is_running():
+        for group, text in build():
+            async_to_sync(_layer().group_send)(group, {"type": LAYER_MESSAGE_TYPE, "text": text})
+        return
+    loop.call_soon_threadsafe(_schedule, loop, key, interval, build)
+
+
+def _layer() -> BaseChannelLayer:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("No channel layer is configured.")
+    return layer
+
+
+def later(delay: float, job: Job) -> None:
+    """Run `job` on the server loop after `delay` seconds (from any thread).
+    Without a running server loop, nothing is scheduled."""
+    loop = _server_loop
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return
+
+    def start() -> None:
+        loop.call_later(max(0.0, delay), lambda: loop.create_task(job()))
+
+    loop.call_soon_threadsafe(start)
+
+
+def _schedule(loop: asyncio.AbstractEventLoop, key: str, interval: float, build: Build) -> None:
+    slot = _slots.get(key)
+    if slot is None:
+        slot = _slots[key] = _Slot(interval=interval, build=build)
+    slot.build = build
+    slot.dirty = True
+    if slot.timer is not None or slot.running:
+        return  # already due; that flush will read the latest state
+    delay = max(0.0, slot.last_sent + slot.interval - loop.time())
+    slot.timer = loop.call_later(delay, lambda: loop.create_task(_run(loop, key)))
+
+
+async def _run(loop: asyncio.AbstractEventLoop, key: str) -> None:
+    slot = _slots[key]
+    slot.timer = None
+    slot.running = True
+    try:
+        if await _claim(key, slot.interval):
+            slot.dirty = False
+            slot.last_sent = loop.time()
+            messages = await database_sync_to_async(slot.build)()
+            layer = _layer()
+            for group, text in messages:
+                await layer.group_send(group, {"type": LAYER_MESSAGE_TYPE, "text": text})
+        # else another process sent within the interval: stay dirty, retry.
+    except Exception:
+        logger.exception("Coalesced update %s failed", key)
+    finally:
+        slot.running = False
+        if slot.dirty:
+            slot.timer = loop.call_later(slot.interval, lambda: loop.create_task(_run(loop, key)))
+
+
+async def _claim(key: str, interval: float) -> bool:
+    """Take the key's send slot for `interval` seconds, across processes."""
+    if not settings.REDIS_URL:
+        return True
+    import redis.asyncio as aioredis
+
+    loop = asyncio.get_running_loop()
+    client = _redis_clients.get(loop)
+    if client is None:
+        client = _redis_clients[loop] = aioredis.from_url(settings.REDIS_URL)
+    claimed = await client.set(  # type: ignore[attr-defined]
+        f"coalesce:{key}", b"1", nx=True, px=max(1, int(interval * 1000))
+    )
+    return bool(claimed)

@@ -1,0 +1,116 @@
+"""`manage.py seed_demo`: the demo union, accounts and meeting, idempotent."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (Union, Member, Membership, Meeting, Participant, AgendaItem)
+
+
+@pytest.fixture(autouse=True)
+def demo_settings(settings: Any) -> None:
+    settings.DEBUG = True
+    # The demo hashes 32 passwords; the test does not need them to be slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_json_lists_the_meeting_urls_and_accounts() -> None:
+    data = json.loads(run("--json", "--base-url", "http://10.0.0.5:8000/"))
+    meeting = Meeting.objects.get(pk=data["meeting_id"])
+    assert meeting.title == "Annual general meeting"
+    assert meeting.union.code == "demo"
+    assert meeting.union.name == "Demo Workers' Union"
+    assert meeting.status == Meeting.Status.SCHEDULED
+    assert meeting.agenda_items.count() == 6
+
+    urls = data["urls"]
+    assert set(urls) == {"login", "meeting", "chair", "projector"}
+    assert all(url.startswith("http://10.0.0.5:8000/") for url in urls.values())
+    assert "//" not in urls["meeting"].removeprefix("http://")
+    assert "/projector/" in urls["projector"]
+
+    accounts = data["accounts"]
+    assert [a["username"] for a in accounts[:2]] == ["chair", "clerk"]
+    assert [a["username"] for a in accounts[2:]] == [f"member{i:02d}" for i in range(1, 31)]
+    assert {a["role"] for a in accounts[2:]} == {"voter"}
+    assert len({a["password"] for a in accounts}) == 32
+    assert any("ễ" in a["full_name"] or "ữ" in a["full_name"] for a in accounts)
+    assert any("\u0600" <= ch <= "\u06ff" for a in accounts for ch in a["full_name"])
+
+
+def test_everyone_is_on_the_roster_with_the_right_role() -> None:
+    data = json.loads(run("--json"))
+    roster = dict(
+        Participant.objects.filter(meeting_id=data["meeting_id"]).values_list(
+            "member__username", "role"
+        )
+    )
+    assert len(roster) == 32
+    assert roster.pop("chair") == Participant.Role.CHAIR
+    assert roster.pop("clerk") == Participant.Role.CLERK
+    assert set(roster) == {f"member{i:02d}" for i in range(1, 31)}
+    assert set(roster.values()) == {Participant.Role.VOTER}
+    assert Membership.objects.get(member__username="chair").role == Membership.Role.OFFICER
+
+
+def test_printed_passwords_log_in() -> None:
+    data = json.loads(run("--json"))
+    for account in (data["accounts"][0], data["accounts"][1], data["accounts"][-1]):
+        user = authenticate(username=account["username"], password=account["password"])
+        assert user is not None
+        assert user.get_full_name() == account["full_name"]
+
+
+def test_running_twice_changes_nothing() -> None:
+    first = run("--json")
+    before = counts()
+    hashes = dict(Member.objects.values_list("username", "password"))
+    second = run("--json")
+    assert counts() == before
+    assert dict(Member.objects.values_list("username", "password")) == hashes
+    first_data, second_data = json.loads(first), json.loads(second)
+    assert second_data["meeting_id"] == first_data["meeting_id"]
+    assert second_data["accounts"] == first_data["accounts"]
+    assert before["Participant"] == 32
+
+
+def test_human_output_is_a_table_with_the_urls() -> None:
+    out = run()
+    assert "public" in out  # the warning about demo passwords
+    lines = out.splitlines()
+    chair_line = next(line for line in lines if line.startswith("chair "))
+    assert "demo-chair" in chair_line
+    assert sum(line.startswith("member") for line in lines) == 30
+    meeting = Meeting.objects.get(union__code="demo")
+    assert "http://127.0.0.1:8000/" in out
+    assert "/projector/" in out
+    assert str(meeting.pk) in out
+
+
+def test_refuses_with_debug_off_unless_forced(settings: Any) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        run()
+    assert not Union.objects.exists()
+    run("--force", "--json")
+    assert Union.objects.filter(code="demo").exists()
