@@ -40,16 +40,15 @@ def _member(request: HttpRequest) -> Member:
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """My meetings: live first, then upcoming (soonest first), then past."""
-    meetings = list(selectors.meetings_for_member(_member(request)).order_by("starts_at", "id"))
+    """My meetings (those I am on the roster of): live first, then upcoming
+    (soonest first), then past."""
+    meetings = list(selectors.meetings_on_roster(_member(request)).order_by("starts_at", "id"))
     groups = [
         ("live", _("Live now"), [m for m in meetings if m.status == Meeting.Status.LIVE]),
         ("upcoming", _("Upcoming"), [m for m in meetings if m.status == Meeting.Status.SCHEDULED]),
         ("past", _("Past"), [m for m in reversed(meetings) if m.status == Meeting.Status.CLOSED]),
     ]
-    return render(
-        request, "frontend/home.html", {"groups": groups, "has_meetings": bool(meetings)}
-    )
+    return render(request, "frontend/home.html", {"groups": groups, "has_meetings": bool(meetings)})
 
 
 def _meeting_page(

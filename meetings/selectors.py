@@ -70,6 +70,11 @@ def union_descendant_ids(union: Union) -> list[int]:
     return ids
 
 
+def meetings_on_roster(member: Member) -> QuerySet[Meeting]:
+    """Meetings the member is a participant of."""
+    return Meeting.objects.select_related("union").filter(participants__member=member)
+
+
 def meetings_for_member(member: Member) -> QuerySet[Meeting]:
     """Meetings of the member's unions, and meetings they are on the roster of."""
     qs = Meeting.objects.select_related("union")
@@ -161,7 +166,7 @@ def meeting_snapshot(*, meeting_id: int, viewer: Viewer) -> dict[str, Any]:
     """Everything a client needs on (re)connect, with the sequence number it is
     current as of. Events with a number at or below it are already included.
 
-    Three queries, whatever the agenda or roster size (pinned by a test).
+    Five queries, whatever the agenda or roster size (pinned by a test).
     """
     meeting = Meeting.objects.select_related("union").get(pk=meeting_id)
     participant = viewer.participant
@@ -171,6 +176,7 @@ def meeting_snapshot(*, meeting_id: int, viewer: Viewer) -> dict[str, Any]:
         "meeting": meeting_payload(meeting),
         **agenda_payload(meeting_id),
         "roster": roster_summary(meeting_id),
+        "quorum": quorum_status(meeting),
         "viewer": {
             "role": viewer.role,
             "participant_id": participant.pk if participant else None,

@@ -490,7 +490,7 @@ async def test_binary_frame_gets_an_error_and_the_socket_stays_open(live_world: 
 
 # --- snapshot query count -----------------------------------------------------
 
-SNAPSHOT_QUERIES = 3  # meeting with its union, agenda, roster summary
+SNAPSHOT_QUERIES = 5  # meeting with its union, agenda, roster summary, quorum (2)
 
 
 @pytest.mark.parametrize("extra", [0, 20])

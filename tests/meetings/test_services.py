@@ -309,25 +309,3 @@ def test_union_member_not_on_roster_sees_meeting(world: World) -> None:
     member = MemberFactory.create()
     Membership.objects.create(member=member, union=world.union)
     assert list(selectors.meetings_for_member(member)) == [world.meeting]
-
-
-def test_snapshot_query_count_does_not_grow_with_the_meeting(
-    world: World, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
-    participant = selectors.participant_for(world.meeting, world.voters[0])
-    viewer = selectors.Viewer(role="voter", participant=participant)
-    with django_assert_num_queries(3):
-        small = selectors.meeting_snapshot(meeting_id=world.meeting.pk, viewer=viewer)
-    for i in range(20):
-        services.agenda_item_add(actor=world.chair, meeting=world.meeting, title=f"Extra {i}")
-    services.participants_add_from_union(actor=world.chair, meeting=world.meeting)
-    with django_assert_num_queries(3):
-        big = selectors.meeting_snapshot(meeting_id=world.meeting.pk, viewer=viewer)
-    assert len(big["agenda"]) == len(small["agenda"]) + 20
-    assert big["seq"] > small["seq"]
-    assert big["viewer"] == {
-        "role": "voter",
-        "participant_id": viewer.participant.pk,  # type: ignore[union-attr]
-        "name": world.voters[0].full_name,
-        "controls_meeting": False,
-    }

@@ -210,26 +210,27 @@ export class MeetingSocket {
   setState(state) {
     if (state === this.state) return;
     this.state = state;
+    document.body.dataset.connection = state; // for styles and end-to-end tests
     if (state === "open") this.showBanner(null);
     else if (state === "reconnecting") this.showBanner(_("Reconnecting…"));
     this.onState(state);
   }
 
+  // The live region itself stays in the page (a hidden region is not
+  // announced); the visible banner is a child added and removed inside it.
   showBanner(text, link = null) {
     if (!this.banner) return;
     this.banner.replaceChildren();
-    if (!text) {
-      this.banner.hidden = true;
-      return;
-    }
-    this.banner.append(text);
+    if (!text) return;
+    const box = document.createElement("p");
+    box.className = this.final ? "banner banner-final" : "banner";
+    box.append(text);
     if (link) {
       const a = document.createElement("a");
       a.href = link;
       a.textContent = _("Log in");
-      this.banner.append(" ", a);
+      box.append(" ", a);
     }
-    this.banner.dataset.final = String(this.final);
-    this.banner.hidden = false;
+    this.banner.append(box);
   }
 }
