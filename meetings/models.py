@@ -124,21 +124,24 @@ class Meeting(models.Model):
         _("quorum"), max_length=16, choices=QuorumKind.choices, default=QuorumKind.NONE
     )
     quorum_count = models.PositiveIntegerField(
-        _("quorum: participants present"), default=0,
+        _("quorum: participants present"),
+        default=0,
         help_text=_("With a count quorum: at least this many voters present."),
     )
     quorum_share = models.DecimalField(
-        _("quorum: share of weight"), max_digits=5, decimal_places=4, default=Decimal("0.5"),
+        _("quorum: share of weight"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.5"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("With a share quorum: more than this share of the roster's voting weight."),
     )
     requires_presence = models.BooleanField(
-        _("only present voters may vote"), default=False,
+        _("only present voters may vote"),
+        default=False,
         help_text=_("Polls entitle only voters checked in (in the room or remotely)."),
     )
-    proxy_limit = models.PositiveSmallIntegerField(
-        _("proxies one delegate may carry"), default=1
-    )
+    proxy_limit = models.PositiveSmallIntegerField(_("proxies one delegate may carry"), default=1)
     created_by = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -240,9 +243,7 @@ class Proxy(models.Model):
         Participant, on_delete=models.CASCADE, related_name="proxies_carried"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        Member, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

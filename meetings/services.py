@@ -648,11 +648,14 @@ def proxy_create(
     if delegator.pk == delegate.pk:
         raise InvalidInput(_("A member cannot carry their own proxy."))
     if Proxy.objects.filter(delegator=delegator, revoked_at__isnull=True).exists():
-        raise Conflict(_("%s has already given a proxy; revoke it first.")
-                       % delegator.member.full_name)
+        raise Conflict(
+            _("%s has already given a proxy; revoke it first.") % delegator.member.full_name
+        )
     if Proxy.objects.filter(delegator=delegate, revoked_at__isnull=True).exists():
-        raise Conflict(_("%s has given their own vote to someone else and cannot carry proxies.")
-                       % delegate.member.full_name)
+        raise Conflict(
+            _("%s has given their own vote to someone else and cannot carry proxies.")
+            % delegate.member.full_name
+        )
     carried = Proxy.objects.filter(delegate=delegate, revoked_at__isnull=True).count()
     if carried >= meeting.proxy_limit:
         raise Conflict(
@@ -671,9 +674,11 @@ def proxy_revoke(*, actor: Member, proxy: Proxy) -> Proxy:
     """Revoke a proxy (by the delegator, the delegate, or the chair/clerk).
     Polls already open keep their frozen roll."""
     meeting = _lock_meeting(proxy.meeting)
-    proxy = Proxy.objects.select_for_update().select_related(
-        "delegator__member", "delegate__member"
-    ).get(pk=proxy.pk)
+    proxy = (
+        Proxy.objects.select_for_update()
+        .select_related("delegator__member", "delegate__member")
+        .get(pk=proxy.pk)
+    )
     if actor.pk not in (proxy.delegator.member_id, proxy.delegate.member_id):
         _require_control(actor, meeting)
     if proxy.revoked_at is not None:
