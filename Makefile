@@ -47,3 +47,17 @@ check: lint typecheck test
 
 clean:
 	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache .pytest_cache
+
+# Load benchmark (docs/benchmarks.md). Needs PostgreSQL and Redis; run it on a
+# quiet machine. Extra options for every scenario: make bench BENCH_ARGS="..."
+.PHONY: bench bench-full
+BENCH_ARGS ?=
+BENCH := $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench: install
+	@status=0; for s in S1 S2 S2burst S3 S4; do $(BENCH) --scenario $$s || status=1; done; exit $$status
+
+bench-full: install
+	@status=0; for s in S1 S2 S2burst S3 S4 S5 S6; do $(BENCH) --scenario $$s || status=1; done; \
+	$(BENCH) --scenario naive || echo "naive: the comparison run may fall behind; see its JSON"; \
+	exit $$status

@@ -140,6 +140,11 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Audit ------------------------------------------------------------------
+# The Ed25519 key that signs receipts and poll logs: a file outside the
+# database, never served (python manage.py audit_keygen creates it).
+AUDIT_KEY_PATH = Path(os.environ.get("AUDIT_KEY_PATH", VAR_DIR / "audit-signing-key.pem"))
+
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese")), ("ar", _("Arabic"))]
@@ -154,6 +159,13 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Serve static files from the ASGI app itself (embedded default); behind
 # nginx in production, leave this off and let nginx serve STATIC_ROOT.
 SERVE_STATIC = env_bool("SERVE_STATIC", default=DEBUG)
+
+# --- Uploaded documents -----------------------------------------------------
+# Agenda PDFs and their rendered pages. Never served as a directory: every
+# file goes out through a view that checks access (documents/api). MEDIA_URL
+# stays unset on purpose, so nothing can build a public link to these files.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024)
 
 # --- REST framework -------------------------------------------------------
 REST_FRAMEWORK = {

@@ -11,13 +11,29 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from documents import selectors as document_selectors
 from meetings import selectors, services
+from meetings.events import Audience
 from meetings.exceptions import DomainError
-from meetings.models import Meeting, Member
+from meetings.models import Meeting, Member, QuorumKind
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
+from voting import selectors as voting_selectors
+from voting.models import BASE_CHOICES, KIND_CHOICES, MAJORITY_CHOICES, TIE_CHOICES, Poll
+
+# The chair console's create-poll and voting-settings forms offer these.
+POLL_FORM_CHOICES: dict[str, Any] = {
+    "kind_choices": KIND_CHOICES,
+    "secrecy_choices": Poll.Secrecy.choices,
+    "results_choices": Poll.Results.choices,
+    "majority_choices": MAJORITY_CHOICES,
+    "base_choices": BASE_CHOICES,
+    "tie_choices": TIE_CHOICES,
+    "quorum_choices": QuorumKind.choices,
+}
 
 
 def error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -29,6 +45,27 @@ def error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
         {"title": titles.get(exc.status, _("Something went wrong")), "message": exc.message},
         status=exc.status,
     )
+
+
+def _snapshot(meeting_id: int, viewer: Viewer) -> dict[str, Any]:
+    """The page's first snapshot: each app's part, as the meeting socket composes it."""
+    snapshot = selectors.meeting_snapshot(meeting_id=meeting_id, viewer=viewer)
+    snapshot.update(
+        voting_selectors.voting_snapshot(
+            meeting_id=meeting_id,
+            participant=viewer.participant,
+            staff=viewer.controls_meeting,
+            sees_tally=viewer.audience is not Audience.MEMBERS,
+        )
+    )
+    snapshot.update(document_selectors.documents_snapshot(meeting_id=meeting_id, viewer=viewer))
+    return snapshot
+
+
+def server_time_ms() -> int:
+    """The server's clock, rendered into the page: scripts compare it with the
+    browser's clock to show countdowns that do not depend on the device's time."""
+    return int(timezone.now().timestamp() * 1000)
 
 
 def _member(request: HttpRequest) -> Member:
@@ -52,7 +89,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _meeting_page(
-    request: HttpRequest, meeting_id: int, *, template: str, controls: bool
+    request: HttpRequest,
+    meeting_id: int,
+    *,
+    template: str,
+    controls: bool,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     try:
         participant = selectors.meeting_participant_get(
@@ -61,7 +103,7 @@ def _meeting_page(
     except DomainError as exc:
         return error_page(request, exc)
     viewer = Viewer(role=participant.role, participant=participant)
-    snapshot = selectors.meeting_snapshot(meeting_id=meeting_id, viewer=viewer)
+    snapshot = _snapshot(meeting_id, viewer)
     return render(
         request,
         template,
@@ -70,6 +112,8 @@ def _meeting_page(
             "participant": participant,
             "snapshot": snapshot,
             "current": _current_item(snapshot),
+            "server_time_ms": server_time_ms(),
+            **(extra or {}),
         },
     )
 
@@ -101,7 +145,9 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def chair(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The chair console; only the meeting's chair and clerks."""
-    return _meeting_page(request, meeting_id, template="frontend/chair.html", controls=True)
+    return _meeting_page(
+        request, meeting_id, template="frontend/chair.html", controls=True, extra=POLL_FORM_CHOICES
+    )
 
 
 @require_GET
@@ -111,7 +157,7 @@ def projector(request: HttpRequest, token: str) -> HttpResponse:
         meeting = services.projector_meeting(token)
     except DomainError as exc:
         return error_page(request, exc)
-    snapshot = selectors.meeting_snapshot(meeting_id=meeting.pk, viewer=PROJECTOR_VIEWER)
+    snapshot = _snapshot(meeting.pk, PROJECTOR_VIEWER)
     return render(
         request,
         "frontend/projector.html",
@@ -121,5 +167,6 @@ def projector(request: HttpRequest, token: str) -> HttpResponse:
             "current": _current_item(snapshot),
             "next": _next_item(snapshot),
             "token": token,
+            "server_time_ms": server_time_ms(),
         },
     )

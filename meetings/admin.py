@@ -1,7 +1,15 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from typing import Any
 
-from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from meetings import services
+from meetings.exceptions import DomainError
+from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Proxy, Union
 
 
 class MembershipInline(admin.TabularInline):
@@ -82,3 +90,43 @@ class AgendaItemAdmin(admin.ModelAdmin):
     list_display = ["title", "meeting", "position", "state"]
     list_filter = ["meeting", "state"]
     search_fields = ["title"]
+
+
+@admin.register(Proxy)
+class ProxyAdmin(admin.ModelAdmin):
+    """Proxies are given and revoked through the services (the API), which
+    check the limit and who may; here they are listed, and can be revoked."""
+
+    list_display = ["delegator", "delegate", "meeting", "created_at", "created_by", "revoked_at"]
+    list_filter = ["meeting", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["delegator__member__full_name", "delegate__member__full_name"]
+    list_select_related = ["meeting", "delegator__member", "delegate__member", "created_by"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected proxies"), permissions=["view"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Proxy]) -> None:
+        actor = request.user
+        if not isinstance(actor, Member):
+            return
+        revoked = 0
+        for proxy in queryset.filter(revoked_at__isnull=True):
+            try:
+                services.proxy_revoke(actor=actor, proxy=proxy)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                revoked += 1
+        self.message_user(
+            request,
+            ngettext("%d proxy revoked.", "%d proxies revoked.", revoked) % revoked,
+            messages.SUCCESS,
+        )

@@ -12,6 +12,7 @@ a short-lived key (SET NX PX) makes the interval hold across all processes.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -37,7 +38,15 @@ def remember_loop() -> None:
     """Note the running event loop as the one timers live on. Called from the
     ASGI entry points (first thing on every connection)."""
     global _server_loop
-    _server_loop = asyncio.get_running_loop()
+    loop = asyncio.get_running_loop()
+    if loop is not _server_loop:
+        # Slots hold timers of the loop they were made on; on a new loop (a
+        # restarted server, each test's loop) a stale pending timer would
+        # swallow every later request for its key. Start afresh.
+        _slots.clear()
+        for old in [old for old in _redis_clients if old.is_closed()]:
+            del _redis_clients[old]
+    _server_loop = loop
 
 
 @dataclass
@@ -48,7 +57,10 @@ class _Slot:
     timer: asyncio.TimerHandle | None = None
     running: bool = False
     dirty: bool = False
+    failures: int = 0
 
+
+MAX_FAILURES = 5
 
 _slots: dict[str, _Slot] = {}
 _redis_clients: dict[asyncio.AbstractEventLoop, object] = {}
@@ -66,7 +78,9 @@ def request(key: str, interval: float, build: Build) -> None:
         for group, text in build():
             async_to_sync(_layer().group_send)(group, {"type": LAYER_MESSAGE_TYPE, "text": text})
         return
-    loop.call_soon_threadsafe(_schedule, loop, key, interval, build)
+    # A fresh context: the caller's (a worker thread of some request) may carry
+    # asgiref's per-request executor, long gone when the flush runs.
+    loop.call_soon_threadsafe(_schedule, loop, key, interval, build, context=contextvars.Context())
 
 
 def _layer() -> BaseChannelLayer:
@@ -86,7 +100,7 @@ def later(delay: float, job: Job) -> None:
     def start() -> None:
         loop.call_later(max(0.0, delay), lambda: loop.create_task(job()))
 
-    loop.call_soon_threadsafe(start)
+    loop.call_soon_threadsafe(start, context=contextvars.Context())  # as in request()
 
 
 def _schedule(loop: asyncio.AbstractEventLoop, key: str, interval: float, build: Build) -> None:
@@ -114,8 +128,13 @@ async def _run(loop: asyncio.AbstractEventLoop, key: str) -> None:
             for group, text in messages:
                 await layer.group_send(group, {"type": LAYER_MESSAGE_TYPE, "text": text})
         # else another process sent within the interval: stay dirty, retry.
+        slot.failures = 0
     except Exception:
         logger.exception("Coalesced update %s failed", key)
+        # Try again: the last update must reach clients. Give up on a key
+        # that keeps failing (say its poll was deleted).
+        slot.failures += 1
+        slot.dirty = slot.failures <= MAX_FAILURES
     finally:
         slot.running = False
         if slot.dirty:

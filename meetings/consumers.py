@@ -17,8 +17,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
+from documents import commands as document_commands
+from documents import selectors as document_selectors
 from meetings import coalesce, selectors, services
-from meetings.events import encode, group_name
+from meetings.events import Audience, encode, group_name
 from meetings.exceptions import DomainError, NotAllowed, NotFound
 from meetings.models import Meeting, Member
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
@@ -64,8 +66,10 @@ def build_snapshot(meeting_id: int, viewer: Viewer) -> str:
             meeting_id=meeting_id,
             participant=viewer.participant,
             staff=viewer.controls_meeting,
+            sees_tally=viewer.audience is not Audience.MEMBERS,
         )
     )
+    snapshot.update(document_selectors.documents_snapshot(meeting_id=meeting_id, viewer=viewer))
     return encode(snapshot)
 
 
@@ -108,6 +112,8 @@ def handle_agenda_advance(meeting_id: int, actor: Member, message: dict[str, Any
 COMMANDS: dict[str, Callable[[int, Member, dict[str, Any]], dict[str, Any] | None]] = {
     "agenda.advance": handle_agenda_advance,
     "ballot.cast": handle_ballot_cast,
+    "document.present": document_commands.handle_present,
+    "document.stop": document_commands.handle_stop,
 }
 
 

@@ -60,16 +60,28 @@ def publish(
     meeting_id: int,
     event_type: str,
     payload: dict[str, Any],
+    *,
+    public_payload: dict[str, Any] | None = None,
 ) -> int:
     """Queue a sequenced event for every audience, sent after the current
     transaction commits. Returns the event's sequence number.
 
     Sequenced events go to every audience, so that a gap in the numbers always
-    means a missed event. The JSON text is built once and handed to every group.
+    means a missed event. With `public_payload`, members and the projector get
+    that instead of `payload` (for example a draft poll's bare id and state),
+    under the same number. Each JSON text is built once.
     """
     seq = next_seq(meeting_id)
     text = encode({"type": event_type, "seq": seq, **payload})
-    transaction.on_commit(partial(_send, meeting_id, EVERYONE, text), robust=True)
+    if public_payload is None:
+        transaction.on_commit(partial(_send, meeting_id, EVERYONE, text), robust=True)
+    else:
+        public = encode({"type": event_type, "seq": seq, **public_payload})
+        transaction.on_commit(partial(_send, meeting_id, (Audience.STAFF,), text), robust=True)
+        transaction.on_commit(
+            partial(_send, meeting_id, (Audience.MEMBERS, Audience.PROJECTOR), public),
+            robust=True,
+        )
     return seq
 
 

@@ -158,7 +158,8 @@ def roster_summary(meeting_id: int) -> dict[str, Any]:
     return {
         "participants": row["participants"],
         "voters": row["voters"],
-        "voting_weight": str(row["voting_weight"] or 0),
+        # SQLite sums decimals as floats; weights have four decimals, so round back.
+        "voting_weight": str((row["voting_weight"] or Decimal(0)).quantize(Decimal("0.0001"))),
     }
 
 
@@ -310,3 +311,26 @@ def quorum_status(meeting: Meeting) -> dict[str, Any]:
         status["required"] = str(required.normalize() if required else Decimal(0))
         status["met"] = present_weight > required
     return status
+
+
+def meeting_proxies(*, meeting: Meeting, viewer: Viewer) -> QuerySet[Proxy]:
+    """The meeting's proxies, active and revoked, newest first. Chair and
+    clerks see every one; anyone else only those they gave or carry."""
+    proxies = Proxy.objects.filter(meeting=meeting).select_related(
+        "delegator__member", "delegate__member", "created_by", "revoked_by"
+    )
+    if not viewer.controls_meeting:
+        participant_id = viewer.participant.pk if viewer.participant else None
+        proxies = proxies.filter(Q(delegator_id=participant_id) | Q(delegate_id=participant_id))
+    return proxies.order_by("-created_at", "-pk")
+
+
+def proxy_get(*, meeting: Meeting, proxy_id: int) -> Proxy:
+    proxy = (
+        Proxy.objects.select_related("meeting", "delegator__member", "delegate__member")
+        .filter(meeting=meeting, pk=proxy_id)
+        .first()
+    )
+    if proxy is None:
+        raise NotFound(_("No such proxy in this meeting."))
+    return proxy

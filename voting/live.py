@@ -12,20 +12,30 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
+from config.env import env_bool
 from meetings import coalesce
-from meetings.events import Audience, encode, group_name
+from meetings.events import LAYER_MESSAGE_TYPE, Audience, encode, group_name
 from voting import selectors
 from voting.models import Poll
 
 STAFF_INTERVAL = 0.2
 MEMBERS_INTERVAL = 1.0
+# For the benchmark's comparison run only (`python -m bench.run --scenario
+# naive`): every ballot sends the turnout to every socket at once, without
+# coalescing, as the naive design would. Never set it in production.
+NAIVE_BROADCAST = env_bool("VOTING_NAIVE_BROADCAST", default=False)
 
 
 def turnout_changed(meeting_id: int, poll_id: int) -> None:
     """After a ballot commits (or a poll closes): schedule the updates."""
+    if NAIVE_BROADCAST:
+        _send_to_everyone_now(meeting_id, poll_id)
+        return
     staff = (Audience.STAFF, Audience.PROJECTOR)
     coalesce.request(
         f"turnout:{poll_id}:staff",
@@ -37,6 +47,16 @@ def turnout_changed(meeting_id: int, poll_id: int) -> None:
         MEMBERS_INTERVAL,
         partial(build_messages, meeting_id, poll_id, (Audience.MEMBERS,)),
     )
+
+
+def _send_to_everyone_now(meeting_id: int, poll_id: int) -> None:
+    """The naive design (benchmark only): one update per ballot to all groups."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for audiences in ((Audience.STAFF, Audience.PROJECTOR), (Audience.MEMBERS,)):
+        for group, text in build_messages(meeting_id, poll_id, audiences):
+            async_to_sync(layer.group_send)(group, {"type": LAYER_MESSAGE_TYPE, "text": text})
 
 
 def build_messages(

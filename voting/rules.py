@@ -333,7 +333,10 @@ def _decide_seats(
         else:
             outcome.seats_open = free
 
-    numbers = "; ".join(f"{labels[o.id]} {fmt(weights[o.id])}" for o in qualifying) or _("none")
+    # Every option that got votes, not only those over the threshold: a member
+    # must see the numbers behind "no one reached the required votes".
+    voted = sorted((o for o in choices if weights[o.id] > 0), key=lambda o: (-weights[o.id], o.id))
+    numbers = "; ".join(f"{labels[o.id]} {fmt(weights[o.id])}" for o in voted) or _("none")
     parts = [_("Votes: %s.") % numbers]
     if rule.majority is not Majority.SIMPLE and required is not None:
         parts.append(
@@ -357,7 +360,7 @@ def _decide_seats(
         )
     elif outcome.seats_open:
         parts.append(_("%d seat(s) left unfilled by a tie.") % outcome.seats_open)
-    if not outcome.winners and not outcome.tied:
+    if not outcome.winners and not outcome.tied and not outcome.seats_open:
         parts.insert(
             0,
             _("No one reached the required votes.")

@@ -6,18 +6,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext as _
 
-from meetings.models import Participant
+from meetings.exceptions import NotAllowed, NotFound
+from meetings.models import Meeting, Member, Participant, Proxy
+from meetings.selectors import Viewer, meeting_get_for_viewer, participant_for
 from voting import rules
 from voting.models import Ballot, Poll, PollOption, RollEntry, RollMark
-
-VISIBLE_TO_MEMBERS = (
-    Poll.State.OPEN,
-    Poll.State.CLOSED,
-    Poll.State.PUBLISHED,
-    Poll.State.CANCELLED,
-)
 
 
 def poll_payload(poll: Poll, options: Sequence[PollOption] | None = None) -> dict[str, Any]:
@@ -102,10 +98,17 @@ def turnout(poll_id: int) -> dict[str, Any]:
     return {
         "poll_id": poll_id,
         "ballots": cast["n"],
-        "weight": str(cast["w"] or Decimal(0)),
+        "weight": str(_exact_sum(cast["w"])),
         "entitled": roll["n"],
-        "entitled_weight": str(roll["w"] or Decimal(0)),
+        "entitled_weight": str(_exact_sum(roll["w"])),
     }
+
+
+def _exact_sum(total: Decimal | None) -> Decimal:
+    """A SUM of weights as stored (four decimals). SQLite adds decimals as
+    floats (94.4988999999999 for 94.4989); weights have four decimals, so
+    rounding to four restores the exact sum. PostgreSQL's is exact already."""
+    return (total or Decimal(0)).quantize(Decimal("0.0001"))
 
 
 def live_tally(poll_id: int) -> list[dict[str, Any]]:
@@ -151,23 +154,147 @@ def my_votes(poll_ids: Sequence[int], participant: Participant | None) -> dict[i
     return out
 
 
-def voting_snapshot(*, meeting_id: int, participant: Participant | None, staff: bool) -> dict:
+def visible_polls(meeting_id: int, *, staff: bool) -> QuerySet[Poll]:
+    """Chair and clerks see every poll; others only polls that were opened."""
+    polls = Poll.objects.filter(meeting_id=meeting_id)
+    return polls if staff else polls.filter(opened_at__isnull=False)
+
+
+def voting_snapshot(
+    *, meeting_id: int, participant: Participant | None, staff: bool, sees_tally: bool
+) -> dict:
     """The meeting's polls for a (re)connecting client, the viewer's own roll
-    entries, and turnout of the open poll. Drafts only for chair and clerks.
-    Five queries whatever the number of polls."""
-    states = list(VISIBLE_TO_MEMBERS) + ([Poll.State.DRAFT] if staff else [])
+    entries, the proxies they carry (so that a phone can show its ballots the
+    moment a poll opens, without asking), and turnout of the open poll, with
+    the running tally for chair and projector where the poll shows it live.
+    Drafts only for chair and clerks. The query count does not grow with the
+    number of polls (pinned by a test)."""
     polls = list(
-        Poll.objects.filter(meeting_id=meeting_id, state__in=states)
+        visible_polls(meeting_id, staff=staff)
         .prefetch_related("options")
         .order_by("created_at", "id")
     )
     open_poll = next((p for p in polls if p.state == Poll.State.OPEN), None)
+    current = None
+    if open_poll is not None:
+        current = turnout(open_poll.pk)
+        if sees_tally and open_poll.live_results:
+            current["tally"] = live_tally(open_poll.pk)
     return {
         "polls": [poll_payload(p, list(p.options.all())) for p in polls],
         "my_votes": {str(k): v for k, v in my_votes([p.pk for p in polls], participant).items()},
-        "turnout": turnout(open_poll.pk) if open_poll else None,
+        "my_weight": str(participant.vote_weight) if participant else None,
+        "my_proxies": carried_proxies(participant),
+        "turnout": current,
     }
+
+
+def carried_proxies(participant: Participant | None) -> list[dict[str, Any]]:
+    """Members whose active proxy the participant carries."""
+    if participant is None:
+        return []
+    return [
+        {
+            "participant_id": proxy.delegator_id,
+            "name": proxy.delegator.member.full_name,
+            "weight": str(proxy.delegator.vote_weight),
+        }
+        for proxy in Proxy.objects.filter(delegate=participant, revoked_at__isnull=True)
+        .select_related("delegator__member")
+        .order_by("delegator__member__full_name")
+    ]
 
 
 def poll_in_meeting(poll_id: int, meeting_id: int) -> bool:
     return Poll.objects.filter(pk=poll_id, meeting_id=meeting_id).exists()
+
+
+# --- reads for the REST API -------------------------------------------------------
+
+
+def voting_viewer(*, meeting: Meeting, member: Member) -> Viewer:
+    """The member as a viewer of the meeting's polls: a participant, or a
+    superuser (who may control every meeting). NotAllowed for anyone else."""
+    participant = participant_for(meeting, member)
+    if participant is not None:
+        return Viewer(role=participant.role, participant=participant)
+    if member.is_superuser:
+        return Viewer(role=Participant.Role.CLERK)
+    raise NotAllowed(_("You are not on this meeting's roster."))
+
+
+def poll_get_for_viewer(*, poll_id: int, member: Member) -> tuple[Poll, Viewer]:
+    """The poll and the member as its viewer.
+
+    NotFound if there is no such poll, if its meeting is not visible to the
+    member, or if it is a draft and the member is neither chair nor clerk;
+    NotAllowed if the member may see the meeting but is not on its roster.
+    """
+    poll = Poll.objects.select_related("meeting__union").filter(pk=poll_id).first()
+    if poll is None:
+        raise NotFound(_("No such poll."))
+    try:
+        meeting_get_for_viewer(meeting_id=poll.meeting_id, member=member)
+    except NotAllowed as exc:
+        raise NotFound(_("No such poll.")) from exc
+    viewer = voting_viewer(meeting=poll.meeting, member=member)
+    if poll.opened_at is None and not viewer.controls_meeting:
+        raise NotFound(_("No such poll."))
+    return poll, viewer
+
+
+def meeting_polls(*, meeting: Meeting, viewer: Viewer) -> list[dict[str, Any]]:
+    """The meeting's polls as payloads, oldest first; drafts only for chair
+    and clerks. Two queries."""
+    polls = (
+        visible_polls(meeting.pk, staff=viewer.controls_meeting)
+        .prefetch_related("options")
+        .order_by("created_at", "id")
+    )
+    return [poll_payload(p, list(p.options.all())) for p in polls]
+
+
+def poll_detail(*, poll: Poll, viewer: Viewer) -> dict[str, Any]:
+    """The poll's payload with its turnout and the viewer's own roll entries."""
+    mine = my_votes([poll.pk], viewer.participant).get(poll.pk, [])
+    return {**poll_payload(poll), "turnout": turnout(poll.pk), "my_votes": mine}
+
+
+def poll_turnout(*, poll: Poll, viewer: Viewer) -> dict[str, Any]:
+    """Turnout as the `poll.turnout` event carries it: with the poll's state,
+    and the running tally for chair and clerks of named polls with live results."""
+    data = turnout(poll.pk)
+    data["state"] = poll.state
+    if viewer.controls_meeting and poll.live_results:
+        data["tally"] = live_tally(poll.pk)
+    return data
+
+
+def poll_roll(*, poll: Poll, viewer: Viewer) -> list[dict[str, Any]]:
+    """The frozen roll with who has voted and how (chair and clerks only).
+    Never what anyone chose. One query."""
+    if not viewer.controls_meeting:
+        raise NotAllowed(_("Only the chair or a clerk of this meeting may see the roll."))
+    entries = (
+        RollEntry.objects.filter(poll=poll)
+        .select_related("member__member", "caster__member", "mark")
+        .order_by("member__member__full_name", "pk")
+    )
+    rows = []
+    for entry in entries:
+        mark: RollMark | None = getattr(entry, "mark", None)
+        rows.append(
+            {
+                "roll_entry_id": entry.pk,
+                "participant_id": entry.member_id,
+                "name": entry.member.member.full_name,
+                "member_number": entry.member.member.member_number,
+                "weight": str(entry.weight),
+                "caster_name": entry.caster.member.full_name,
+                "proxy": entry.is_proxy,
+                "remote": entry.remote,
+                "voted": mark is not None,
+                "method": mark.method if mark is not None else None,
+            }
+        )
+    return rows

@@ -142,7 +142,8 @@ def poll_create(
                 % {"low": low, "high": high, "n": choosable}
             )
         seats = 1
-    elif kind_ is rules.Kind.ELECTION and choosable > 1:
+    elif kind_ is rules.Kind.ELECTION:
+        # One candidate: one seat, yes / no / abstain on them (low = high = 1).
         if not 1 <= seats <= choosable:
             raise InvalidInput(_("Seats must be between 1 and the number of candidates."))
         low, high = 1, seats
@@ -178,8 +179,19 @@ def poll_create(
             for i, (role, label) in enumerate(rows, start=1)
         ]
     )
-    events.publish(meeting.pk, "poll.changed", {"poll": poll_payload(poll)})
+    _publish_poll(poll)
     return poll
+
+
+def _publish_poll(poll: Poll) -> None:
+    """poll.changed to everyone; a poll members never saw opened (a draft, or
+    a draft cancelled) reaches them only as its id and state."""
+    public = None
+    if poll.opened_at is None:
+        public = {"poll": {"id": poll.pk, "state": poll.state}}
+    events.publish(
+        poll.meeting_id, "poll.changed", {"poll": poll_payload(poll)}, public_payload=public
+    )
 
 
 def _lock_poll(poll_id: int) -> Poll:
@@ -285,7 +297,7 @@ def poll_open(
     poll.entitled_weight = sum((e.weight for e in roll), Decimal(0))
     poll.present_weight = Decimal(quorum["present_weight"])
     poll.save()
-    events.publish(meeting.pk, "poll.changed", {"poll": poll_payload(poll)})
+    _publish_poll(poll)
     if duration_seconds:
         transaction.on_commit(
             partial(live.schedule_close, poll.pk, float(duration_seconds), polls_close_due),
@@ -345,8 +357,17 @@ def _lock_poll_shared(poll_id: int) -> None:
             cursor.execute("SELECT id FROM voting_poll WHERE id = %s FOR SHARE", [poll_id])
 
 
-def _same_ballot(existing: Ballot, choices: list[int], caster: Participant | None) -> Receipt:
-    if existing.choices != choices:
+def _same_ballot(
+    existing: Ballot,
+    choices: list[int],
+    caster: Participant | None,
+    on_behalf_of: int | None = None,
+) -> Receipt:
+    try:  # stored choices are sorted; a resend may list them in another order
+        same = existing.choices == sorted(choices)
+    except TypeError:
+        same = False
+    if not same:
         raise Conflict(
             _("This receipt code was already used for a ballot with other choices."),
             code="receipt_conflict",
@@ -354,12 +375,25 @@ def _same_ballot(existing: Ballot, choices: list[int], caster: Participant | Non
     entry = existing.roll_entry
     if entry is not None and caster is not None and entry.caster_id != caster.pk:
         raise Conflict(_("This receipt code belongs to another ballot."), code="receipt_conflict")
+    # The first answer named the represented member of a proxy ballot; so does a resend.
+    represented: str | None = None
+    if entry is not None:
+        represented = entry.member.member.full_name if entry.is_proxy else None
+    elif on_behalf_of is not None and caster is not None:  # secret: no roll link to follow
+        represented = (
+            RollEntry.objects.filter(
+                poll_id=existing.poll_id, member_id=on_behalf_of, caster=caster
+            )
+            .exclude(member=caster)
+            .values_list("member__member__full_name", flat=True)
+            .first()
+        )
     return Receipt(
         poll_id=existing.poll_id,
         receipt_code=existing.receipt_code,
         choices=list(existing.choices),
         weight=existing.weight,
-        on_behalf_of=None,
+        on_behalf_of=represented,
         created=False,
     )
 
@@ -373,10 +407,11 @@ def _find_roll_entry(poll: Poll, caster: Participant, on_behalf_of: int | None) 
     )
     if entry is not None:
         return entry
-    if on_behalf_of is not None:
-        raise NotAllowed(_("You do not carry that member's proxy for this poll."))
+    # Checked first: a remote delegate is refused for the same reason.
     if not poll.allow_remote and caster.presence == Participant.Presence.REMOTE:
         raise NotAllowed(_("This poll is for members in the room; remote members cannot vote."))
+    if on_behalf_of is not None:
+        raise NotAllowed(_("You do not carry that member's proxy for this poll."))
     raise NotAllowed(_("You are not on this poll's roll."), code="not_on_roll")
 
 
@@ -445,7 +480,9 @@ def _ballot_cast_once(
         Ballot.objects.select_related("roll_entry").filter(poll=poll, receipt_code=code).first()
     )
     if existing is not None:
-        return _same_ballot(existing, choices if isinstance(choices, list) else [], caster)
+        return _same_ballot(
+            existing, choices if isinstance(choices, list) else [], caster, on_behalf_of
+        )
     poll.refresh_from_db(fields=["state", "closes_at"])
     if poll.state != Poll.State.OPEN:
         raise Conflict(_("This poll is not open."), code="poll_not_open")
@@ -457,6 +494,13 @@ def _ballot_cast_once(
     options = list(poll.options.all())
     chosen = validate_choices(poll, options, choices)
     if RollMark.objects.filter(roll_entry=entry).exists():
+        # The same ballot may have committed since the look-up above (a resend
+        # racing the first send): answer it with its receipt, not a refusal.
+        existing = (
+            Ballot.objects.select_related("roll_entry").filter(poll=poll, receipt_code=code).first()
+        )
+        if existing is not None:
+            return _same_ballot(existing, chosen, caster, on_behalf_of)
         raise Conflict(_("This vote has already been cast."), code="already_voted")
     try:
         with transaction.atomic():
@@ -508,9 +552,11 @@ def paper_ballot_enter(
     poll = Poll.objects.select_related("meeting").get(pk=poll.pk)
     _require_control(actor, poll.meeting)
     _lock_poll_shared(poll.pk)
-    poll.refresh_from_db(fields=["state"])
+    poll.refresh_from_db(fields=["state", "closes_at"])
     if poll.state != Poll.State.OPEN:
         raise Conflict(_("This poll is not open."), code="poll_not_open")
+    if poll.closes_at is not None and timezone.now() >= poll.closes_at:
+        raise Conflict(_("Voting time is over."), code="poll_not_open")
     entry = RollEntry.objects.filter(poll=poll, pk=roll_entry_id).first()
     if entry is None:
         raise NotFound(_("No such entry on this poll's roll."))
@@ -593,7 +639,7 @@ def _close(poll: Poll, actor: Member | None) -> Poll:
     poll.closed_at = timezone.now()
     poll.result = result_payload(poll, options, totals, counts, outcome, ballots)
     poll.save()
-    events.publish(poll.meeting_id, "poll.changed", {"poll": poll_payload(poll)})
+    _publish_poll(poll)
     transaction.on_commit(partial(live.turnout_changed, poll.meeting_id, poll.pk), robust=True)
     return poll
 
@@ -638,7 +684,7 @@ def poll_cancel(*, actor: Member, poll: Poll, reason: str) -> Poll:
     poll.cancel_reason = reason
     poll.closed_at = timezone.now()
     poll.save(update_fields=["state", "cancel_reason", "closed_at"])
-    events.publish(poll.meeting_id, "poll.changed", {"poll": poll_payload(poll)})
+    _publish_poll(poll)
     return poll
 
 
@@ -672,7 +718,7 @@ def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Pol
     result["sentence"] = f"{result['sentence']} " + _("The chair decided: %s.") % decision
     poll.result = result
     poll.save(update_fields=["tie_decision", "tie_decided_by", "result"])
-    events.publish(poll.meeting_id, "poll.changed", {"poll": poll_payload(poll)})
+    _publish_poll(poll)
     return poll
 
 
@@ -689,5 +735,5 @@ def poll_publish(*, actor: Member, poll: Poll) -> Poll:
     poll.state = Poll.State.PUBLISHED
     poll.published_at = timezone.now()
     poll.save(update_fields=["state", "published_at"])
-    events.publish(poll.meeting_id, "poll.changed", {"poll": poll_payload(poll)})
+    _publish_poll(poll)
     return poll

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,6 +15,8 @@ from meetings import services
 from meetings.models import Meeting, Member
 from tests.conftest import World
 from tests.factories import PASSWORD, MeetingFactory, MembershipFactory, ParticipantFactory
+from voting import services as voting_services
+from voting.models import Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +197,147 @@ def test_pages_link_the_javascript_catalog(world: World) -> None:
     html = logged_in(world.chair).get(reverse("frontend:home")).content.decode()
     assert f'src="{reverse("javascript-catalog")}"' in html
     assert Client().get(reverse("javascript-catalog")).status_code == 200
+
+
+# --- voting -----------------------------------------------------------------------
+
+
+def initial_snapshot(html: str) -> dict[str, Any]:
+    found = re.search(
+        r'<script id="initial-snapshot" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert found is not None
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def live_meeting_with_polls(world: World) -> tuple[Poll, Poll]:
+    """A live meeting with an open motion and a draft election."""
+    services.meeting_start(actor=world.chair, meeting=world.meeting)
+    motion = voting_services.poll_create(
+        actor=world.chair, meeting=world.meeting, title="Adopt the budget", kind="motion"
+    )
+    motion = voting_services.poll_open(actor=world.chair, poll=motion)
+    draft = voting_services.poll_create(
+        actor=world.chair,
+        meeting=world.meeting,
+        title="Executive committee",
+        kind="election",
+        options=["Ana", "Binh", "Chi"],
+        seats=2,
+    )
+    return motion, draft
+
+
+def test_member_page_carries_open_polls_and_my_roll_entries(world: World) -> None:
+    motion, draft = live_meeting_with_polls(world)
+    html = (
+        logged_in(world.voters[0])
+        .get(reverse("frontend:meeting", args=[world.meeting.pk]))
+        .content.decode()
+    )
+    # The ballot is drawn by script into a labelled region, above the agenda.
+    assert re.search(r'<section id="voting"[^>]*aria-label="Voting"', html)
+    assert html.index('id="voting"') < html.index('id="agenda"')
+    assert 'id="announcer"' in html and 'aria-live="polite"' in html
+    snapshot = initial_snapshot(html)
+    assert [poll["id"] for poll in snapshot["polls"]] == [motion.pk]  # no drafts for members
+    assert [o["label"] for o in snapshot["polls"][0]["options"]] == ["Yes", "No", "Abstain"]
+    mine = snapshot["my_votes"][str(motion.pk)]
+    assert [(e["on_behalf_of"], e["voted"]) for e in mine] == [(None, False)]
+    assert snapshot["turnout"]["poll_id"] == motion.pk
+    assert snapshot["turnout"]["entitled"] == 4  # the chair and three voters
+    assert draft.pk not in [poll["id"] for poll in snapshot["polls"]]
+
+
+def test_member_page_without_polls_hides_the_voting_region(world: World) -> None:
+    html = (
+        logged_in(world.voters[0])
+        .get(reverse("frontend:meeting", args=[world.meeting.pk]))
+        .content.decode()
+    )
+    assert re.search(r'<section id="voting"[^>]*hidden', html)
+    assert initial_snapshot(html)["polls"] == []
+
+
+def test_chair_console_has_the_poll_and_voting_settings_forms(world: World) -> None:
+    motion, draft = live_meeting_with_polls(world)
+    services.meeting_voting_settings_update(
+        actor=world.chair, meeting=world.meeting, quorum_kind="count", quorum_count=3
+    )
+    html = (
+        logged_in(world.chair)
+        .get(reverse("frontend:chair", args=[world.meeting.pk]))
+        .content.decode()
+    )
+    # Every control of both forms has a label.
+    for control_id in (
+        "poll-title",
+        "poll-description",
+        "poll-kind",
+        "poll-options",
+        "poll-min",
+        "poll-max",
+        "poll-seats",
+        "poll-secrecy",
+        "poll-results",
+        "poll-majority",
+        "poll-base",
+        "poll-tie",
+        "poll-agenda",
+        "poll-remote",
+        "poll-close-all",
+        "quorum-kind",
+        "quorum-count",
+        "quorum-share",
+        "requires-presence",
+        "proxy-limit",
+    ):
+        assert f'<label for="{control_id}">' in html, control_id
+        assert f'id="{control_id}"' in html
+    for value in ("motion", "single", "multiple", "election"):
+        assert f'<option value="{value}">' in html
+    for value in ("simple", "absolute", "two_thirds", "three_quarters"):
+        assert f'<option value="{value}">' in html
+    assert '<option value="secret" selected>' in html
+    # The agenda items to link a poll to; the current settings filled in.
+    assert f'<option value="{world.items[0].pk}">Item 1</option>' in html
+    assert '<option value="count" selected>' in html
+    assert (
+        'id="quorum-count" name="quorum_count" type="number" min="0" inputmode="numeric" value="3"'
+        in html
+    )
+    assert f'href="/api/meetings/{world.meeting.pk}/results.csv"' in html
+    assert 'id="quorum-status"' in html
+    assert "frontend/chair.js" in html
+    # Chair and clerks see drafts too.
+    snapshot = initial_snapshot(html)
+    assert [poll["id"] for poll in snapshot["polls"]] == [motion.pk, draft.pk]
+    assert snapshot["quorum"]["kind"] == "count"
+
+
+def test_chair_console_settings_values_are_not_localised(world: World) -> None:
+    services.meeting_voting_settings_update(
+        actor=world.chair, meeting=world.meeting, quorum_kind="share", quorum_share="0.5"
+    )
+    client = logged_in(world.chair)
+    client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
+    html = client.get(reverse("frontend:chair", args=[world.meeting.pk])).content.decode()
+    assert '<html lang="vi"' in html
+    assert re.search(r'id="quorum-share"[^>]*value="0\.5000"', html)
+
+
+def test_projector_page_carries_the_open_poll_and_the_server_time(world: World) -> None:
+    motion, _draft = live_meeting_with_polls(world)
+    token = services.projector_link_create(actor=world.chair, meeting=world.meeting)
+    before = int(time.time() * 1000)
+    html = Client().get(reverse("frontend:projector", args=[token])).content.decode()
+    after = int(time.time() * 1000)
+    assert 'id="projector-poll"' in html
+    assert 'id="quorum-line"' in html
+    found = re.search(r'data-server-time="(\d+)"', html)
+    assert found is not None and before <= int(found.group(1)) <= after
+    snapshot = initial_snapshot(html)
+    assert [poll["id"] for poll in snapshot["polls"]] == [motion.pk]
+    assert snapshot["my_votes"] == {}
+    assert snapshot["turnout"]["ballots"] == 0

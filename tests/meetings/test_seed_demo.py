@@ -11,10 +11,11 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
+from voting.models import Poll, PollOption
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Union, Member, Membership, Meeting, Participant, AgendaItem)
+MODELS = (Union, Member, Membership, Meeting, Participant, AgendaItem, Poll, PollOption)
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +115,56 @@ def test_refuses_with_debug_off_unless_forced(settings: Any) -> None:
     assert not Union.objects.exists()
     run("--force", "--json")
     assert Union.objects.filter(code="demo").exists()
+
+
+def test_a_draft_poll_of_each_kind() -> None:
+    data = json.loads(run("--json"))
+    polls = {
+        poll.title: poll
+        for poll in Poll.objects.filter(meeting_id=data["meeting_id"]).prefetch_related("options")
+    }
+    assert data["polls"] == [
+        "Adopt the 2027 budget",
+        "Venue for the next congress",
+        "Priorities for 2027 bargaining",
+        "Executive committee",
+    ]
+    assert set(polls) == set(data["polls"])
+    assert {poll.state for poll in polls.values()} == {Poll.State.DRAFT}
+    assert {poll.kind for poll in polls.values()} == {"motion", "single", "multiple", "election"}
+
+    budget = polls["Adopt the 2027 budget"]
+    assert (budget.kind, budget.secrecy, budget.majority) == ("motion", "secret", "two_thirds")
+    assert [o.label for o in budget.options.all()] == ["Yes", "No", "Abstain"]
+    assert budget.agenda_item is not None
+    assert budget.agenda_item.title == "Financial report and auditors' opinion"
+
+    venue = polls["Venue for the next congress"]
+    assert (venue.kind, venue.secrecy, venue.results_visibility) == ("single", "named", "live")
+    assert venue.live_results
+
+    priorities = polls["Priorities for 2027 bargaining"]
+    assert (priorities.min_choices, priorities.max_choices) == (1, 3)
+    assert priorities.options.count() == 6  # five options and Abstain
+
+    executive = polls["Executive committee"]
+    assert executive.seats == 3
+    assert executive.options.filter(role="candidate").count() == 5
+    assert executive.options.filter(role="abstain").count() == 1
+
+
+def test_polls_are_not_created_twice_even_after_one_was_opened() -> None:
+    data = json.loads(run("--json"))
+    Poll.objects.filter(meeting_id=data["meeting_id"], kind="motion").update(
+        state=Poll.State.CANCELLED
+    )
+    before = counts()
+    run("--json")
+    assert counts() == before
+    assert Poll.objects.filter(meeting_id=data["meeting_id"]).count() == 4
+
+
+def test_human_output_lists_the_polls() -> None:
+    out = run()
+    assert "Draft polls" in out
+    assert "  - Executive committee" in out

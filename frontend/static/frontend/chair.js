@@ -1,5 +1,8 @@
 // The chair console. Commands go to the REST API; what the console shows
 // comes only from the meeting socket, so it always shows what everyone sees.
+import { request } from "./api.js";
+import { PollsConsole } from "./chair-polls.js";
+import { ChairDocuments } from "./documents.js";
 import { MeetingSocket } from "./meeting-socket.js";
 import {
   applyEvent,
@@ -29,50 +32,22 @@ let queue = Promise.resolve(); // commands run one after another, in click order
 
 // --- talking to the API ------------------------------------------------------
 
-function csrfToken() {
-  const cookie = document.cookie.split("; ").find((row) => row.startsWith("csrftoken="));
-  return cookie ? decodeURIComponent(cookie.split("=")[1]) : main.dataset.csrfToken;
+function api(method, path, body) {
+  const url = path.startsWith("/") ? path : apiBase + path;
+  return request(method, url, body, { csrf: main.dataset.csrfToken });
 }
 
-function errorText(body, status) {
-  if (body && typeof body.detail === "string") return body.detail;
-  if (body && typeof body === "object") {
-    const parts = Object.values(body).flat().filter((part) => typeof part === "string");
-    if (parts.length) return parts.join(" ");
-  }
-  return interpolate(_("The server refused the request (HTTP %(status)s)."), { status });
-}
-
-async function api(method, path, body) {
-  const response = await fetch(apiBase + path, {
-    method,
-    credentials: "same-origin",
-    headers: {
-      Accept: "application/json",
-      "Content-Type": "application/json",
-      "X-CSRFToken": csrfToken(),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  let payload = null;
-  if (response.status !== 204) {
-    try {
-      payload = await response.json();
-    } catch {
-      payload = null;
-    }
-  }
-  if (!response.ok) throw new Error(errorText(payload, response.status));
-  return payload;
-}
-
-/** Run a command after the ones before it; show its error, if any. */
-function command(run) {
+/**
+ * Run a command after the ones before it; show its error, if any. `handle`
+ * may take care of a refusal itself (it returns true when it did).
+ */
+function command(run, { handle = null } = {}) {
   queue = queue.then(async () => {
     showError(null);
     try {
       await run();
     } catch (error) {
+      if (handle && handle(error)) return;
       showError(
         error instanceof TypeError
           ? _("The server could not be reached. Check the connection and try again.")
@@ -220,6 +195,7 @@ function render() {
   document.getElementById("agenda-empty").hidden = state.agenda.length > 0;
   addForm.querySelector("button[type=submit]").disabled = status === "closed";
   restoreFocus(key);
+  polls.render(state);
 }
 
 // --- commands ------------------------------------------------------------------
@@ -341,18 +317,40 @@ addForm.addEventListener("submit", (event) => {
   });
 });
 
-new MeetingSocket({
+const polls = new PollsConsole({
+  root: document.getElementById("polls-panel"),
+  api,
+  command,
+  state,
+  resync: () => socket.resync(),
+});
+
+const documents = new ChairDocuments({
+  root: document.getElementById("chair-documents"),
+  state,
+  onError: showError,
+});
+
+const socket = new MeetingSocket({
   meetingId: main.dataset.meetingId,
   banner: document.getElementById("connection-banner"),
   loginUrl: main.dataset.loginUrl,
   onSnapshot(snapshot) {
     state = snapshot;
+    polls.onSnapshot(snapshot);
+    documents.onSnapshot(snapshot);
     render();
   },
   onEvent(event) {
     state = applyEvent(state, event);
+    polls.onEvent(event);
+    documents.onEvent(event);
     render();
   },
-}).start();
+  onMessage(message) {
+    polls.onMessage(message);
+  },
+});
+socket.start();
 
 render();

@@ -16,9 +16,22 @@ export function applyEvent(state, event) {
       return { ...state, meeting: event.meeting };
     case "roster.changed":
       return { ...state, roster: event.roster };
+    case "poll.changed":
+      return { ...state, polls: upsertPoll(state.polls || [], event.poll) };
+    case "quorum.changed":
+      return { ...state, quorum: event.quorum };
     default:
       return state; // an event for another part of the page (voting, documents...)
   }
+}
+
+/** The polls with `poll` replaced (or added, in creation order). */
+export function upsertPoll(polls, poll) {
+  const index = polls.findIndex((p) => p.id === poll.id);
+  if (index < 0) return [...polls, poll].sort((a, b) => a.id - b.id);
+  const copy = polls.slice();
+  copy[index] = poll;
+  return copy;
 }
 
 export function currentItem(state) {
@@ -100,9 +113,16 @@ export function renderAgenda(list, state) {
   if (empty) empty.hidden = state.agenda.length > 0;
 }
 
+/** An element with properties (role, aria-* and data-* set as attributes) and children. */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
-  Object.assign(node, props);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "role" || key.startsWith("aria-") || key.startsWith("data-")) {
+      node.setAttribute(key, value);
+    } else {
+      node[key] = value;
+    }
+  }
   node.append(...children.filter((child) => child !== null && child !== undefined));
   return node;
 }

@@ -1,4 +1,5 @@
-// The member page: the live agenda and the current item, phone first.
+// The member page: the live agenda and the current item, phone first, and
+// the ballot of the open poll.
 import { MeetingSocket } from "./meeting-socket.js";
 import {
   applyEvent,
@@ -8,6 +9,8 @@ import {
   renderNow,
   renderStatus,
 } from "./meeting-state.js";
+import { PhoneVoting } from "./phone-voting.js";
+import { MemberDocuments } from "./documents.js";
 
 const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
 const interpolate = (format, values) =>
@@ -20,6 +23,19 @@ const list = document.getElementById("agenda");
 const announcer = document.getElementById("announcer");
 let state = readInitialSnapshot();
 
+const voting = new PhoneVoting({
+  root: document.getElementById("voting"),
+  announcer,
+  meetingId: main.dataset.meetingId,
+  state,
+});
+
+const documents = new MemberDocuments({
+  root: document.getElementById("documents"),
+  state,
+  announcer,
+});
+
 function render(previous) {
   renderStatus(state);
   renderNow(state);
@@ -31,7 +47,7 @@ function render(previous) {
   }
 }
 
-new MeetingSocket({
+const socket = new MeetingSocket({
   meetingId: main.dataset.meetingId,
   banner: document.getElementById("connection-banner"),
   loginUrl: main.dataset.loginUrl,
@@ -39,10 +55,19 @@ new MeetingSocket({
     const previous = state;
     state = snapshot;
     render(previous);
+    voting.onSnapshot(snapshot);
+    documents.onSnapshot(snapshot);
   },
   onEvent(event) {
     const previous = state;
     state = applyEvent(state, event);
     render(previous);
+    voting.onEvent(event, state);
+    documents.onEvent(event);
   },
-}).start();
+  onMessage(message) {
+    voting.onMessage(message);
+  },
+});
+voting.setSocket(socket);
+socket.start();

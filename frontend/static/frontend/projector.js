@@ -1,14 +1,49 @@
 // The projector page: read-only, large type; follows the meeting through a
-// projector link token instead of a member login.
+// projector link token instead of a member login. While a poll is open it
+// shows the question, the options, a countdown and the turnout; after the
+// close, the result.
 import { CLOSE_NO_MEETING, CLOSE_NOT_PARTICIPANT, MeetingSocket } from "./meeting-socket.js";
-import { applyEvent, nextItem, readInitialSnapshot, renderNow, renderStatus } from "./meeting-state.js";
+import {
+  applyEvent,
+  el,
+  nextItem,
+  readInitialSnapshot,
+  renderNow,
+  renderStatus,
+} from "./meeting-state.js";
+import {
+  Deadlines,
+  TurnoutBook,
+  clock,
+  pollToShow,
+  quorumSentence,
+  resultView,
+  tallyTable,
+  turnoutBar,
+} from "./voting.js";
+import { ProjectorDocument } from "./documents.js";
 
 const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
 
 const main = document.getElementById("main");
 const indicator = document.getElementById("connection");
 const indicatorText = document.getElementById("connection-text");
+const pollSection = document.getElementById("projector-poll");
+const quorumLine = document.getElementById("quorum-line");
+const turnouts = new TurnoutBook();
+const deadlines = new Deadlines(Number(main.dataset.serverTime));
 let state = readInitialSnapshot();
+let shownPollKey = null;
+const shownDocument = new ProjectorDocument({
+  root: document.getElementById("projector-document"),
+  state,
+  token: main.dataset.projectorToken,
+});
+
+function noteSnapshot(snapshot) {
+  if (snapshot.turnout) turnouts.merge(snapshot.turnout);
+  for (const poll of snapshot.polls || []) deadlines.note(poll);
+}
 
 function render() {
   renderStatus(state);
@@ -17,6 +52,84 @@ function render() {
   const section = document.querySelector(".projector-next");
   document.getElementById("next-title").textContent = next ? next.title : "";
   section.hidden = !next;
+  quorumLine.textContent = quorumSentence(state.quorum);
+  renderPoll();
+}
+
+function renderPoll() {
+  const poll = pollToShow(state.polls || []);
+  main.classList.toggle("has-poll", Boolean(poll));
+  if (!poll) {
+    pollSection.hidden = true;
+    pollSection.replaceChildren();
+    shownPollKey = null;
+    return;
+  }
+  const key = JSON.stringify(poll);
+  if (key === shownPollKey) {
+    renderTurnout(); // the poll is drawn already; its numbers may be new
+    return;
+  }
+  shownPollKey = key;
+  const open = poll.state === "open";
+  const eyebrow = {
+    open: _("Voting is open"),
+    closed: _("Voting closed"),
+    published: _("Result published"),
+  }[poll.state];
+  pollSection.hidden = false;
+  pollSection.className = `projector-poll is-${poll.state}`;
+  pollSection.replaceChildren(
+    el("p", { className: "eyebrow" }, eyebrow || ""),
+    el("h2", { id: "projector-poll-title", className: "projector-question" }, poll.title),
+  );
+  if (poll.description && open) {
+    pollSection.append(el("p", { className: "projector-poll-description" }, poll.description));
+  }
+  if (open) {
+    pollSection.append(
+      el(
+        "ol",
+        { className: "projector-options" },
+        ...poll.options.map((option) => el("li", {}, option.label)),
+      ),
+    );
+    if (poll.closes_at) {
+      const timer = el("p", { className: "countdown", id: "countdown", role: "timer" });
+      timer.append(
+        el("span", { className: "countdown-label" }, _("Time left")),
+        " ",
+        el("strong", { id: "countdown-value" }, ""),
+      );
+      pollSection.append(timer);
+    }
+  }
+  pollSection.append(el("div", { id: "projector-turnout" }), el("div", { id: "projector-tally" }));
+  const result = resultView(poll, { headingLevel: 3 });
+  if (result) pollSection.append(result);
+  renderTurnout();
+  tick();
+}
+
+function renderTurnout() {
+  const poll = pollToShow(state.polls || []);
+  const box = document.getElementById("projector-turnout");
+  if (!poll || !box) return;
+  const turnout = turnouts.get(poll.id);
+  box.replaceChildren(...(turnout ? [turnoutBar(turnout)] : []));
+  const tally = document.getElementById("projector-tally");
+  const running = poll.state === "open" && turnout && Array.isArray(turnout.tally);
+  tally.replaceChildren(...(running ? [tallyTable(poll, turnout.tally)] : []));
+}
+
+function tick() {
+  const value = document.getElementById("countdown-value");
+  const poll = pollToShow(state.polls || []);
+  if (!value || !poll) return;
+  const left = deadlines.remaining(poll.id);
+  if (left === null) return;
+  const text = left > 0 ? clock(left) : _("Time is up");
+  if (value.textContent !== text) value.textContent = text;
 }
 
 const labels = {
@@ -26,7 +139,11 @@ const labels = {
   final: _("Disconnected"),
 };
 
-new MeetingSocket({
+noteSnapshot(state);
+render();
+window.setInterval(tick, 1000);
+
+const socket = new MeetingSocket({
   meetingId: main.dataset.meetingId,
   projectorToken: main.dataset.projectorToken,
   banner: document.getElementById("connection-banner"),
@@ -36,14 +153,26 @@ new MeetingSocket({
   },
   onSnapshot(snapshot) {
     state = snapshot;
+    noteSnapshot(snapshot);
     render();
+    shownDocument.onSnapshot(snapshot);
   },
   onEvent(event) {
     state = applyEvent(state, event);
+    if (event.type === "poll.changed") {
+      deadlines.note(event.poll, { fresh: true });
+      // Turnout updates come with ballots; the snapshot has the opening numbers.
+      if (event.poll.state === "open" && !turnouts.get(event.poll.id)) socket.resync();
+    }
     render();
+    shownDocument.onEvent(event);
+  },
+  onMessage(message) {
+    if (message.type === "poll.turnout" && turnouts.merge(message)) renderTurnout();
   },
   onState(connection) {
     indicator.dataset.state = connection;
     indicatorText.textContent = labels[connection];
   },
-}).start();
+});
+socket.start();

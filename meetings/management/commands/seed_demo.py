@@ -19,8 +19,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from documents.demo import attach_demo_agenda
 from meetings import services
 from meetings.models import Meeting, Member, Membership, Participant, Union
+from voting.models import Poll
+from voting.services import poll_create
 
 UNION_CODE = "demo"
 UNION_NAME = "Demo Workers' Union"
@@ -51,6 +54,65 @@ AGENDA = [
         "Five seats. Candidates introduce themselves before the vote.",
     ),
     ("Any other business", "Questions from members; date of the next meeting."),
+]
+
+# Draft polls, one of each kind, so that a newcomer can open one and vote at
+# once: (question, fields for voting.services.poll_create, agenda item title).
+POLLS: list[tuple[str, dict[str, Any], str | None]] = [
+    (
+        "Adopt the 2027 budget",
+        {
+            "kind": "motion",
+            "description": "The executive committee proposes the budget as presented "
+            "in the financial report. Adopting it needs two-thirds of the valid votes.",
+            "secrecy": "secret",
+            "majority": "two_thirds",
+        },
+        "Financial report and auditors' opinion",
+    ),
+    (
+        "Venue for the next congress",
+        {
+            "kind": "single",
+            "options": ["Hà Nội", "Đà Nẵng", "Hồ Chí Minh City"],
+            "secrecy": "named",
+            "results_visibility": "live",
+        },
+        "Any other business",
+    ),
+    (
+        "Priorities for 2027 bargaining",
+        {
+            "kind": "multiple",
+            "description": "Choose up to three.",
+            "options": [
+                "Wages",
+                "Overtime pay",
+                "Shift allowances",
+                "Health and safety",
+                "Working hours",
+            ],
+            "min_choices": 1,
+            "max_choices": 3,
+        },
+        "Collective bargaining priorities for next year",
+    ),
+    (
+        "Executive committee",
+        {
+            "kind": "election",
+            "description": "Three seats. Mark up to three candidates.",
+            "options": [
+                "Lê Văn Hùng",
+                "Phạm Thị Mai",
+                "Hoàng Đức Anh",
+                "فاطمة الزهراء بنعلي",
+                "Samir Haddad",
+            ],
+            "seats": 3,
+        },
+        None,
+    ),
 ]
 
 # (username, full name, preferred language). Passwords: "demo-" + username.
@@ -108,12 +170,14 @@ class DemoResult:
     meeting_id: int
     urls: dict[str, str]
     accounts: list[Account]
+    polls: list[str]
 
     def as_json(self) -> dict[str, Any]:
         return {
             "meeting_id": self.meeting_id,
             "urls": self.urls,
             "accounts": [asdict(account) for account in self.accounts],
+            "polls": self.polls,
         }
 
 
@@ -190,6 +254,8 @@ def seed_demo(*, base_url: str) -> DemoResult:
             actor=chair, meeting=meeting, member=clerk, role=Participant.Role.CLERK
         )
     services.participants_add_from_union(actor=chair, meeting=meeting)
+    polls = _polls(chair, meeting)
+    attach_demo_agenda(actor=chair, meeting=meeting)
     token = services.projector_link_create(actor=chair, meeting=meeting)
 
     kwargs = {"meeting_id": meeting.pk}
@@ -204,13 +270,31 @@ def seed_demo(*, base_url: str) -> DemoResult:
         Account(clerk.username, demo_password(clerk.username), "clerk", clerk.full_name),
         *(Account(m.username, demo_password(m.username), "voter", m.full_name) for m in members),
     ]
-    return DemoResult(meeting_id=meeting.pk, urls=urls, accounts=accounts)
+    return DemoResult(meeting_id=meeting.pk, urls=urls, accounts=accounts, polls=polls)
+
+
+def _polls(chair: Member, meeting: Meeting) -> list[str]:
+    """A draft poll of each kind, through the voting service; those already
+    there (by question, in any state) are left alone."""
+    existing = set(Poll.objects.filter(meeting=meeting).values_list("title", flat=True))
+    items = dict(meeting.agenda_items.values_list("title", "pk"))
+    for title, fields, item_title in POLLS:
+        if title in existing:
+            continue
+        poll_create(
+            actor=chair,
+            meeting=meeting,
+            title=title,
+            agenda_item_id=items.get(item_title) if item_title else None,
+            **fields,
+        )
+    return [title for title, _fields, _item in POLLS]
 
 
 class Command(BaseCommand):
     help = _(
-        "Create a demo union, a chair, a clerk, 30 members and a scheduled meeting, "
-        "and print the accounts. Running it again changes nothing."
+        "Create a demo union, a chair, a clerk, 30 members, a scheduled meeting with "
+        "a draft poll of each kind, and print the accounts. Running it again changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -267,3 +351,7 @@ class Command(BaseCommand):
         }
         for key, label in labels.items():
             write(f"{label}: {result.urls[key]}")
+        write("")
+        write(_("Draft polls, ready to open from the chair console:"))
+        for title in result.polls:
+            write(f"  - {title}")

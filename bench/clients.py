@@ -1,0 +1,277 @@
+"""Simulated phones, chair console and projector: one asyncio task per socket.
+
+All times are `time.perf_counter()` readings of this one client process, so
+latencies between sockets (chair sends, members receive) share one clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import string
+from base64 import b32encode
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from time import perf_counter
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
+
+MAX_FRAME = 4 * 1024 * 1024
+
+
+def receipt_code() -> str:
+    """A receipt code as a phone draws it: 80 random bits in base32."""
+    return b32encode(secrets.token_bytes(10)).decode()
+
+
+def csrf_token() -> str:
+    """A CSRF secret as Django's cookie holds it: 32 letters and digits."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(32))
+
+
+@dataclass
+class Counters:
+    """Frames received by all sockets together."""
+
+    frames: int = 0
+
+
+@dataclass
+class Client:
+    """One WebSocket: a member's phone, the chair's console or the projector."""
+
+    name: str
+    role: str  # "member" | "chair" | "projector"
+    port: int
+    session: str = ""
+    projector_token: str = ""
+    poll_id: int = 0
+    counters: Counters = field(default_factory=Counters)
+    on_poll_open: Callable[[Client], None] | None = None
+
+    ws: ClientConnection | None = None
+    csrf: str = field(default_factory=csrf_token)
+    t_start: float | None = None
+    t_open: float | None = None
+    t_snapshot: float | None = None
+    connect_error: str | None = None
+    snapshot_seq: int | None = None
+    frames: int = 0
+    closing: bool = False
+    dropped: bool = False
+    close_code: int | None = None
+    # Voting.
+    poll_open_at: float | None = None
+    via: str = ""
+    cast_sent: float | None = None
+    ack_at: float | None = None
+    ack_ok: bool = False
+    ack_detail: str = ""
+    # (arrival time, seq) of each agenda.changed event.
+    agenda: list[tuple[float, int]] = field(default_factory=list)
+    # (arrival time, ballots, state) of each poll.turnout update (projector, chair).
+    turnouts: list[tuple[float, int, str]] = field(default_factory=list)
+    pong_rtts: list[float] = field(default_factory=list)
+    pings_sent: int = 0
+
+    _waiters: dict[str, asyncio.Future[tuple[float, dict[str, Any]]]] = field(default_factory=dict)
+    _snapshot: asyncio.Event = field(default_factory=asyncio.Event)
+    _reader: asyncio.Task[None] | None = None
+    _ping_sent: dict[str, float] = field(default_factory=dict)
+
+    # --- connection ----------------------------------------------------------
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cookie_header(self) -> str:
+        return f"sessionid={self.session}; csrftoken={self.csrf}"
+
+    async def connect(self, meeting_id: int, timeout: float) -> None:
+        """Open the socket and wait for the snapshot; errors are recorded."""
+        url = f"ws://127.0.0.1:{self.port}/ws/meetings/{meeting_id}/"
+        headers: dict[str, str] = {}
+        if self.projector_token:
+            url += f"?projector={self.projector_token}"
+        else:
+            headers["Cookie"] = self.cookie_header()
+        self.t_start = perf_counter()
+        try:
+            self.ws = await connect(
+                url,
+                origin=Origin(self.origin),
+                additional_headers=headers,
+                open_timeout=timeout,
+                ping_interval=None,  # browsers answer pings, they do not send them
+                max_size=MAX_FRAME,
+                close_timeout=5,
+            )
+            self.t_open = perf_counter()
+            self._reader = asyncio.create_task(self._read())
+            await asyncio.wait_for(self._snapshot.wait(), timeout)
+        except (OSError, TimeoutError, ConnectionClosed, Exception) as exc:
+            self.connect_error = f"{type(exc).__name__}: {exc}"[:200]
+
+    async def close(self) -> None:
+        self.closing = True
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await self.ws.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    @property
+    def connected(self) -> bool:
+        return self.t_snapshot is not None and not self.dropped
+
+    # --- frames ----------------------------------------------------------------
+
+    async def _read(self) -> None:
+        assert self.ws is not None
+        ws = self.ws
+        try:
+            async for raw in ws:
+                now = perf_counter()
+                self.frames += 1
+                self.counters.frames += 1
+                text = raw if isinstance(raw, str) else raw.decode()
+                if self.role == "member" and '"poll.turnout"' in text[:40]:
+                    continue  # phones get these at 1/s; nothing to measure on them
+                self._handle(json.loads(text), now)
+        except ConnectionClosed:
+            pass
+        finally:
+            if not self.closing:
+                self.dropped = True
+                self.close_code = ws.close_code
+                if not self._snapshot.is_set():
+                    self.connect_error = f"closed before the snapshot: {ws.close_code}"
+                    self._snapshot.set()
+            for waiter in self._waiters.values():
+                if not waiter.done():
+                    waiter.set_exception(ConnectionError("socket closed"))
+
+    def _handle(self, message: dict[str, Any], now: float) -> None:
+        kind = message.get("type")
+        if kind == "snapshot":
+            self.t_snapshot = now
+            self.snapshot_seq = message.get("seq")
+            self._snapshot.set()
+        elif kind == "agenda.changed":
+            self.agenda.append((now, int(message.get("seq", 0))))
+        elif kind == "poll.turnout":
+            if message.get("poll_id") == self.poll_id:
+                self.turnouts.append((now, int(message["ballots"]), str(message.get("state"))))
+        elif kind == "poll.changed":
+            poll = message.get("poll") or {}
+            if (
+                poll.get("id") == self.poll_id
+                and poll.get("state") == "open"
+                and self.poll_open_at is None
+            ):
+                self.poll_open_at = now
+                if self.on_poll_open is not None:
+                    self.on_poll_open(self)
+        elif kind == "pong":
+            sent = self._ping_sent.pop(str(message.get("ref")), None)
+            if sent is not None:
+                self.pong_rtts.append(now - sent)
+        if kind in ("ack", "error") and message.get("ref") is not None:
+            waiter = self._waiters.pop(str(message["ref"]), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result((now, message))
+
+    # --- commands ----------------------------------------------------------------
+
+    async def command(
+        self, message: dict[str, Any], ref: str, timeout: float
+    ) -> tuple[float, float, dict[str, Any]]:
+        """Send a command; return (sent at, answered at, ack or error frame)."""
+        assert self.ws is not None
+        waiter: asyncio.Future[tuple[float, dict[str, Any]]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._waiters[ref] = waiter
+        sent = perf_counter()
+        await self.ws.send(json.dumps({**message, "ref": ref}))
+        answered, reply = await asyncio.wait_for(waiter, timeout)
+        return sent, answered, reply
+
+    async def cast_ws(self, choice: int, timeout: float) -> None:
+        self.via = "ws"
+        message = {
+            "type": "ballot.cast",
+            "poll_id": self.poll_id,
+            "choices": [choice],
+            "receipt_code": receipt_code(),
+        }
+        try:
+            sent, answered, reply = await self.command(message, "ballot", timeout)
+        except (TimeoutError, ConnectionError, ConnectionClosed) as exc:
+            self.ack_detail = type(exc).__name__
+            return
+        self.cast_sent, self.ack_at = sent, answered
+        self.ack_ok = reply.get("type") == "ack"
+        self.ack_detail = "ack" if self.ack_ok else str(reply.get("code"))
+
+    async def cast_rest(self, http: httpx.AsyncClient, choice: int, timeout: float) -> None:
+        self.via = "rest"
+        body = {"choices": [choice], "receipt_code": receipt_code()}
+        sent = perf_counter()
+        try:
+            response = await http.post(
+                f"{self.origin}/api/polls/{self.poll_id}/ballots/",
+                json=body,
+                headers=self.rest_headers(),
+                timeout=timeout,
+            )
+        except httpx.HTTPError as exc:
+            self.ack_detail = type(exc).__name__
+            return
+        self.cast_sent, self.ack_at = sent, perf_counter()
+        self.ack_ok = response.status_code in (200, 201)
+        self.ack_detail = str(response.status_code)
+
+    def rest_headers(self) -> dict[str, str]:
+        return {"Cookie": self.cookie_header(), "X-CSRFToken": self.csrf, "Origin": self.origin}
+
+    async def ping(self, ref: str) -> None:
+        assert self.ws is not None
+        self._ping_sent[ref] = perf_counter()
+        self.pings_sent += 1
+        await self.ws.send(json.dumps({"type": "ping", "ref": ref}))
+
+
+def http_client() -> httpx.AsyncClient:
+    """One pool for every simulated phone; cookies are per request (headers),
+    so the shared jar must stay empty."""
+    jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    return httpx.AsyncClient(cookies=jar, limits=limits, timeout=60)
+
+
+async def connect_all(clients: list[Client], meeting_id: int, ramp: float, timeout: float) -> float:
+    """Connect the clients spread evenly over `ramp` seconds; return the
+    wall time until the last snapshot (or failure)."""
+    started = perf_counter()
+    count = max(1, len(clients))
+
+    async def one(index: int, client: Client) -> None:
+        await asyncio.sleep(max(0.0, started + ramp * index / count - perf_counter()))
+        await client.connect(meeting_id, timeout)
+
+    await asyncio.gather(*(one(i, c) for i, c in enumerate(clients)))
+    return perf_counter() - started
+
+
+async def close_all(clients: list[Client]) -> None:
+    await asyncio.gather(*(c.close() for c in clients))

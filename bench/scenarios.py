@@ -1,0 +1,470 @@
+"""The scenarios of issue 7. Each returns (metrics, checks, targets).
+
+checks: correctness (a run fails if one fails): every socket connected, no
+disconnect, no lost or doubled ballot. targets: the performance goals of the
+issue table, reported as met or not; they never fail a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+
+from bench.clients import Client, Counters, close_all, connect_all, http_client
+from bench.metrics import Probe, Sample, percentile, rss_mb, rss_total, summary_ms, usage
+from bench.server import Daphne, Database
+
+Outcome = tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]
+
+
+@dataclass
+class Run:
+    args: argparse.Namespace
+    seed: dict[str, Any]
+    servers: list[Daphne]
+    db: Database
+    probe: Probe
+    rng: random.Random
+    counters: Counters = field(default_factory=Counters)
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    targets: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def meeting_id(self) -> int:
+        return int(self.seed["meeting_id"])
+
+    @property
+    def poll_id(self) -> int:
+        return int(self.seed["poll_id"])
+
+    def members(self) -> list[Client]:
+        """Member i talks to server process i mod K."""
+        return [
+            Client(
+                name=f"m{i}",
+                role="member",
+                port=self.servers[i % len(self.servers)].port,
+                session=m["session"],
+                poll_id=self.poll_id,
+                counters=self.counters,
+            )
+            for i, m in enumerate(self.seed["members"][: self.args.members])
+        ]
+
+    def projector(self) -> Client:
+        return Client(
+            name="projector",
+            role="projector",
+            port=self.servers[0].port,
+            projector_token=self.seed["projector_token"],
+            poll_id=self.poll_id,
+            counters=self.counters,
+        )
+
+    def chair(self) -> Client:
+        return Client(
+            name="chair",
+            role="chair",
+            port=self.servers[0].port,
+            session=self.seed["chair"]["session"],
+            poll_id=self.poll_id,
+            counters=self.counters,
+        )
+
+    def check(self, name: str, ok: bool, detail: Any) -> None:
+        self.checks[name] = {"ok": bool(ok), "detail": str(detail)}
+
+    def target(self, name: str, value: float | None, limit: float, unit: str) -> None:
+        met = value is not None and value < limit
+        self.targets[name] = {"met": met, "value": value, "limit": limit, "unit": unit}
+
+    def outcome(self, metrics: dict[str, Any]) -> Outcome:
+        return metrics, self.checks, self.targets
+
+    async def connect(self, clients: list[Client], ramp: float) -> float:
+        return await connect_all(clients, self.meeting_id, ramp, self.args.connect_timeout)
+
+
+def connection_metrics(run: Run, clients: list[Client], wall: float) -> dict[str, Any]:
+    done = [c for c in clients if c.t_snapshot is not None and c.t_start is not None]
+    failed = [c for c in clients if c.t_snapshot is None]
+    errors = Counter(c.connect_error or "?" for c in failed)
+    run.check("all sockets connected", not failed, f"{len(done)}/{len(clients)}")
+    return {
+        "sockets": len(clients),
+        "connected": len(done),
+        "connect_wall_s": round(wall, 2),
+        "handshake_ms": summary_ms([c.t_open - c.t_start for c in done if c.t_open and c.t_start]),
+        "snapshot_ms": summary_ms([c.t_snapshot - c.t_start for c in done]),  # type: ignore[operator]
+        "connect_errors": dict(errors.most_common(5)),
+    }
+
+
+def disconnect_check(run: Run, clients: list[Client]) -> int:
+    dropped = [c for c in clients if c.dropped and c.t_snapshot is not None]
+    codes = Counter(str(c.close_code) for c in dropped)
+    run.check("no disconnects", not dropped, f"{len(dropped)} dropped {dict(codes)}")
+    return len(dropped)
+
+
+def memory_metrics(before: Sample, after: Sample, sockets: int) -> dict[str, Any]:
+    delta = rss_total(after) - rss_total(before)
+    return {
+        "rss_before_mb": rss_mb(before),
+        "rss_after_mb": rss_mb(after),
+        "kb_per_socket": round(delta / max(1, sockets) / 1024, 1),
+    }
+
+
+# --- S1 connect storm -----------------------------------------------------------------
+
+
+async def connect_storm(run: Run) -> Outcome:
+    members = run.members()
+    before = run.probe.sample()
+    wall = await run.connect(members, run.args.ramp)
+    after_connect = run.probe.sample()
+    await asyncio.sleep(run.args.hold)
+    settled = run.probe.sample()
+    metrics = connection_metrics(run, members, wall)
+    metrics["cpu"] = usage(before, after_connect)
+    metrics["memory"] = memory_metrics(before, settled, metrics["connected"])
+    disconnect_check(run, members)
+    await close_all(members)
+    run.target("snapshot p99", metrics["snapshot_ms"]["p99"], 2000, "ms")
+    run.target("memory per socket", metrics["memory"]["kb_per_socket"], 100, "KB")
+    return run.outcome(metrics)
+
+
+# --- S2, S2burst, S6, naive: a poll -----------------------------------------------------
+
+
+def projector_latencies(
+    members: list[Client], projector: Client
+) -> tuple[list[float], list[float], int]:
+    """Vote-to-projector latency of every acknowledged ballot.
+
+    Take the acknowledged ballots in order of acknowledgement; the k-th one
+    (sent at s, acknowledged at a) counts as shown when the first projector
+    update with `ballots` >= k arrives, at u. Vote-to-projector is
+    max(u, a) - s (from the tap until both the phone has its receipt and the
+    projector shows a count covering it); ack-to-projector is max(0, u - a).
+    Returns both lists and the number of ballots no update covered.
+    """
+    acked = sorted((c.ack_at, c.cast_sent) for c in members if c.ack_ok and c.ack_at)
+    updates = projector.turnouts
+    vote, after_ack, uncovered = [], [], 0
+    j = 0
+    for k, (ack, sent) in enumerate(acked, start=1):
+        while j < len(updates) and updates[j][1] < k:
+            j += 1
+        if j == len(updates):
+            uncovered += 1
+            continue
+        shown = updates[j][0]
+        vote.append(max(shown, ack) - sent)  # type: ignore[operator]
+        after_ack.append(max(0.0, shown - ack))
+    return vote, after_ack, uncovered
+
+
+async def poll_vote(run: Run) -> Outcome:
+    args = run.args
+    projector, chair = run.projector(), run.chair()
+    await run.connect([projector, chair], 0)
+    if not (projector.connected and chair.connected):
+        raise RuntimeError(f"projector/chair: {projector.connect_error} {chair.connect_error}")
+    members = run.members()
+    before_connect = run.probe.sample()
+    wall = await run.connect(members, args.ramp)
+    await asyncio.sleep(1)
+    connected = run.probe.sample()
+    metrics = connection_metrics(run, members, wall)
+    voters = [c for c in members if c.connected]
+
+    options = run.seed["options"]
+    choices = [options["Yes"], options["No"], options["Abstain"]]
+    plan = {
+        c.name: (
+            run.rng.uniform(0, args.window),
+            "rest" if run.rng.random() < args.rest_share else "ws",
+            run.rng.choice(choices),
+        )
+        for c in voters
+    }
+    loop = asyncio.get_running_loop()
+    outstanding = len(voters)
+    all_answered = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
+    http = http_client()
+    answer_timeout = args.window + args.deadline
+
+    async def cast_later(client: Client, delay: float, via: str, choice: int) -> None:
+        nonlocal outstanding
+        try:
+            await asyncio.sleep(delay)
+            if via == "rest":
+                await client.cast_rest(http, choice, answer_timeout)
+            else:
+                await client.cast_ws(choice, answer_timeout)
+        finally:
+            outstanding -= 1
+            if outstanding == 0:
+                all_answered.set()
+
+    def on_open(client: Client) -> None:
+        tasks.append(loop.create_task(cast_later(client, *plan[client.name])))
+
+    for client in voters:
+        client.on_poll_open = on_open
+    frames_before = run.counters.frames
+    before = run.probe.sample()
+    opened_at = perf_counter()
+    response = await http.post(
+        f"{chair.origin}/api/polls/{run.poll_id}/open/", json={}, headers=chair.rest_headers()
+    )
+    if response.status_code != 200:
+        raise RuntimeError(f"opening the poll: {response.status_code} {response.text[:500]}")
+    if voters:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(all_answered.wait(), answer_timeout)
+    answered_at = perf_counter()
+    acks = sum(1 for c in voters if c.ack_ok)
+    # Let the projector catch up with the last acknowledgement.
+    catch_up_deadline = perf_counter() + args.catch_up
+    while perf_counter() < catch_up_deadline and (
+        not projector.turnouts or max(t[1] for t in projector.turnouts) < acks
+    ):
+        await asyncio.sleep(0.02)
+    after = run.probe.sample()
+    frames = run.counters.frames - frames_before
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+    close = await http.post(
+        f"{chair.origin}/api/polls/{run.poll_id}/close/", json={}, headers=chair.rest_headers()
+    )
+    await http.aclose()
+    dropped = disconnect_check(run, [*members, projector, chair])
+    await close_all([*members, projector, chair])
+    ballots = run.db.query("SELECT count(*) FROM voting_ballot WHERE poll_id = %s", (run.poll_id,))
+    marks = run.db.query(
+        "SELECT count(*) FROM voting_rollmark m JOIN voting_rollentry e "
+        "ON m.roll_entry_id = e.id WHERE e.poll_id = %s",
+        (run.poll_id,),
+    )
+    db_ballots, db_marks = int(ballots[0][0]), int(marks[0][0])
+
+    vote, after_ack, uncovered = projector_latencies(voters, projector)
+    saw_open = [c for c in voters if c.poll_open_at is not None]
+    failures = Counter(c.ack_detail or "no answer" for c in voters if not c.ack_ok)
+
+    def ack_times(via: str | None) -> list[float]:
+        return [
+            c.ack_at - c.cast_sent  # type: ignore[operator]
+            for c in voters
+            if c.ack_ok and (via is None or c.via == via)
+        ]
+
+    metrics.update(
+        {
+            "voters": len(voters),
+            "acks": acks,
+            "acks_ws": sum(1 for c in voters if c.ack_ok and c.via == "ws"),
+            "acks_rest": sum(1 for c in voters if c.ack_ok and c.via == "rest"),
+            "ballot_failures": dict(failures.most_common(10)),
+            "db_ballots": db_ballots,
+            "db_roll_marks": db_marks,
+            "poll_open_delivery_ms": summary_ms([c.poll_open_at - opened_at for c in saw_open]),  # type: ignore[operator]
+            "ack_ms": summary_ms(ack_times(None)),
+            "ack_ws_ms": summary_ms(ack_times("ws")),
+            "ack_rest_ms": summary_ms(ack_times("rest")),
+            "vote_to_projector_ms": summary_ms(vote),
+            "ack_to_projector_ms": summary_ms(after_ack),
+            "ballots_not_shown_on_projector": uncovered,
+            "projector_updates": len(projector.turnouts),
+            "projector_final_ballots": max((t[1] for t in projector.turnouts), default=0),
+            "voting_wall_s": round(answered_at - opened_at, 2),
+            "frames_delivered": frames,
+            "cpu": usage(before, after),
+            "memory": memory_metrics(before_connect, connected, len(voters)),
+            "rss_end_mb": rss_mb(after),
+            "poll_close_status": close.status_code,
+            "disconnects": dropped,
+        }
+    )
+    run.check("every member saw the poll open", len(saw_open) == len(voters), len(saw_open))
+    run.check("every ballot acknowledged", acks == len(voters), f"{acks}/{len(voters)}")
+    run.check(
+        "no lost or doubled ballots (database = acknowledgements)",
+        db_ballots == acks,
+        f"db {db_ballots}, acks {acks}",
+    )
+    run.check("one roll mark per ballot", db_marks == db_ballots, f"{db_marks}/{db_ballots}")
+    run.check(
+        "projector shows the final count",
+        metrics["projector_final_ballots"] == acks,
+        f"{metrics['projector_final_ballots']}/{acks}",
+    )
+    run.target("ack p99", metrics["ack_ms"]["p99"], 300, "ms")
+    run.target("vote-to-projector p99", metrics["vote_to_projector_ms"]["p99"], 1000, "ms")
+    run.target("server CPU (% of one core)", metrics["cpu"]["server_cpu_pct_of_one_core"], 70, "%")
+    return run.outcome(metrics)
+
+
+# --- S3, S4: broadcast ------------------------------------------------------------------
+
+
+async def broadcast(run: Run) -> Outcome:
+    args = run.args
+    projector, chair = run.projector(), run.chair()
+    await run.connect([projector, chair], 0)
+    if not chair.connected:
+        raise RuntimeError(f"chair: {chair.connect_error}")
+    members = run.members()
+    wall = await run.connect(members, args.ramp)
+    metrics = connection_metrics(run, members, wall)
+    receivers = [c for c in members if c.connected]
+    await asyncio.sleep(1)
+
+    items = args.agenda_items
+    position, step = 0, 1  # the seed started the meeting: item 1 is current
+    latencies: list[float] = []
+    per_change_p99: list[float | None] = []
+    missing = 0
+    refused: list[str] = []
+    accepted = 0  # agenda events every socket should have had so far
+    frames_before = run.counters.frames
+    before = run.probe.sample()
+    for i in range(-args.warmup_changes, args.changes):
+        if i == 0:  # the warm-up changes (cold code paths) are not measured
+            latencies, per_change_p99, missing, refused = [], [], 0, []
+            frames_before = run.counters.frames
+            before = run.probe.sample()
+        if not 0 <= position + step < items:
+            step = -step
+        position += step
+        message = {"type": "agenda.advance", "direction": "next" if step > 0 else "previous"}
+        sent, _answered, reply = await chair.command(message, f"a{i}", args.connect_timeout)
+        if reply.get("type") != "ack":
+            refused.append(str(reply.get("code")))
+            continue
+        deadline = perf_counter() + args.delivery_timeout
+        # The chair's own copy of the event names its sequence number.
+        while perf_counter() < deadline and len(chair.agenda) <= accepted:
+            await asyncio.sleep(0.005)
+        if len(chair.agenda) <= accepted:
+            refused.append("no agenda.changed event reached the chair")
+            continue
+        seq = chair.agenda[accepted][1]
+        accepted += 1
+        while perf_counter() < deadline and any(
+            (not c.agenda or c.agenda[-1][1] < seq) and not c.dropped for c in receivers
+        ):
+            await asyncio.sleep(0.01)
+        this = [t - sent for c in receivers for t, s in reversed(c.agenda[-3:]) if s == seq]
+        missing += len(receivers) - len(this)
+        latencies += this
+        per_change_p99.append(None if not this else round(1000 * (percentile(this, 99) or 0), 1))
+        if i + 1 < args.changes:
+            await asyncio.sleep(args.interval)
+    after = run.probe.sample()
+    frames = run.counters.frames - frames_before
+    cpu = usage(before, after)
+    disconnect_check(run, [*members, projector, chair])
+    await close_all([*members, projector, chair])
+    metrics.update(
+        {
+            "changes": args.changes,
+            "delivery_ms": summary_ms(latencies),
+            "delivery_p99_per_change_ms": per_change_p99,
+            "frames_delivered": frames,
+            "cpu": cpu,
+            "cpu_us_per_frame": round(cpu["server_cpu_s"] * 1e6 / frames, 1) if frames else None,
+        }
+    )
+    run.check("the chair's changes were accepted", not refused, refused)
+    run.check("every socket got every change", missing == 0, f"{missing} missing")
+    run.target("delivery p99", metrics["delivery_ms"]["p99"], 500, "ms")
+    run.target("CPU per delivered frame", metrics["cpu_us_per_frame"], 200, "µs")
+    return run.outcome(metrics)
+
+
+# --- S5 soak -----------------------------------------------------------------------------
+
+
+async def soak(run: Run) -> Outcome:
+    args = run.args
+    members = run.members()
+    before_connect = run.probe.sample()
+    wall = await run.connect(members, args.ramp)
+    metrics = connection_metrics(run, members, wall)
+    await asyncio.sleep(min(5.0, args.duration / 10))
+    start = run.probe.sample()
+    series: list[tuple[float, float, int]] = []
+    ends_at = perf_counter() + args.duration
+
+    async def pinger(client: Client) -> None:
+        await asyncio.sleep(run.rng.uniform(0, args.ping_interval))
+        n = 0
+        while perf_counter() < ends_at and not client.dropped:
+            try:
+                await client.ping(f"p{n}")
+            except Exception:
+                return
+            n += 1
+            await asyncio.sleep(args.ping_interval)
+
+    pingers = [asyncio.create_task(pinger(c)) for c in members if c.connected]
+    while perf_counter() < ends_at:
+        await asyncio.sleep(min(args.sample, max(0.0, ends_at - perf_counter())))
+        sample = run.probe.sample()
+        dropped = sum(1 for c in members if c.dropped)
+        mb = round(rss_total(sample) / 2**20, 1)
+        series.append((round(sample.at - start.at, 1), mb, dropped))
+    end = run.probe.sample()
+    for task in pingers:
+        task.cancel()
+    await asyncio.gather(*pingers, return_exceptions=True)
+    await asyncio.sleep(1)  # the last pongs
+    growth = 100 * (rss_total(end) - rss_total(start)) / max(1, rss_total(start))
+    rtts = [rtt for c in members for rtt in c.pong_rtts]
+    sent = sum(c.pings_sent for c in members)
+    metrics.update(
+        {
+            "duration_s": args.duration,
+            "ping_interval_s": args.ping_interval,
+            "pings_sent": sent,
+            "pongs_missing": sent - len(rtts),
+            "pong_ms": summary_ms(rtts),
+            "cpu": usage(start, end),
+            "memory": memory_metrics(before_connect, start, metrics["connected"]),
+            "rss_start_mb": rss_mb(start),
+            "rss_end_mb": rss_mb(end),
+            "rss_growth_pct": round(growth, 2),
+            "rss_series_mb": series,
+        }
+    )
+    disconnect_check(run, members)
+    run.check("every ping answered", sent == len(rtts), f"{len(rtts)}/{sent}")
+    await close_all(members)
+    run.target("memory growth", metrics["rss_growth_pct"], 10, "%")
+    return run.outcome(metrics)
+
+
+SCENARIOS = {
+    "S1": connect_storm,
+    "S2": poll_vote,
+    "S2burst": poll_vote,
+    "S3": broadcast,
+    "S4": broadcast,
+    "S5": soak,
+    "S6": poll_vote,
+    "naive": poll_vote,
+}

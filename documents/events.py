@@ -1,0 +1,64 @@
+"""Document events on the meeting socket.
+
+`documents.changed` and `presenter.changed` are ordinary sequenced events.
+`document.presented` is sequenced too, but coalesced: a chair flicking
+through pages sends at most one event per meeting every PRESENT_INTERVAL
+seconds (the first flip at once, then the page the chair stopped on), however
+fast the flips come, and across server processes (see meetings.coalesce). The
+event is built from the database when it is sent, so the last one always
+shows the page the chair ended on; its sequence number is taken at that
+moment, so clients keep their gap detection.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from functools import partial
+
+from django.db import transaction
+
+from documents import selectors
+from meetings import coalesce, events
+from meetings.events import EVERYONE, encode, group_name
+
+PRESENT_INTERVAL = 0.25
+
+
+def publish_documents(meeting_id: int) -> None:
+    """Queue `documents.changed` (the whole list) for after commit."""
+    events.publish(
+        meeting_id, "documents.changed", {"documents": selectors.documents_payload(meeting_id)}
+    )
+
+
+def publish_presenter(meeting_id: int) -> None:
+    events.publish(
+        meeting_id, "presenter.changed", {"presenter": selectors.presenter_payload(meeting_id)}
+    )
+
+
+def presentation_changed(meeting_id: int) -> None:
+    """After the presentation changed: ask for a (coalesced) `document.presented`
+    once the current transaction commits."""
+    transaction.on_commit(partial(_request_presented, meeting_id), robust=True)
+
+
+def _request_presented(meeting_id: int) -> None:
+    # In a fresh context: the timer task must not inherit asgiref's context
+    # of the worker thread that committed (its thread-sensitive executor
+    # marker makes the task's own database call refuse to run).
+    contextvars.Context().run(
+        coalesce.request,
+        f"presentation:{meeting_id}",
+        PRESENT_INTERVAL,
+        partial(build_presented, meeting_id),
+    )
+
+
+def build_presented(meeting_id: int) -> list[tuple[str, str]]:
+    """One `document.presented` with the page on show now, for every audience."""
+    with transaction.atomic():
+        seq = events.next_seq(meeting_id)
+        payload = selectors.presentation_payload(meeting_id)
+    text = encode({"type": "document.presented", "seq": seq, "presentation": payload})
+    return [(group_name(meeting_id, audience), text) for audience in EVERYONE]

@@ -1,0 +1,319 @@
+"""Writes for documents: uploads and versions, page images, presenting, notes.
+
+Every function checks the actor, validates, writes in one transaction and
+queues its events for after commit. REST views, the socket consumer, commands
+and tests call these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import PurePath
+from typing import Protocol
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from documents import events, rendering
+from documents.exceptions import FileRefused, FileTooLarge
+from documents.models import Document, DocumentPage, DocumentVersion, PageNote, Presentation
+from documents.rendering import ImageSize
+from documents.selectors import may_present
+from meetings.exceptions import InvalidInput, NotAllowed, NotFound
+from meetings.models import AgendaItem, Meeting, Member, Participant
+from meetings.selectors import participant_for
+
+NOTE_MAX_CHARS = 10_000
+TITLE_MAX_CHARS = 300
+
+
+class Upload(Protocol):
+    """What an upload needs: Django's UploadedFile and File both fit."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def size(self) -> int | None: ...
+
+    def read(self, size: int = -1) -> bytes: ...
+
+
+def storage() -> Storage:
+    return DocumentVersion._meta.get_field("file").storage  # type: ignore[attr-defined,no-any-return]
+
+
+def _require_control(actor: Member, meeting: Meeting) -> None:
+    if actor.is_superuser:
+        return
+    participant = participant_for(meeting, actor)
+    if participant is None or not participant.controls_meeting:
+        raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def max_bytes() -> int:
+    return int(settings.DOCUMENT_MAX_BYTES)
+
+
+def too_large() -> FileTooLarge:
+    megabytes = max_bytes() / (1024 * 1024)
+    return FileTooLarge(
+        _("The file is larger than the limit of %(size)s MB.") % {"size": f"{megabytes:g}"}
+    )
+
+
+def _read(upload: Upload) -> bytes:
+    """The upload's bytes, refusing it before reading if it is over the limit."""
+    limit = max_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise too_large()
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise too_large()
+    return data
+
+
+def _title(title: str, upload: Upload) -> str:
+    title = (title or "").strip() or PurePath(upload.name or "").stem.strip()
+    if not title:
+        raise InvalidInput(_("A title is required."))
+    return title[:TITLE_MAX_CHARS]
+
+
+def _agenda_item(meeting: Meeting, agenda_item_id: int | None) -> AgendaItem | None:
+    if agenda_item_id is None:
+        return None
+    item = AgendaItem.objects.filter(meeting=meeting, pk=agenda_item_id).first()
+    if item is None:
+        raise NotFound(_("No such agenda item in this meeting."))
+    return item
+
+
+def document_upload(
+    *,
+    actor: Member,
+    meeting: Meeting,
+    upload: Upload,
+    title: str = "",
+    agenda_item_id: int | None = None,
+    public: bool = False,
+    document: Document | None = None,
+) -> DocumentVersion:
+    """Store an uploaded PDF as a new document of the meeting, or, with
+    `document`, as that document's next version (which becomes current; the
+    older versions stay). Chair and clerks only.
+
+    The content is checked, not the name: PDF signature, a real parse, not
+    encrypted, at least one page, at most DOCUMENT_MAX_BYTES. A refused
+    upload leaves nothing behind: no row, no file. Each page's text and size
+    are read now; page images are rendered on first request. If the new
+    version's document is on show, the projector moves to the new version.
+    Publishes `documents.changed`.
+    """
+    _require_control(actor, meeting)
+    if document is not None and document.meeting_id != meeting.pk:
+        raise NotFound(_("No such document in this meeting."))
+    item = _agenda_item(meeting, agenda_item_id) if document is None else None
+    name_for_title = _title(title, upload) if document is None else ""
+    data = _read(upload)
+    try:
+        info = rendering.inspect_pdf(data)
+    except rendering.PdfProblem as exc:
+        raise FileRefused(exc.message, code=exc.code) from exc
+    digest = hashlib.sha256(data).hexdigest()
+
+    store = storage()
+    saved = store.save(f"documents/{meeting.pk}/{secrets.token_hex(16)}.pdf", ContentFile(data))
+    try:
+        with transaction.atomic():
+            _lock_meeting(meeting)
+            if document is None:
+                document = Document.objects.create(
+                    meeting=meeting,
+                    agenda_item=item,
+                    title=name_for_title,
+                    public=public,
+                    created_by=actor,
+                )
+            else:
+                document = Document.objects.select_for_update().get(pk=document.pk)
+            latest = document.versions.aggregate(n=Max("number"))["n"] or 0
+            version = DocumentVersion.objects.create(
+                document=document,
+                number=latest + 1,
+                key=secrets.token_urlsafe(24),
+                file=saved,
+                original_name=PurePath(upload.name or "").name[:255],
+                sha256=digest,
+                size=len(data),
+                page_count=info.page_count,
+                uploaded_by=actor,
+            )
+            DocumentPage.objects.bulk_create(
+                [
+                    DocumentPage(
+                        version=version,
+                        number=number,
+                        text=page.text,
+                        width=page.width,
+                        height=page.height,
+                    )
+                    for number, page in enumerate(info.pages, start=1)
+                ],
+                batch_size=500,
+            )
+            document.current_version = version
+            document.save(update_fields=["current_version"])
+            shown = Presentation.objects.filter(meeting=meeting, version__document=document).first()
+            if shown is not None:
+                shown.version = version
+                shown.page = min(shown.page, version.page_count)
+                shown.save(update_fields=["version", "page", "updated_at"])
+                events.presentation_changed(meeting.pk)
+            events.publish_documents(meeting.pk)
+    except BaseException:
+        store.delete(saved)
+        raise
+    return version
+
+
+# --- page images --------------------------------------------------------------
+
+
+def page_image(*, page: DocumentPage, size: ImageSize) -> str:
+    """The storage name of the page's image at `size`, rendering it the first
+    time anyone asks. Readers were checked by the caller.
+
+    Two processes asking at once may both render; the first to record its
+    file wins and the other's copy is deleted.
+    """
+    field = "phone_image" if size is ImageSize.PHONE else "projector_image"
+    existing: str = getattr(page, field).name or ""
+    if existing:
+        return existing
+    with rendering.LOCK:  # one render per page per process
+        fresh = DocumentPage.objects.filter(pk=page.pk).values_list(field, flat=True).get()
+        if fresh:
+            return str(fresh)
+        version = page.version
+        with version.file.open("rb") as handle:
+            data = handle.read()
+        image = rendering.render_page(data, page.number, size)
+        store = storage()
+        name = store.save(
+            f"documents/{page.version.document.meeting_id}/pages/"
+            f"{secrets.token_hex(16)}-{page.number}-{size.value}.webp",
+            ContentFile(image.data),
+        )
+        won = DocumentPage.objects.filter(pk=page.pk, **{field: ""}).update(**{field: name}) == 1
+        if not won:
+            store.delete(name)
+            return str(DocumentPage.objects.filter(pk=page.pk).values_list(field, flat=True).get())
+        return name
+
+
+# --- presenting -----------------------------------------------------------------
+
+
+@transaction.atomic
+def presenter_show(
+    *, actor: Member, meeting: Meeting, document: Document, page: int
+) -> Presentation:
+    """Show `page` of the document's current version to the room: the projector
+    and every phone that follows the presenter.
+
+    The chair, a clerk, or the participant the chair named presenter. The
+    broadcast (`document.presented`) is coalesced: see documents.events.
+    """
+    if not may_present(meeting, actor):
+        raise NotAllowed(_("Only the chair, a clerk or the named presenter may present."))
+    if document.meeting_id != meeting.pk:
+        raise NotFound(_("No such document in this meeting."))
+    _lock_meeting(meeting)
+    version = (
+        DocumentVersion.objects.filter(pk=document.current_version_id).first()
+        if document.current_version_id
+        else None
+    )
+    if version is None:
+        raise InvalidInput(_("This document has no file yet."))
+    if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= version.page_count:
+        raise InvalidInput(
+            _("This document has pages 1 to %(count)d.") % {"count": version.page_count}
+        )
+    presentation, _created = Presentation.objects.select_for_update().get_or_create(meeting=meeting)
+    presentation.version = version
+    presentation.page = page
+    presentation.updated_by = actor
+    presentation.save()
+    events.presentation_changed(meeting.pk)
+    return presentation
+
+
+@transaction.atomic
+def presenter_stop(*, actor: Member, meeting: Meeting) -> None:
+    """Show no document any more."""
+    if not may_present(meeting, actor):
+        raise NotAllowed(_("Only the chair, a clerk or the named presenter may present."))
+    _lock_meeting(meeting)
+    changed = Presentation.objects.filter(meeting=meeting, version__isnull=False).update(
+        version=None, page=1, updated_by=actor
+    )
+    if changed:
+        events.presentation_changed(meeting.pk)
+
+
+@transaction.atomic
+def presenter_assign(
+    *, actor: Member, meeting: Meeting, participant: Participant | None
+) -> Presentation:
+    """Name the participant who may present besides the chair and clerks
+    (None: nobody). Chair and clerks only. Publishes `presenter.changed`."""
+    _require_control(actor, meeting)
+    if participant is not None and participant.meeting_id != meeting.pk:
+        raise NotFound(_("No such participant in this meeting."))
+    _lock_meeting(meeting)
+    presentation, _created = Presentation.objects.select_for_update().get_or_create(meeting=meeting)
+    presentation.presenter = participant
+    presentation.updated_by = actor
+    presentation.save()
+    events.publish_presenter(meeting.pk)
+    return presentation
+
+
+# --- notes ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def page_note_save(
+    *, actor: Member, version: DocumentVersion, page_number: int, text: str
+) -> PageNote | None:
+    """Save the actor's private note on a page (empty text deletes it). Only
+    the actor ever reads it back. The caller checked the actor may read the
+    version."""
+    if not actor.is_authenticated:
+        raise NotAllowed(_("Log in first."))
+    if not 1 <= page_number <= version.page_count:
+        raise NotFound(_("This document has pages 1 to %(count)d.") % {"count": version.page_count})
+    text = (text or "").replace("\x00", "").strip()
+    if len(text) > NOTE_MAX_CHARS:
+        raise InvalidInput(
+            _("A note may be at most %(n)d characters long.") % {"n": NOTE_MAX_CHARS}
+        )
+    notes = PageNote.objects.filter(member=actor, version=version, page_number=page_number)
+    if not text:
+        notes.delete()
+        return None
+    note, _created = PageNote.objects.update_or_create(
+        member=actor, version=version, page_number=page_number, defaults={"text": text}
+    )
+    return note

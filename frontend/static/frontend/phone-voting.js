@@ -1,0 +1,667 @@
+// Voting on the phone: the open poll's ballot (one per roll entry the voter
+// casts: their own and each proxy they carry), a review step, and a receipt.
+//
+// A ballot is never lost or doubled: before it is sent, it is stored in
+// localStorage with its receipt code; it is re-sent with the SAME code until
+// the server acknowledges it (the code is the server's idempotency key), also
+// after a reload or a reconnect. Only then is the receipt kept and the
+// pending ballot dropped.
+import { el } from "./meeting-state.js";
+import {
+  _,
+  TurnoutBook,
+  checkedIds,
+  choiceFieldset,
+  choiceHint,
+  enforceChoiceRules,
+  formatReceipt,
+  formatWeight,
+  interpolate,
+  newReceiptCode,
+  optionLabels,
+  resultView,
+  selectionError,
+  turnoutSentence,
+} from "./voting.js";
+
+// Roles that vote (the server's VOTING_ROLES).
+const VOTING_ROLES = new Set(["voter", "chair"]);
+const FIRST_RETRY_MS = 4000;
+const MAX_RETRY_MS = 15000;
+// Error codes after which re-sending cannot help.
+const FINAL_ERRORS = new Set([
+  "already_voted",
+  "receipt_conflict",
+  "poll_not_open",
+  "not_on_roll",
+  "forbidden",
+  "not_found",
+  "invalid",
+  "bad_message",
+]);
+
+/** localStorage that degrades to memory when the browser refuses it. */
+class Store {
+  constructor(storage) {
+    this.storage = storage;
+    this.memory = new Map();
+  }
+
+  get(key) {
+    try {
+      const text = this.storage ? this.storage.getItem(key) : this.memory.get(key);
+      return text ? JSON.parse(text) : null;
+    } catch {
+      return this.memory.has(key) ? JSON.parse(this.memory.get(key)) : null;
+    }
+  }
+
+  set(key, value) {
+    const text = JSON.stringify(value);
+    this.memory.set(key, text);
+    try {
+      if (this.storage) this.storage.setItem(key, text);
+    } catch {
+      // full or forbidden: the copy in memory still covers this page's life
+    }
+  }
+
+  remove(key) {
+    this.memory.delete(key);
+    try {
+      if (this.storage) this.storage.removeItem(key);
+    } catch {
+      // nothing to do
+    }
+  }
+
+  keys(prefix) {
+    const found = new Set([...this.memory.keys()].filter((key) => key.startsWith(prefix)));
+    try {
+      if (this.storage) {
+        for (let i = 0; i < this.storage.length; i += 1) {
+          const key = this.storage.key(i);
+          if (key && key.startsWith(prefix)) found.add(key);
+        }
+      }
+    } catch {
+      // memory only
+    }
+    return [...found];
+  }
+}
+
+function behalfKey(onBehalfOf) {
+  return onBehalfOf === null || onBehalfOf === undefined ? "self" : String(onBehalfOf);
+}
+
+export class PhoneVoting {
+  constructor({ root, announcer, meetingId, state, storage = window.localStorage }) {
+    this.root = root;
+    this.announcer = announcer;
+    this.meetingId = String(meetingId);
+    this.store = new Store(storage);
+    this.socket = null;
+    this.turnout = new TurnoutBook();
+    this.ui = new Map(); // entry key -> {step, selected, message}
+    this.timers = new Map(); // entry key -> retry timer
+    this.attempts = new Map(); // entry key -> sends so far
+    this.participantId = null;
+    this.polls = [];
+    this.myVotes = new Map(); // poll id -> roll entries of this voter
+    this.known = new Set(); // poll ids whose roll entries are known
+    this.root.addEventListener("submit", (event) => this.onSubmit(event));
+    this.root.addEventListener("click", (event) => this.onClick(event));
+    this.root.addEventListener("change", (event) => this.onChange(event));
+    this.adopt(state);
+    this.render();
+  }
+
+  setSocket(socket) {
+    this.socket = socket;
+  }
+
+  // --- keys -------------------------------------------------------------------------
+
+  prefix(kind) {
+    return `uvote:${kind}:${this.meetingId}:${this.participantId}:`;
+  }
+
+  storeKey(kind, pollId, onBehalfOf) {
+    return `${this.prefix(kind)}${pollId}:${behalfKey(onBehalfOf)}`;
+  }
+
+  entryKey(pollId, onBehalfOf) {
+    return `${pollId}:${behalfKey(onBehalfOf)}`;
+  }
+
+  // --- following the meeting ----------------------------------------------------------
+
+  /** The snapshot: polls, my roll entries, turnout. Pending ballots are re-sent. */
+  adopt(state) {
+    this.participantId = state.viewer ? state.viewer.participant_id : null;
+    this.name = state.viewer ? state.viewer.name : "";
+    this.canVote = Boolean(state.viewer && VOTING_ROLES.has(state.viewer.role));
+    this.weight = state.my_weight || "1";
+    this.proxies = state.my_proxies || [];
+    this.polls = state.polls || [];
+    this.myVotes = new Map(
+      Object.entries(state.my_votes || {}).map(([pollId, entries]) => [Number(pollId), entries]),
+    );
+    this.known = new Set(this.polls.map((poll) => poll.id));
+    if (state.turnout) this.turnout.merge(state.turnout);
+  }
+
+  onSnapshot(snapshot) {
+    this.adopt(snapshot);
+    this.render();
+    this.resendPending();
+  }
+
+  onEvent(event, state) {
+    if (event.type !== "poll.changed") return;
+    const before = this.polls.find((poll) => poll.id === event.poll.id);
+    this.polls = state.polls || [];
+    const poll = event.poll;
+    if (poll.state === "open" && (!before || before.state !== "open")) {
+      this.say(interpolate(_("Voting is open: %(title)s"), { title: poll.title }));
+      if (!this.known.has(poll.id)) this.deriveEntries(poll.id);
+    } else if (before && before.state === "open" && poll.state !== "open") {
+      this.say(_("Voting closed"));
+    }
+    this.render();
+  }
+
+  onMessage(message) {
+    if (message.type === "poll.turnout") {
+      if (this.turnout.merge(message)) this.renderTurnout(message.poll_id);
+    } else if (message.type === "ack" && message.for === "ballot.cast" && message.receipt) {
+      this.onAck(message.receipt);
+    } else if (message.type === "error" && String(message.ref || "").startsWith("ballot:")) {
+      this.onRefused(String(message.ref).slice("ballot:".length), message);
+    }
+  }
+
+  /**
+   * A poll opened after the snapshot: this voter's own vote and one for each
+   * proxy they carry, known from the snapshot, so that a thousand phones do
+   * not all ask the server at the same moment. The server's frozen roll has
+   * the last word: a ballot it does not expect is refused with a message.
+   */
+  deriveEntries(pollId) {
+    const entries = [];
+    if (this.canVote) {
+      entries.push({ on_behalf_of: null, name: this.name, weight: this.weight, voted: false });
+    }
+    for (const proxy of this.proxies) {
+      entries.push({
+        on_behalf_of: proxy.participant_id,
+        name: proxy.name,
+        weight: proxy.weight,
+        voted: false,
+      });
+    }
+    this.myVotes.set(pollId, entries);
+    this.known.add(pollId);
+  }
+
+  // --- casting ----------------------------------------------------------------------------
+
+  pendingBallots() {
+    return this.store
+      .keys(this.prefix("pending"))
+      .map((key) => this.store.get(key))
+      .filter(Boolean);
+  }
+
+  resendPending() {
+    for (const ballot of this.pendingBallots()) this.send(ballot);
+  }
+
+  cast(poll, entry, choices) {
+    const ballot = {
+      poll_id: poll.id,
+      choices,
+      receipt_code: newReceiptCode(),
+      on_behalf_of: entry.on_behalf_of,
+    };
+    // Stored first: a crash, a reload or a dead socket cannot lose it now.
+    this.store.set(this.storeKey("pending", poll.id, entry.on_behalf_of), ballot);
+    this.attempts.set(this.entryKey(poll.id, entry.on_behalf_of), 0);
+    this.setUi(poll.id, entry.on_behalf_of, { step: "sending", message: null });
+    this.send(ballot);
+  }
+
+  send(ballot) {
+    const key = this.entryKey(ballot.poll_id, ballot.on_behalf_of);
+    window.clearTimeout(this.timers.get(key));
+    const message = {
+      type: "ballot.cast",
+      poll_id: ballot.poll_id,
+      choices: ballot.choices,
+      receipt_code: ballot.receipt_code,
+      ref: `ballot:${ballot.receipt_code}`,
+    };
+    if (ballot.on_behalf_of !== null && ballot.on_behalf_of !== undefined) {
+      message.on_behalf_of = ballot.on_behalf_of;
+    }
+    const sent = this.socket ? this.socket.send(message) : false;
+    const attempts = (this.attempts.get(key) || 0) + (sent ? 1 : 0);
+    this.attempts.set(key, attempts);
+    const ui = this.ui.get(key);
+    if (!ui || ui.step !== "sending" || ui.retrying !== (attempts > 1 || !sent)) {
+      this.setUi(ballot.poll_id, ballot.on_behalf_of, {
+        step: "sending",
+        retrying: attempts > 1 || !sent,
+        message: null,
+      });
+    }
+    // No answer in time: send again, same code. A reconnect re-sends sooner.
+    const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
+    this.timers.set(
+      key,
+      window.setTimeout(() => {
+        const still = this.store.get(this.storeKey("pending", ballot.poll_id, ballot.on_behalf_of));
+        if (still && still.receipt_code === ballot.receipt_code) this.send(still);
+      }, delay),
+    );
+  }
+
+  findPending(code) {
+    return this.pendingBallots().find((ballot) => ballot.receipt_code === code) || null;
+  }
+
+  onAck(receipt) {
+    const ballot = this.findPending(receipt.receipt_code);
+    if (!ballot) return; // a late duplicate ack
+    const key = this.entryKey(ballot.poll_id, ballot.on_behalf_of);
+    window.clearTimeout(this.timers.get(key));
+    this.store.set(this.storeKey("receipt", ballot.poll_id, ballot.on_behalf_of), {
+      poll_id: ballot.poll_id,
+      receipt_code: receipt.receipt_code,
+      choices: receipt.choices,
+      weight: receipt.weight,
+      on_behalf_of: ballot.on_behalf_of,
+      name: receipt.on_behalf_of,
+    });
+    this.store.remove(this.storeKey("pending", ballot.poll_id, ballot.on_behalf_of));
+    this.markVoted(ballot.poll_id, ballot.on_behalf_of);
+    this.setUi(ballot.poll_id, ballot.on_behalf_of, { step: "done", message: null }, true);
+    this.say(_("Your vote was counted"));
+  }
+
+  onRefused(code, error) {
+    const ballot = this.findPending(code);
+    if (!ballot) return;
+    const key = this.entryKey(ballot.poll_id, ballot.on_behalf_of);
+    if (!FINAL_ERRORS.has(error.code)) return; // the retry timer sends again
+    window.clearTimeout(this.timers.get(key));
+    this.store.remove(this.storeKey("pending", ballot.poll_id, ballot.on_behalf_of));
+    const messages = {
+      already_voted: _(
+        "This vote had already been cast (from another device or on paper). Your new ballot was not counted.",
+      ),
+      receipt_conflict: _(
+        "The server refused this ballot: its receipt code was already used. Your new ballot was not counted.",
+      ),
+      poll_not_open: _("Voting closed before your ballot arrived. It was not counted."),
+    };
+    const text = messages[error.code] || error.message || _("The server refused this ballot.");
+    if (error.code === "already_voted") this.markVoted(ballot.poll_id, ballot.on_behalf_of);
+    const again = !["already_voted", "receipt_conflict", "poll_not_open"].includes(error.code);
+    this.setUi(
+      ballot.poll_id,
+      ballot.on_behalf_of,
+      { step: "refused", message: text, again, selected: ballot.choices },
+      true,
+    );
+  }
+
+  markVoted(pollId, onBehalfOf) {
+    const entries = this.myVotes.get(pollId) || [];
+    for (const entry of entries) {
+      if (behalfKey(entry.on_behalf_of) === behalfKey(onBehalfOf)) entry.voted = true;
+    }
+  }
+
+  say(text) {
+    if (!this.announcer) return;
+    this.announcer.textContent = text;
+  }
+
+  // --- user input -----------------------------------------------------------------------------
+
+  locate(node) {
+    const box = node.closest("[data-entry]");
+    if (!box) return null;
+    const pollId = Number(box.dataset.poll);
+    const onBehalfOf = box.dataset.behalf === "self" ? null : Number(box.dataset.behalf);
+    const poll = this.polls.find((p) => p.id === pollId);
+    const entry = (this.myVotes.get(pollId) || []).find(
+      (e) => behalfKey(e.on_behalf_of) === behalfKey(onBehalfOf),
+    );
+    return poll && entry ? { box, poll, entry } : null;
+  }
+
+  onChange(event) {
+    const found = this.locate(event.target);
+    if (!found) return;
+    const { box, poll, entry } = found;
+    const message = box.querySelector(".ballot-message");
+    enforceChoiceRules(poll, box.querySelector("fieldset"), event.target, (text) => {
+      message.textContent = text || "";
+    });
+    const ui = this.uiFor(poll.id, entry.on_behalf_of);
+    ui.selected = checkedIds(box);
+  }
+
+  onSubmit(event) {
+    const found = this.locate(event.target);
+    if (!found) return;
+    event.preventDefault();
+    const { box, poll, entry } = found;
+    const selected = checkedIds(box);
+    const problem = selectionError(poll, selected);
+    if (problem) {
+      box.querySelector(".ballot-message").textContent = problem;
+      const first = box.querySelector("input");
+      if (first) first.focus();
+      return;
+    }
+    this.setUi(poll.id, entry.on_behalf_of, { step: "review", selected, message: null }, true);
+  }
+
+  onClick(event) {
+    const button = event.target.closest("button[data-vote-action]");
+    if (!button) return;
+    const found = this.locate(button);
+    if (!found) return;
+    const { poll, entry } = found;
+    const ui = this.uiFor(poll.id, entry.on_behalf_of);
+    switch (button.dataset.voteAction) {
+      case "cast":
+        if (poll.state === "open" && !entry.voted) this.cast(poll, entry, ui.selected);
+        break;
+      case "change":
+        this.setUi(poll.id, entry.on_behalf_of, { step: "choose", message: null }, true);
+        break;
+      default:
+        break;
+    }
+  }
+
+  uiFor(pollId, onBehalfOf) {
+    const key = this.entryKey(pollId, onBehalfOf);
+    if (!this.ui.has(key)) this.ui.set(key, { step: "choose", selected: [], message: null });
+    return this.ui.get(key);
+  }
+
+  setUi(pollId, onBehalfOf, changes, focus = false) {
+    Object.assign(this.uiFor(pollId, onBehalfOf), changes);
+    this.renderEntry(pollId, onBehalfOf, focus);
+  }
+
+  // --- rendering --------------------------------------------------------------------------------
+
+  entryTitle(entry) {
+    return entry.on_behalf_of === null || entry.on_behalf_of === undefined
+      ? _("Your vote")
+      : interpolate(_("Vote for %(name)s (proxy)"), { name: entry.name });
+  }
+
+  /** What an entry shows: its step, unless the server says it has voted. */
+  stepOf(poll, entry) {
+    const ui = this.uiFor(poll.id, entry.on_behalf_of);
+    const pending = this.store.get(this.storeKey("pending", poll.id, entry.on_behalf_of));
+    if (ui.step === "done" || ui.step === "refused") return ui.step;
+    if (pending) return "sending";
+    if (entry.voted) return "voted";
+    if (poll.state !== "open") return "missed";
+    return ui.step === "sending" ? "choose" : ui.step;
+  }
+
+  entryView(poll, entry) {
+    const id = `ballot-${poll.id}-${behalfKey(entry.on_behalf_of)}`;
+    const box = el("div", { className: "ballot", id });
+    box.dataset.entry = "1";
+    box.dataset.poll = String(poll.id);
+    box.dataset.behalf = behalfKey(entry.on_behalf_of);
+    const ui = this.uiFor(poll.id, entry.on_behalf_of);
+    const step = this.stepOf(poll, entry);
+    box.dataset.step = step;
+    const title = this.entryTitle(entry);
+    const weight =
+      formatWeight(entry.weight) === "1"
+        ? null
+        : el(
+            "p",
+            { className: "meta" },
+            interpolate(_("Weight of this vote: %(weight)s"), {
+              weight: formatWeight(entry.weight),
+            }),
+          );
+    const heading = (text) => el("h3", { className: "ballot-heading", tabIndex: -1 }, text);
+
+    if (step === "choose") {
+      const hintId = `${id}-hint`;
+      const form = el("form", { className: "ballot-form", noValidate: true });
+      const fieldset = choiceFieldset(poll, {
+        prefix: id,
+        legend: title,
+        selected: ui.selected,
+        hintId,
+      });
+      fieldset.insertBefore(
+        el("p", { className: "choice-hint", id: hintId }, choiceHint(poll)),
+        fieldset.children[1],
+      );
+      if (weight) fieldset.insertBefore(weight, fieldset.children[1]);
+      form.append(
+        fieldset,
+        el("p", { className: "ballot-message field-error", role: "alert" }, ui.message || ""),
+        el(
+          "button",
+          { type: "submit", className: "button button-primary button-wide" },
+          _("Review my vote"),
+        ),
+      );
+      box.append(form);
+      return box;
+    }
+    if (step === "review") {
+      const labels = optionLabels(poll, ui.selected);
+      const cast = el(
+        "button",
+        { type: "button", className: "button button-primary button-wide" },
+        _("Cast my vote"),
+      );
+      cast.dataset.voteAction = "cast";
+      const change = el("button", { type: "button", className: "button button-wide" }, _("Change"));
+      change.dataset.voteAction = "change";
+      if (entry.on_behalf_of !== null && entry.on_behalf_of !== undefined) {
+        cast.setAttribute(
+          "aria-label",
+          interpolate(_("Cast the vote for %(name)s"), { name: entry.name }),
+        );
+        change.setAttribute(
+          "aria-label",
+          interpolate(_("Change the vote for %(name)s"), { name: entry.name }),
+        );
+      }
+      box.append(
+        heading(_("Review my vote")),
+        el("p", { className: "meta" }, title),
+        el("p", {}, labels.length ? _("You chose:") : _("You chose nothing (an empty ballot).")),
+        el("ul", { className: "review-list" }, ...labels.map((label) => el("li", {}, label))),
+        el("p", {}, _("Once cast, a vote cannot be changed.")),
+        el("div", { className: "button-row" }, cast, change),
+      );
+      return box;
+    }
+    if (step === "sending") {
+      box.append(
+        heading(title),
+        el(
+          "p",
+          { className: ui.retrying ? "banner" : "", role: "status" },
+          ui.retrying
+            ? _(
+                "Not confirmed yet. Your phone keeps sending the same ballot until the server confirms it; keep this page open.",
+              )
+            : _("Sending your vote…"),
+        ),
+      );
+      return box;
+    }
+    if (step === "refused") {
+      box.append(heading(title), el("p", { className: "alert", role: "alert" }, ui.message || ""));
+      if (ui.again && poll.state === "open" && !entry.voted) {
+        const change = el("button", { type: "button", className: "button" }, _("Change"));
+        change.dataset.voteAction = "change";
+        box.append(el("div", { className: "button-row" }, change));
+      }
+      return box;
+    }
+    if (step === "missed") {
+      box.append(heading(title), el("p", {}, _("You did not vote on this poll.")));
+      return box;
+    }
+    // "done" (just acknowledged) or "voted" (known from the server)
+    const receipt = this.store.get(this.storeKey("receipt", poll.id, entry.on_behalf_of));
+    const own = entry.on_behalf_of === null || entry.on_behalf_of === undefined;
+    const headline =
+      step === "done"
+        ? _("Your vote was counted")
+        : own
+          ? _("You voted")
+          : interpolate(_("You voted for %(name)s"), { name: entry.name });
+    box.append(heading(headline));
+    if (step === "done" && !own) box.append(el("p", { className: "meta" }, title));
+    if (receipt) {
+      const codeId = `${id}-receipt`;
+      box.append(
+        el("p", { className: "receipt-label", id: `${codeId}-label` }, _("Your receipt code")),
+        el("p", { className: "receipt-code", id: codeId }, formatReceipt(receipt.receipt_code)),
+        el(
+          "p",
+          { className: "meta" },
+          _(
+            "Write it down or take a picture: with it you can check on the public board that your vote was counted.",
+          ),
+        ),
+      );
+    } else {
+      box.append(
+        el(
+          "p",
+          { className: "meta" },
+          _(
+            "The receipt code is kept on the device you voted with; the server does not know it for a secret vote.",
+          ),
+        ),
+      );
+    }
+    return box;
+  }
+
+  pollView(poll) {
+    const open = poll.state === "open";
+    const headingId = `poll-${poll.id}-title`;
+    const card = el("article", { className: `poll-card is-${poll.state}` });
+    card.dataset.pollId = String(poll.id);
+    card.setAttribute("aria-labelledby", headingId);
+    card.append(
+      el("p", { className: "eyebrow" }, open ? _("Voting is open") : this.stateLine(poll)),
+      el("h2", { id: headingId, className: "poll-title" }, poll.title),
+    );
+    if (poll.description) card.append(el("p", { className: "poll-description" }, poll.description));
+    if (open) {
+      const turnout = this.turnout.get(poll.id);
+      card.append(
+        el(
+          "p",
+          { className: "turnout-line", id: `turnout-${poll.id}` },
+          turnout ? turnoutSentence(turnout) : "",
+        ),
+      );
+    }
+    const entries = this.myVotes.get(poll.id) || [];
+    if (open && this.known.has(poll.id) && !entries.length) {
+      card.append(el("p", {}, _("You are not entitled to vote on this poll.")));
+    }
+    for (const entry of entries) card.append(this.entryView(poll, entry));
+    if (poll.state === "cancelled") {
+      card.append(
+        el(
+          "p",
+          {},
+          interpolate(_("This vote was cancelled: %(reason)s"), { reason: poll.cancel_reason }),
+        ),
+      );
+    }
+    const result = resultView(poll);
+    if (result) card.append(result);
+    return card;
+  }
+
+  stateLine(poll) {
+    const lines = {
+      closed: _("Voting closed"),
+      published: _("Result published"),
+      cancelled: _("Cancelled"),
+    };
+    return lines[poll.state] || poll.state;
+  }
+
+  render() {
+    const active = document.activeElement;
+    const focusId = active && this.root.contains(active) ? active.id : null;
+    const visible = this.polls.filter((poll) => poll.state !== "draft");
+    const open = visible.filter((poll) => poll.state === "open");
+    const done = visible.filter((poll) => poll.state !== "open").reverse();
+    this.root.replaceChildren();
+    if (!visible.length) {
+      this.root.hidden = true;
+      return;
+    }
+    this.root.hidden = false;
+    this.root.append(...open.map((poll) => this.pollView(poll)));
+    if (done.length) {
+      this.root.append(
+        el("h2", { className: "results-heading", id: "results-heading" }, _("Earlier votes")),
+        ...done.map((poll) => this.pollView(poll)),
+      );
+    }
+    if (focusId) {
+      const again = document.getElementById(focusId);
+      if (again) again.focus();
+    }
+  }
+
+  renderEntry(pollId, onBehalfOf, focus) {
+    const poll = this.polls.find((p) => p.id === pollId);
+    const entry = (this.myVotes.get(pollId) || []).find(
+      (e) => behalfKey(e.on_behalf_of) === behalfKey(onBehalfOf),
+    );
+    const old = document.getElementById(`ballot-${pollId}-${behalfKey(onBehalfOf)}`);
+    if (!poll || !entry || !old) {
+      this.render();
+      return;
+    }
+    const fresh = this.entryView(poll, entry);
+    old.replaceWith(fresh);
+    if (focus) {
+      const target =
+        fresh.querySelector(".ballot-heading") ||
+        fresh.querySelector("input:checked") ||
+        fresh.querySelector("input");
+      if (target) target.focus();
+    }
+  }
+
+  renderTurnout(pollId) {
+    const node = document.getElementById(`turnout-${pollId}`);
+    const turnout = this.turnout.get(pollId);
+    if (node && turnout) node.textContent = turnoutSentence(turnout);
+  }
+}

@@ -1,0 +1,63 @@
+"""The load benchmark harness, run small: a poll with 20 members over 3 s on a
+real daphne process, PostgreSQL and Redis. Correctness only (no lost or
+doubled ballot); the harness's timings are not asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests import servers
+
+MEMBERS = 20
+
+
+def test_small_poll_loses_and_doubles_no_ballot(
+    require_postgres: None, redis_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "result.json"
+    command = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        "--scenario",
+        "S2",
+        "--members",
+        str(MEMBERS),
+        "--window",
+        "3",
+        "--ramp",
+        "1",
+        "--seed",
+        "7",  # a fixed plan: both the socket and REST cast ballots
+        "--catch-up",
+        "5",
+        "--deadline",
+        "30",
+        "--database-url",
+        servers.test_database_url(),  # the server; the harness makes its own database
+        "--redis-url",
+        redis_url,
+        "--json-out",
+        str(out),
+    ]
+    done = subprocess.run(command, cwd=servers.ROOT, capture_output=True, text=True, timeout=180)
+    assert out.exists(), done.stdout + done.stderr
+    result = json.loads(out.read_text())
+    metrics, checks = result["metrics"], result["checks"]
+
+    assert metrics["connected"] == MEMBERS
+    assert metrics["acks"] == MEMBERS, metrics["ballot_failures"]
+    assert metrics["db_ballots"] == MEMBERS
+    assert metrics["db_roll_marks"] == MEMBERS
+    assert metrics["acks_ws"] + metrics["acks_rest"] == MEMBERS
+    assert metrics["acks_ws"] > 0 and metrics["acks_rest"] > 0
+    for name in (
+        "all sockets connected",
+        "no disconnects",
+        "every member saw the poll open",
+        "no lost or doubled ballots (database = acknowledgements)",
+    ):
+        assert checks[name]["ok"], (name, checks[name])
