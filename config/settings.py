@@ -140,6 +140,29 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Cache (rate limits) ----------------------------------------------------
+# Rate-limit counters (meetings.ratelimit) must be shared by every server
+# process: with REDIS_URL they live in Redis, under their own key prefix.
+if REDIS_URL:
+    CACHES: dict[str, dict[str, Any]] = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "meetings-cache"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Check-in -----------------------------------------------------------------
+# Attempts per minute: check-ins by one clerk, self check-ins (room code,
+# remote presence) by one member, login-link uses from one client address.
+CHECKIN_RATE_LIMIT = env_int("CHECKIN_RATE_LIMIT", 120)
+SELF_CHECKIN_RATE_LIMIT = env_int("SELF_CHECKIN_RATE_LIMIT", 10)
+LOGIN_TOKEN_RATE_LIMIT = env_int("LOGIN_TOKEN_RATE_LIMIT", 30)
+# How long a printed one-time login link stays valid.
+LOGIN_TOKEN_MINUTES = env_int("LOGIN_TOKEN_MINUTES", 12 * 60)
+
 # --- Audit ------------------------------------------------------------------
 # The Ed25519 key that signs receipts and poll logs: a file outside the
 # database, never served (python manage.py audit_keygen creates it).

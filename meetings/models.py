@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -142,6 +143,19 @@ class Meeting(models.Model):
         help_text=_("Polls entitle only voters checked in (in the room or remotely)."),
     )
     proxy_limit = models.PositiveSmallIntegerField(_("proxies one delegate may carry"), default=1)
+    # Attendance settings.
+    room_checkin_enabled = models.BooleanField(
+        _("room self check-in"),
+        default=True,
+        help_text=_(
+            "Members may check themselves in by scanning the rotating QR code on the projector."
+        ),
+    )
+    allow_remote_participation = models.BooleanField(
+        _("remote participation"),
+        default=False,
+        help_text=_("Members following the livestream may confirm their presence remotely."),
+    )
     created_by = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -156,6 +170,11 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def new_badge_key() -> str:
+    """A fresh random badge key (64 bits, URL-safe)."""
+    return secrets.token_urlsafe(8)
 
 
 class Participant(models.Model):
@@ -181,6 +200,10 @@ class Participant(models.Model):
         _("presence"), max_length=16, choices=Presence.choices, default=Presence.ABSENT
     )
     presence_changed_at = models.DateTimeField(null=True, blank=True)
+    # Part of the participant's signed badge token; a new key revokes the badge.
+    badge_key = models.CharField(
+        _("badge key"), max_length=32, default=new_badge_key, editable=False
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -266,3 +289,107 @@ class Proxy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delegator} -> {self.delegate}"
+
+
+class MeetingEvent(models.Model):
+    """One administrative act, appended to the meeting's hash-chained log.
+
+    `hash` is SHA-256 over the RFC 8785 encoding of the other fields as
+    `meetings.log.event_body` lays them out, `previous` is the hash before it.
+    Rows are never changed or deleted; a verifier recomputes the chain.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="log")
+    number = models.PositiveIntegerField()
+    action = models.CharField(max_length=64)
+    actor = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+    previous = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="meeting_event_number"),
+        ]
+        verbose_name = _("meeting log event")
+        verbose_name_plural = _("meeting log")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.action}"
+
+
+class AttendanceLog(models.Model):
+    """One presence change of a participant: who, when, how, and by whom.
+
+    Written by meetings.attendance only, in the same transaction as the change.
+    """
+
+    class Action(models.TextChoices):
+        CHECK_IN = "check_in", _("Checked in")
+        CHECK_OUT = "check_out", _("Checked out")
+
+    class Method(models.TextChoices):
+        BADGE = "badge", _("Badge scanned by a clerk")
+        MEMBER_NUMBER = "member_number", _("Member number entered by a clerk")
+        MANUAL = "manual", _("By a clerk")
+        ROOM_QR = "room_qr", _("Room QR code")
+        REMOTE = "remote", _("Confirmed remotely")
+        SELF = "self", _("By the member")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance_log")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="attendance_log"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    presence = models.CharField(
+        _("presence after"), max_length=16, choices=Participant.Presence.choices
+    )
+    previous = models.CharField(
+        _("presence before"), max_length=16, choices=Participant.Presence.choices
+    )
+    actor = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["meeting", "-at", "-id"]
+        indexes = [models.Index(fields=["meeting", "-at"], name="attendance_meeting_at")]
+        verbose_name = _("attendance log entry")
+        verbose_name_plural = _("attendance log")
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.action} ({self.method})"
+
+
+class LoginToken(models.Model):
+    """A one-time login link for a participant who cannot type a password.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once,
+    on the printed invitation. Single use, short-lived, revocable.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="login_tokens")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="login_tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "-created_at", "-id"]
+        verbose_name = _("login invitation")
+        verbose_name_plural = _("login invitations")
+
+    def __str__(self) -> str:
+        return f"{self.participant} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -145,6 +145,8 @@ def meeting_payload(meeting: Meeting) -> dict[str, Any]:
         "location": meeting.location,
         "livestream_url": meeting.livestream_url,
         "status": meeting.status,
+        "room_checkin_enabled": meeting.room_checkin_enabled,
+        "allow_remote_participation": meeting.allow_remote_participation,
     }
 
 
@@ -171,18 +173,26 @@ def meeting_snapshot(*, meeting_id: int, viewer: Viewer) -> dict[str, Any]:
     """
     meeting = Meeting.objects.select_related("union").get(pk=meeting_id)
     participant = viewer.participant
+    voters = voters_presence(meeting)
+    # The viewer's presence as of now (the Viewer may date from the connect).
+    presence = next(
+        (p.presence for p in voters if participant and p.pk == participant.pk),
+        participant.presence if participant else None,
+    )
     return {
         "type": "snapshot",
         "seq": meeting.event_seq,
         "meeting": meeting_payload(meeting),
         **agenda_payload(meeting_id),
         "roster": roster_summary(meeting_id),
-        "quorum": quorum_status(meeting),
+        "quorum": quorum_status(meeting, voters=voters),
+        "attendance": attendance_summary(voters),
         "viewer": {
             "role": viewer.role,
             "participant_id": participant.pk if participant else None,
             "name": participant.member.full_name if participant else None,
             "controls_meeting": viewer.controls_meeting,
+            "presence": presence,
         },
     }
 
@@ -274,17 +284,39 @@ def active_proxies(meeting: Meeting) -> QuerySet[Proxy]:
     )
 
 
-def quorum_status(meeting: Meeting) -> dict[str, Any]:
-    """Whether the meeting has its quorum now, with the numbers behind it.
-
-    Counts voters present, and absent voters represented by a present
-    delegate's proxy. Two queries.
-    """
-    voters = list(
+def voters_presence(meeting: Meeting) -> list[Participant]:
+    """The meeting's voters with their weight and presence (id, weight and
+    presence only). One query."""
+    return list(
         Participant.objects.filter(meeting=meeting, role__in=VOTING_ROLES).only(
             "id", "vote_weight", "presence"
         )
     )
+
+
+def attendance_summary(voters: list[Participant]) -> dict[str, Any]:
+    """Voters in the room, remote and absent, as counts and as weight, from
+    `voters_presence` (no query)."""
+    summary: dict[str, Any] = {}
+    for presence in Participant.Presence.values:
+        group = [p for p in voters if p.presence == presence]
+        summary[presence] = {
+            "voters": len(group),
+            "weight": str(sum((p.vote_weight for p in group), Decimal(0))),
+        }
+    summary["voters"] = len(voters)
+    summary["total_weight"] = str(sum((p.vote_weight for p in voters), Decimal(0)))
+    return summary
+
+
+def quorum_status(meeting: Meeting, *, voters: list[Participant] | None = None) -> dict[str, Any]:
+    """Whether the meeting has its quorum now, with the numbers behind it.
+
+    Counts voters present, and absent voters represented by a present
+    delegate's proxy. Two queries (one, given `voters_presence`).
+    """
+    if voters is None:
+        voters = voters_presence(meeting)
     present_ids = {p.pk for p in voters if is_present(meeting, p)}
     represented = set(
         Proxy.objects.filter(

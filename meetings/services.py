@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import events, member_import
+from meetings import events, log, member_import
 from meetings.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings.models import (
     AgendaItem,
@@ -62,6 +62,11 @@ def _require_control(actor: Member, meeting: Meeting) -> None:
 def _lock_meeting(meeting: Meeting) -> Meeting:
     """Re-read the meeting under a row lock; serialises writes to one meeting."""
     return Meeting.objects.select_for_update().select_related("union").get(pk=meeting.pk)
+
+
+def _log(meeting: Meeting, actor: Member, action: str, **data: Any) -> None:
+    """Append the act to the meeting's hash-chained log (see meetings.log)."""
+    log.log_append(meeting_id=meeting.pk, action=action, actor=actor, data=data)
 
 
 def _publish_agenda(meeting: Meeting) -> None:
@@ -124,6 +129,7 @@ def meeting_create(
     Participant.objects.create(
         meeting=meeting, member=actor, role=Participant.Role.CHAIR, vote_weight=Decimal(1)
     )
+    _log(meeting, actor, "meeting.created", title=meeting.title)
     return meeting
 
 
@@ -142,6 +148,7 @@ def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)
     meeting.save(update_fields=[*fields])
     _publish_meeting(meeting)
+    _log(meeting, actor, "meeting.updated", fields=sorted(fields))
     return meeting
 
 
@@ -157,6 +164,7 @@ def meeting_start(*, actor: Member, meeting: Meeting) -> Meeting:
     meeting.save(update_fields=["status", "started_at"])
     first = meeting.agenda_items.exclude(state=AgendaItem.State.DONE).order_by("position").first()
     _publish_meeting(meeting)
+    _log(meeting, actor, "meeting.started")
     if first is not None:
         first.state = AgendaItem.State.CURRENT
         first.save(update_fields=["state"])
@@ -178,6 +186,7 @@ def meeting_close(*, actor: Member, meeting: Meeting) -> Meeting:
         state=AgendaItem.State.DONE
     )
     _publish_meeting(meeting)
+    _log(meeting, actor, "meeting.closed")
     if changed:
         _publish_agenda(meeting)
     return meeting
@@ -229,6 +238,14 @@ def participant_add(
         vote_weight=_clean_weight(vote_weight, membership.vote_weight),
     )
     _publish_roster(meeting)
+    _log(
+        meeting,
+        actor,
+        "participant.added",
+        member=member.full_name,
+        role=role,
+        weight=str(participant.vote_weight),
+    )
     return participant
 
 
@@ -256,6 +273,7 @@ def participants_add_from_union(
     )
     if created:
         _publish_roster(meeting)
+        _log(meeting, actor, "participants.added_from_union", count=len(created), role=role)
     return len(created)
 
 
@@ -290,6 +308,14 @@ def participant_update(
     participant.vote_weight = _clean_weight(vote_weight, participant.vote_weight)
     participant.save(update_fields=["role", "vote_weight"])
     _publish_roster(meeting)
+    _log(
+        meeting,
+        actor,
+        "participant.changed",
+        member=participant.member.full_name,
+        role=participant.role,
+        weight=str(participant.vote_weight),
+    )
     return participant
 
 
@@ -302,6 +328,7 @@ def participant_remove(*, actor: Member, participant: Participant) -> None:
         raise Conflict(_("A meeting needs at least one chair."))
     participant.delete()
     _publish_roster(meeting)
+    _log(meeting, actor, "participant.removed", member=participant.member.full_name)
 
 
 # --- agenda -----------------------------------------------------------------
@@ -342,6 +369,7 @@ def agenda_item_add(
     )
     _renumber([*items, item])
     _publish_agenda(meeting)
+    _log(meeting, actor, "agenda.item_added", item=item.pk, title=item.title)
     return item
 
 
@@ -362,6 +390,7 @@ def agenda_item_update(
         item.description = description.strip()
     item.save(update_fields=["title", "description"])
     _publish_agenda(meeting)
+    _log(meeting, actor, "agenda.item_changed", item=item.pk, title=item.title)
     return item
 
 
@@ -383,6 +412,7 @@ def agenda_item_delete(*, actor: Member, item: AgendaItem) -> None:
         successor.save(update_fields=["state"])
     _renumber(items)
     _publish_agenda(meeting)
+    _log(meeting, actor, "agenda.item_deleted", item=item.pk, title=item.title)
 
 
 @transaction.atomic
@@ -397,6 +427,7 @@ def agenda_reorder(*, actor: Member, meeting: Meeting, order: Iterable[int]) -> 
     ordered = [items[pk] for pk in order]
     _renumber(ordered)
     _publish_agenda(meeting)
+    _log(meeting, actor, "agenda.reordered", order=order)
     return ordered
 
 
@@ -449,6 +480,7 @@ def agenda_advance(
     new.state = AgendaItem.State.CURRENT
     new.save(update_fields=["state"])
     _publish_agenda(meeting)
+    _log(meeting, actor, "agenda.advanced", item=new.pk, title=new.title)
     return new
 
 
@@ -477,6 +509,7 @@ def projector_links_revoke(*, actor: Member, meeting: Meeting) -> str:
     _require_control(actor, meeting)
     meeting = _lock_meeting(meeting)
     meeting.projector_key_version += 1
+    _log(meeting, actor, "projector.links_revoked")
     meeting.save(update_fields=["projector_key_version"])
     return projector_token_for(meeting)
 
@@ -624,6 +657,14 @@ def meeting_voting_settings_update(
     meeting.save()
     _publish_meeting(meeting)
     _publish_quorum(meeting)
+    _log(
+        meeting,
+        actor,
+        "meeting.voting_settings_changed",
+        quorum=meeting.quorum_kind,
+        requires_presence=meeting.requires_presence,
+        proxy_limit=meeting.proxy_limit,
+    )
     return meeting
 
 
@@ -666,6 +707,13 @@ def proxy_create(
         meeting=meeting, delegator=delegator, delegate=delegate, created_by=actor
     )
     _publish_quorum(meeting)
+    _log(
+        meeting,
+        actor,
+        "proxy.created",
+        delegator=delegator.member.full_name,
+        delegate=delegate.member.full_name,
+    )
     return proxy
 
 
@@ -687,4 +735,11 @@ def proxy_revoke(*, actor: Member, proxy: Proxy) -> Proxy:
     proxy.revoked_by = actor
     proxy.save(update_fields=["revoked_at", "revoked_by"])
     _publish_quorum(meeting)
+    _log(
+        meeting,
+        actor,
+        "proxy.revoked",
+        delegator=proxy.delegator.member.full_name,
+        delegate=proxy.delegate.member.full_name,
+    )
     return proxy

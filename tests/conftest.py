@@ -128,3 +128,30 @@ def build_world(*, voters: int = 3, items: int = 3) -> World:
 @pytest.fixture
 def world(db) -> World:  # type: ignore[no-untyped-def]
     return build_world()
+
+
+@pytest.fixture(scope="session")
+def audit_key_file(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """One installation signing key for the whole run."""
+    from voting import keys
+
+    path = tmp_path_factory.mktemp("audit") / "signing-key.pem"
+    keys.generate(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def audit_key(settings, audit_key_file):  # type: ignore[no-untyped-def]
+    from voting import keys
+
+    settings.AUDIT_KEY_PATH = audit_key_file
+    keys.signing_key.cache_clear()
+    yield audit_key_file
+    keys.signing_key.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploaded and generated files go to a fresh folder per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

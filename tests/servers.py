@@ -65,6 +65,8 @@ def daphne_server(tmp_path: Path, *, redis_url: str | None = None) -> Iterator[s
         "DATABASE_URL": test_database_url(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
+        "AUDIT_KEY_PATH": str(settings.AUDIT_KEY_PATH),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     env.pop("REDIS_URL", None)
     if redis_url:

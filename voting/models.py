@@ -216,6 +216,9 @@ class Ballot(models.Model):
     roll_entry = models.OneToOneField(
         RollEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="ballot"
     )
+    # Ed25519 over the canonical ballot entry (voting.audit.ballot_entry):
+    # the signed receipt the voter gets back.
+    signature = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["poll", "receipt_code"]
@@ -227,3 +230,23 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return self.receipt_code
+
+
+class PollSeal(models.Model):
+    """The signed tree head of a closed poll: its ballots' Merkle root, roll,
+    result and the hash of the meeting's previous head, signed with the
+    installation key. Written once, at close."""
+
+    poll = models.OneToOneField(Poll, on_delete=models.PROTECT, related_name="seal")
+    head = models.JSONField()  # the signed body, exactly as signed
+    signature = models.CharField(max_length=100)
+    head_hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["poll__meeting", "id"]
+        verbose_name = _("poll seal")
+        verbose_name_plural = _("poll seals")
+
+    def __str__(self) -> str:
+        return f"seal of {self.poll}"

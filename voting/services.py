@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import events
+from meetings import events, log
 from meetings.models import Meeting, Member, Participant
 from meetings.selectors import (
     VOTING_ROLES,
@@ -30,7 +30,7 @@ from meetings.selectors import (
     quorum_status,
 )
 from meetings.services import _require_control
-from voting import live, rules
+from voting import audit, live, rules
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from voting.models import Ballot, Poll, PollOption, RollEntry, RollMark
 from voting.selectors import poll_payload, result_payload
@@ -49,6 +49,7 @@ class Receipt:
     weight: Decimal
     on_behalf_of: str | None  # the represented member's name, for a proxy ballot
     created: bool  # False when this answers a resend of the same ballot
+    signature: str  # the installation's Ed25519 signature over the ballot entry
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +58,7 @@ class Receipt:
             "choices": self.choices,
             "weight": str(self.weight),
             "on_behalf_of": self.on_behalf_of,
+            "signature": self.signature,
         }
 
 
@@ -179,13 +181,17 @@ def poll_create(
             for i, (role, label) in enumerate(rows, start=1)
         ]
     )
-    _publish_poll(poll)
+    _publish_poll(poll, "poll.created", actor, {"title": poll.title, "kind": poll.kind})
     return poll
 
 
-def _publish_poll(poll: Poll) -> None:
-    """poll.changed to everyone; a poll members never saw opened (a draft, or
-    a draft cancelled) reaches them only as its id and state."""
+def _publish_poll(poll: Poll, action: str, actor: Member | None, data: dict[str, Any]) -> None:
+    """Log the act, and send poll.changed to everyone; a poll members never
+    saw opened (a draft, or a draft cancelled) reaches them only as its id
+    and state."""
+    log.log_append(
+        meeting_id=poll.meeting_id, action=action, actor=actor, data={"poll": poll.pk, **data}
+    )
     public = None
     if poll.opened_at is None:
         public = {"poll": {"id": poll.pk, "state": poll.state}}
@@ -297,7 +303,14 @@ def poll_open(
     poll.entitled_weight = sum((e.weight for e in roll), Decimal(0))
     poll.present_weight = Decimal(quorum["present_weight"])
     poll.save()
-    _publish_poll(poll)
+    _publish_poll(
+        poll,
+        "poll.opened",
+        actor,
+        {"quorum_met": quorum["met"], "override_reason": poll.quorum_override_reason or None},
+    )
+    # The opening turnout (0 of N), so phones show it without asking.
+    transaction.on_commit(partial(live.turnout_changed, meeting.pk, poll.pk), robust=True)
     if duration_seconds:
         transaction.on_commit(
             partial(live.schedule_close, poll.pk, float(duration_seconds), polls_close_due),
@@ -395,6 +408,7 @@ def _same_ballot(
         weight=existing.weight,
         on_behalf_of=represented,
         created=False,
+        signature=existing.signature,
     )
 
 
@@ -423,16 +437,28 @@ def _record_ballot(
     receipt_code: str,
     method: str,
     entered_by: Member | None,
-) -> None:
-    """Mark the roll entry as voted and store the ballot, or raise IntegrityError."""
+) -> str:
+    """Mark the roll entry as voted and store the signed ballot, or raise
+    IntegrityError. Returns the signature over the ballot's entry."""
     RollMark.objects.create(roll_entry=entry, method=method, entered_by=entered_by)
+    signature = audit.sign_entry(
+        audit.ballot_entry(
+            poll=poll,
+            receipt=receipt_code,
+            choices=choices,
+            weight=entry.weight,
+            voter=entry.member_id,
+        )
+    )
     Ballot.objects.create(
         poll=poll,
         receipt_code=receipt_code,
         choices=choices,
         weight=entry.weight,
         roll_entry=entry if poll.secrecy == Poll.Secrecy.NAMED else None,
+        signature=signature,
     )
+    return signature
 
 
 def ballot_cast(
@@ -504,7 +530,7 @@ def _ballot_cast_once(
         raise Conflict(_("This vote has already been cast."), code="already_voted")
     try:
         with transaction.atomic():
-            _record_ballot(
+            signature = _record_ballot(
                 poll=poll,
                 entry=entry,
                 choices=chosen,
@@ -518,7 +544,15 @@ def _ballot_cast_once(
         raise Conflict(_("This vote has already been cast."), code="already_voted") from None
     _after_ballot(poll)
     represented = entry.member.member.full_name if entry.is_proxy else None
-    return Receipt(poll.pk, code, chosen, entry.weight, represented, created=True)
+    return Receipt(
+        poll_id=poll.pk,
+        receipt_code=code,
+        choices=chosen,
+        weight=entry.weight,
+        on_behalf_of=represented,
+        created=True,
+        signature=signature,
+    )
 
 
 def _after_ballot(poll: Poll) -> None:
@@ -566,7 +600,7 @@ def paper_ballot_enter(
         raise Conflict(_("This receipt code is already used."), code="receipt_conflict")
     try:
         with transaction.atomic():
-            _record_ballot(
+            signature = _record_ballot(
                 poll=poll,
                 entry=entry,
                 choices=chosen,
@@ -581,8 +615,22 @@ def paper_ballot_enter(
         "poll.paper_ballot",
         {"poll_id": poll.pk, "clerk": actor.full_name},
     )
+    log.log_append(
+        meeting_id=poll.meeting_id,
+        action="poll.paper_ballot",
+        actor=actor,
+        data={"poll": poll.pk, "member": entry.member.member.full_name},
+    )
     _after_ballot(poll)
-    return Receipt(poll.pk, code, chosen, entry.weight, None, created=True)
+    return Receipt(
+        poll_id=poll.pk,
+        receipt_code=code,
+        choices=chosen,
+        weight=entry.weight,
+        on_behalf_of=None,
+        created=True,
+        signature=signature,
+    )
 
 
 def _server_receipt() -> str:
@@ -639,7 +687,8 @@ def _close(poll: Poll, actor: Member | None) -> Poll:
     poll.closed_at = timezone.now()
     poll.result = result_payload(poll, options, totals, counts, outcome, ballots)
     poll.save()
-    _publish_poll(poll)
+    _publish_poll(poll, "poll.closed", actor, {"sentence": poll.result["sentence"]})
+    audit.seal(poll)
     transaction.on_commit(partial(live.turnout_changed, poll.meeting_id, poll.pk), robust=True)
     return poll
 
@@ -684,7 +733,7 @@ def poll_cancel(*, actor: Member, poll: Poll, reason: str) -> Poll:
     poll.cancel_reason = reason
     poll.closed_at = timezone.now()
     poll.save(update_fields=["state", "cancel_reason", "closed_at"])
-    _publish_poll(poll)
+    _publish_poll(poll, "poll.cancelled", actor, {"reason": reason})
     return poll
 
 
@@ -718,7 +767,7 @@ def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Pol
     result["sentence"] = f"{result['sentence']} " + _("The chair decided: %s.") % decision
     poll.result = result
     poll.save(update_fields=["tie_decision", "tie_decided_by", "result"])
-    _publish_poll(poll)
+    _publish_poll(poll, "poll.tie_decided", actor, {"winners": list(winners)})
     return poll
 
 
@@ -735,5 +784,5 @@ def poll_publish(*, actor: Member, poll: Poll) -> Poll:
     poll.state = Poll.State.PUBLISHED
     poll.published_at = timezone.now()
     poll.save(update_fields=["state", "published_at"])
-    _publish_poll(poll)
+    _publish_poll(poll, "poll.published", actor, {})
     return poll

@@ -99,7 +99,7 @@ def check_heads(export: dict[str, Any], key: Ed25519PublicKey) -> dict[str, Any]
     return head
 
 
-def check_entries(export: dict[str, Any], poll: dict[str, Any], key: Ed25519PublicKey) -> list:
+def check_entries(export: dict[str, Any], poll: dict[str, Any]) -> list:
     entries = require(export, "entries", list, "file")
     signatures = require(export, "signatures", list, "file")
     if len(signatures) != len(entries):
@@ -122,8 +122,13 @@ def check_entries(export: dict[str, Any], poll: dict[str, Any], key: Ed25519Publ
             raise Fault(f"{what}: entries are not in receipt order")
         previous = receipt
         weight(entry["weight"], what)
-        check_signature(key, signatures[i - 1], canonical(entry), what)
     return entries
+
+
+def check_entry_signatures(export: dict[str, Any], entries: list, key: Ed25519PublicKey) -> None:
+    """Each entry carries the signed receipt the voter was given."""
+    for i, (entry, signature) in enumerate(zip(entries, export["signatures"], strict=True), 1):
+        check_signature(key, signature, canonical(entry), f"entry {i}")
 
 
 def check_tree(export: dict[str, Any], entries: list, head: dict[str, Any]) -> merkle.Tree:
@@ -235,6 +240,8 @@ def recount(poll: dict[str, Any], entries: list) -> tuple[rules.Outcome, rules.T
 
 
 def check_result(export: dict[str, Any], poll: dict[str, Any], entries: list, head: dict) -> None:
+    """The sealed result is what the rule gives for these ballots; a tie the
+    rule left to the chair was decided among the tied options."""
     result = require(export, "result", dict, "file")
     if head.get("result") != result:
         raise Fault("result: differs from the result in the signed tree head")
@@ -242,43 +249,50 @@ def check_result(export: dict[str, Any], poll: dict[str, Any], entries: list, he
     announced = {str(o["id"]): o for o in result.get("options", [])}
     for option_id, w in totals.by_option.items():
         if Decimal(announced.get(str(option_id), {}).get("weight", "0")) != w:
-            raise Fault(
-                f"result: option {option_id} announced with a weight the ballots do not give"
-            )
+            raise Fault(f"result: option {option_id} has a weight the ballots do not give")
     if Decimal(str(result.get("cast_weight"))) != totals.cast:
         raise Fault("result: weight cast does not match the ballots")
     if result.get("ballots") != len(entries):
         raise Fault("result: number of ballots does not match the entries")
-    decided = poll.get("tie_decision") or {}
-    chair_picks = list(decided.get("winners") or [])
-    if not set(chair_picks) <= set(outcome.tied):
-        raise Fault("result: the chair's tie decision is not among the tied options")
-    expected_winners = sorted(outcome.winners + chair_picks)
-    if sorted(result.get("winners") or []) != expected_winners:
+    if sorted(result.get("winners") or []) != sorted(outcome.winners):
         raise Fault("result: the announced winners are not what the rule gives")
-    expected_carried = outcome.carried
-    yes_no = any(o["role"] == rules.Role.NO for o in poll["options"])
-    if decided and outcome.tied and yes_no:
-        expected_carried = bool(chair_picks)
-    if result.get("carried") != expected_carried:
+    if result.get("carried") != outcome.carried:
         raise Fault("result: carried / not carried is not what the rule gives")
+    if sorted(result.get("tied") or []) != sorted(outcome.tied):
+        raise Fault("result: the tie is not the one the rule gives")
+    decision = poll.get("tie_decision")
+    if decision:
+        picks = list(decision.get("winners") or [])
+        if not set(picks) <= set(outcome.tied):
+            raise Fault("result: the chair's tie decision is not among the tied options")
+        final = export.get("final_result") or {}
+        if sorted(final.get("winners") or []) != sorted(outcome.winners + picks):
+            raise Fault("result: the final winners do not follow from the chair's decision")
 
 
-def check_log(export: dict[str, Any], head: dict[str, Any]) -> int:
-    """The meeting's event log is a hash chain; the head names its last hash."""
+def check_log(export: dict[str, Any], head: dict[str, Any], key: Ed25519PublicKey) -> int:
+    """The meeting's event log is a hash chain, signed at its end; the tree
+    head names the hash the log had when the poll was sealed."""
     log = require(export, "meeting_log", list, "file")
     previous: str | None = None
+    seen = set()
     for i, event in enumerate(log, start=1):
         if not isinstance(event, dict):
             raise Fault(f"meeting log event {i}: not an object")
         body = {k: v for k, v in event.items() if k != "hash"}
-        if event.get("previous") != previous:
+        if event.get("number") != i or event.get("previous") != previous:
             raise Fault(f"meeting log event {i}: chain broken")
         if event.get("hash") != sha256_hex(canonical(body)):
             raise Fault(f"meeting log event {i}: hash mismatch")
         previous = event["hash"]
-    if head.get("log_hash") != previous:
-        raise Fault("meeting log: does not end at the hash the tree head names")
+        seen.add(previous)
+    if head.get("log_hash") is not None and head["log_hash"] not in seen:
+        raise Fault("meeting log: does not contain the hash the tree head names")
+    log_head = require(export, "log_head", dict, "file")
+    body = {k: v for k, v in log_head.items() if k != "signature"}
+    check_signature(key, log_head.get("signature"), canonical(body), "meeting log head")
+    if log_head.get("size") != len(log) or log_head.get("hash") != previous:
+        raise Fault("meeting log: does not end where its signed head says")
     return len(log)
 
 
@@ -294,12 +308,13 @@ def verify(export: Any, *, public_key: str | None = None, receipt: str | None = 
     head = check_heads(export, key)
     if head.get("poll") != poll.get("id"):
         raise Fault("tree head: names another poll")
-    entries = check_entries(export, poll, key)
+    entries = check_entries(export, poll)
     tree = check_tree(export, entries, head)
+    check_entry_signatures(export, entries, key)
     check_choices(poll, entries)
     check_roll(export, entries, head)
     check_result(export, poll, entries, head)
-    events = check_log(export, head)
+    events = check_log(export, head, key)
     summary = (
         f"OK: poll {poll['id']} ({poll.get('title', '')!s}): {tree.size} ballots, "
         f"root {tree.root().hex()[:16]}…, result recounted, {events} meeting events chained"

@@ -44,3 +44,26 @@ def make_poll(live_world: World) -> PollMaker:
 
 def option_id(poll: Poll, label: str) -> int:
     return poll.options.get(label=label).pk
+
+
+def signed_entry(receipt_: dict[str, Any], poll: Poll, voter: int | None = None) -> dict[str, Any]:
+    """Check a receipt's signature over its ballot entry with the installation's
+    public key; return the receipt without the signature."""
+    import base64
+
+    import rfc8785
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from voting import keys
+
+    entry: dict[str, Any] = {
+        "poll": poll.pk,
+        "receipt": receipt_["receipt_code"],
+        "choices": receipt_["choices"],
+        "weight": receipt_["weight"],
+    }
+    if voter is not None:
+        entry["voter"] = str(voter)
+    public = Ed25519PublicKey.from_public_bytes(base64.b64decode(keys.public_key_b64()))
+    public.verify(base64.b64decode(receipt_["signature"]), rfc8785.dumps(entry))  # raises if bad
+    return {k: v for k, v in receipt_.items() if k != "signature"}
