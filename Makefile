@@ -19,6 +19,7 @@ install: $(BIN)/.installed
 
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py audit_keygen
 ifeq ($(HOST),127.0.0.1)
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
 	$(DEMO_ENV) $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
@@ -31,6 +32,7 @@ endif
 
 seed: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py audit_keygen
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 
 test: install

@@ -222,6 +222,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     extra = dict(item.split("=", 1) for item in args.server_env)
     if args.scenario == "naive":
         extra["VOTING_NAIVE_BROADCAST"] = "1"
+    # Ballots are signed: each run gets its own installation key (made by the seed).
+    extra.setdefault("AUDIT_KEY_PATH", str(logs / f"{run_id}-signing-key.pem"))
     env = server.server_env(
         database_url=db.url,
         redis_url=args.redis_url,

@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("audit_keygen", verbosity=0)
     migrated = time.perf_counter()
     data = seed(args)
     data["timing"] = {

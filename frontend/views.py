@@ -15,13 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from documents import selectors as document_selectors
 from meetings import selectors, services
-from meetings.events import Audience
+from meetings.consumers import compose_snapshot
 from meetings.exceptions import DomainError
 from meetings.models import Meeting, Member, QuorumKind
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
-from voting import selectors as voting_selectors
 from voting.models import BASE_CHOICES, KIND_CHOICES, MAJORITY_CHOICES, TIE_CHOICES, Poll
 
 # The chair console's create-poll and voting-settings forms offer these.
@@ -45,21 +43,6 @@ def error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
         {"title": titles.get(exc.status, _("Something went wrong")), "message": exc.message},
         status=exc.status,
     )
-
-
-def _snapshot(meeting_id: int, viewer: Viewer) -> dict[str, Any]:
-    """The page's first snapshot: each app's part, as the meeting socket composes it."""
-    snapshot = selectors.meeting_snapshot(meeting_id=meeting_id, viewer=viewer)
-    snapshot.update(
-        voting_selectors.voting_snapshot(
-            meeting_id=meeting_id,
-            participant=viewer.participant,
-            staff=viewer.controls_meeting,
-            sees_tally=viewer.audience is not Audience.MEMBERS,
-        )
-    )
-    snapshot.update(document_selectors.documents_snapshot(meeting_id=meeting_id, viewer=viewer))
-    return snapshot
 
 
 def server_time_ms() -> int:
@@ -103,7 +86,7 @@ def _meeting_page(
     except DomainError as exc:
         return error_page(request, exc)
     viewer = Viewer(role=participant.role, participant=participant)
-    snapshot = _snapshot(meeting_id, viewer)
+    snapshot = compose_snapshot(meeting_id, viewer)
     return render(
         request,
         template,
@@ -157,7 +140,7 @@ def projector(request: HttpRequest, token: str) -> HttpResponse:
         meeting = services.projector_meeting(token)
     except DomainError as exc:
         return error_page(request, exc)
-    snapshot = _snapshot(meeting.pk, PROJECTOR_VIEWER)
+    snapshot = compose_snapshot(meeting.pk, PROJECTOR_VIEWER)
     return render(
         request,
         "frontend/projector.html",

@@ -249,7 +249,9 @@ def badge_check_in(*, actor: Member, token: str, meeting: Meeting | None = None)
 
 
 @transaction.atomic
-def member_number_check_in(*, actor: Member, meeting: Meeting, member_number: str) -> PresenceChange:
+def member_number_check_in(
+    *, actor: Member, meeting: Meeting, member_number: str
+) -> PresenceChange:
     """The fallback at the door: the clerk types the member number."""
     _clerk_limit(actor)
     _require_control(actor, meeting)
@@ -493,8 +495,9 @@ def _login_link_refusal(participants: list[Participant]) -> dict[int, str]:
         ).values_list("member_id", flat=True)
     )
     staff = set(
-        Member.objects.filter(Q(is_staff=True) | Q(is_superuser=True), pk__in=member_ids)
-        .values_list("pk", flat=True)
+        Member.objects.filter(
+            Q(is_staff=True) | Q(is_superuser=True), pk__in=member_ids
+        ).values_list("pk", flat=True)
     )
     refused = {}
     for p in participants:

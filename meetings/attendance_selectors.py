@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings import checkin
-from meetings.models import AttendanceLog, Meeting, Participant
+from meetings.exceptions import NotFound
+from meetings.models import AttendanceLog, LoginToken, Meeting, Participant
 from meetings.selectors import attendance_summary, quorum_status, voters_presence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -76,9 +77,7 @@ def attendance_entries(*, meeting: Meeting, limit: int = 50) -> QuerySet[Attenda
 
 def last_check_in(participant: Participant) -> AttendanceLog | None:
     return (
-        AttendanceLog.objects.filter(
-            participant=participant, action=AttendanceLog.Action.CHECK_IN
-        )
+        AttendanceLog.objects.filter(participant=participant, action=AttendanceLog.Action.CHECK_IN)
         .select_related("actor")
         .order_by("-at", "-id")
         .first()
@@ -96,6 +95,13 @@ def attendance_live(meeting: Meeting) -> dict[str, Any]:
         "room_checkin_enabled": meeting.room_checkin_enabled,
         "allow_remote_participation": meeting.allow_remote_participation,
     }
+
+
+def login_token_get(*, meeting: Meeting, login_token_id: int) -> LoginToken:
+    row = LoginToken.objects.filter(meeting=meeting, pk=login_token_id).first()
+    if row is None:
+        raise NotFound(_("No such login link in this meeting."))
+    return row
 
 
 def participant_by_member_number(*, meeting: Meeting, member_number: str) -> Participant | None:

@@ -152,7 +152,9 @@ def qr_svg(data: str) -> str:
 
 def qr_png(data: str, *, box_size: int = 8) -> bytes:
     """A PNG QR code, for the printed badges."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=2)
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=2
+    )
     code.add_data(data)
     code.make(fit=True)
     buffer = io.BytesIO()

@@ -59,7 +59,12 @@ def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> V
 
 
 def build_snapshot(meeting_id: int, viewer: Viewer) -> str:
-    """Each app's part of the snapshot, in one message."""
+    return encode(compose_snapshot(meeting_id, viewer))
+
+
+def compose_snapshot(meeting_id: int, viewer: Viewer) -> dict[str, Any]:
+    """Each app's part of the snapshot, in one message. Pages embed the same
+    as their first state."""
     snapshot = selectors.meeting_snapshot(meeting_id=meeting_id, viewer=viewer)
     snapshot.update(
         voting_selectors.voting_snapshot(
@@ -70,7 +75,7 @@ def build_snapshot(meeting_id: int, viewer: Viewer) -> str:
         )
     )
     snapshot.update(document_selectors.documents_snapshot(meeting_id=meeting_id, viewer=viewer))
-    return encode(snapshot)
+    return snapshot
 
 
 def _optional_int(message: dict[str, Any], field: str) -> int | None:

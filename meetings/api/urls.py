@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from meetings.api import views
+from meetings.api import attendance, views
 
 app_name = "api"
 
@@ -78,5 +78,56 @@ urlpatterns: list[URLPattern] = [
         "meetings/<int:meeting_id>/projector-link/",
         views.ProjectorLinkView.as_view(),
         name="projector-link",
+    ),
+    # Check-in and attendance (meetings.api.attendance).
+    path(
+        "meetings/<int:meeting_id>/attendance/",
+        attendance.AttendanceView.as_view(),
+        name="attendance",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance/settings/",
+        attendance.AttendanceSettingsView.as_view(),
+        name="attendance-settings",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance/log/",
+        attendance.AttendanceLogView.as_view(),
+        name="attendance-log",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance.csv",
+        attendance.AttendanceCsvView.as_view(),
+        name="attendance-csv",
+    ),
+    path("meetings/<int:meeting_id>/check-in/", attendance.CheckInView.as_view(), name="check-in"),
+    path(
+        "meetings/<int:meeting_id>/check-out/", attendance.CheckOutView.as_view(), name="check-out"
+    ),
+    path(
+        "meetings/<int:meeting_id>/room-check-in/",
+        attendance.RoomCheckInView.as_view(),
+        name="room-check-in",
+    ),
+    path(
+        "meetings/<int:meeting_id>/remote-presence/",
+        attendance.RemotePresenceView.as_view(),
+        name="remote-presence",
+    ),
+    path("meetings/<int:meeting_id>/badge/", attendance.MyBadgeView.as_view(), name="my-badge"),
+    path(
+        "meetings/<int:meeting_id>/participants/<int:participant_id>/badge/revoke/",
+        attendance.BadgeRevokeView.as_view(),
+        name="badge-revoke",
+    ),
+    path(
+        "meetings/<int:meeting_id>/login-links/",
+        attendance.LoginLinksView.as_view(),
+        name="login-links",
+    ),
+    path(
+        "meetings/<int:meeting_id>/login-links/<int:link_id>/revoke/",
+        attendance.LoginLinkRevokeView.as_view(),
+        name="login-link-revoke",
     ),
 ]
