@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import views
+from frontend import attendance_views, board_views, views
 
 app_name = "frontend"
 urlpatterns = [
@@ -18,4 +18,26 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("meetings/<int:meeting_id>/chair/", views.chair, name="chair"),
     path("projector/<str:token>/", views.projector, name="projector"),
+    path("meetings/<int:meeting_id>/board/", board_views.board, name="board"),
+    # Check-in and attendance (frontend.attendance_views).
+    path("meetings/<int:meeting_id>/clerk/", attendance_views.clerk, name="clerk"),
+    path("meetings/<int:meeting_id>/badge/", attendance_views.my_badge, name="my-badge"),
+    path("meetings/<int:meeting_id>/badges.pdf", attendance_views.badge_sheet, name="badges-pdf"),
+    path(
+        "meetings/<int:meeting_id>/invitations/",
+        attendance_views.invitations,
+        name="invitations",
+    ),
+    path("checkin/badge/<str:token>/", attendance_views.checkin_badge, name="checkin-badge"),
+    path(
+        "checkin/room/<int:meeting_id>/<str:token>/",
+        attendance_views.checkin_room,
+        name="checkin-room",
+    ),
+    path("login/link/<str:token>/", attendance_views.login_link, name="login-link"),
+    path(
+        "projector/<str:token>/room-code/",
+        attendance_views.projector_room_code,
+        name="projector-room-code",
+    ),
 ]

@@ -7,9 +7,19 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from meetings import services
+from meetings import attendance, services
 from meetings.exceptions import DomainError
-from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Proxy, Union
+from meetings.models import (
+    AgendaItem,
+    AttendanceLog,
+    LoginToken,
+    Meeting,
+    Member,
+    Membership,
+    Participant,
+    Proxy,
+    Union,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -128,5 +138,73 @@ class ProxyAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%d proxy revoked.", "%d proxies revoked.", revoked) % revoked,
+            messages.SUCCESS,
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the services only: listed and searchable, never edited."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AttendanceLog)
+class AttendanceLogAdmin(ReadOnlyAdmin):
+    """Every presence change (check-in, check-out, remote), by whom and how."""
+
+    list_display = ["at", "participant", "meeting", "action", "presence", "method", "actor"]
+    list_filter = ["meeting", "action", "method", "presence"]
+    search_fields = ["participant__member__full_name", "participant__member__member_number"]
+    list_select_related = ["participant__member", "meeting", "actor"]
+    date_hierarchy = "at"
+
+
+@admin.register(LoginToken)
+class LoginTokenAdmin(ReadOnlyAdmin):
+    """One-time login links (only their hashes are stored): who, until when,
+    used or revoked. Unused ones can be revoked."""
+
+    list_display = [
+        "participant",
+        "meeting",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "used_at",
+        "revoked_at",
+    ]
+    list_filter = [
+        "meeting",
+        ("used_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["participant__member__full_name", "participant__member__member_number"]
+    list_select_related = ["participant__member", "meeting", "created_by"]
+    exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected login links"), permissions=["view"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[LoginToken]) -> None:
+        actor = request.user
+        if not isinstance(actor, Member):
+            return
+        revoked = 0
+        for row in queryset.filter(used_at__isnull=True, revoked_at__isnull=True):
+            try:
+                attendance.login_invitation_revoke(actor=actor, login_token=row)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                revoked += 1
+        self.message_user(
+            request,
+            ngettext("%d login link revoked.", "%d login links revoked.", revoked) % revoked,
             messages.SUCCESS,
         )

@@ -57,6 +57,8 @@ Method = AttendanceLog.Method
 STAFF_INTERVAL = 0.5
 MEMBERS_INTERVAL = 2.0
 MAX_LOGIN_MINUTES = 7 * 24 * 60
+# A member who scanned the room code while logged out has this long to log in.
+ROOM_LOGIN_GRACE_SECONDS = 300
 
 
 class TokenRefused(DomainError):
@@ -355,11 +357,15 @@ def room_code_for_projector(meeting: Meeting) -> RoomCode | None:
 
 
 @transaction.atomic
-def room_check_in(*, actor: Member, meeting_id: int, token: str) -> PresenceChange:
+def room_check_in(
+    *, actor: Member, meeting_id: int, token: str, seen_at: float | None = None
+) -> PresenceChange:
     """A logged-in participant scanned the projector's code: present in the room.
 
     The code must be of this meeting and of the current or the previous
-    30-second window; room self check-in must be on.
+    30-second window; room self check-in must be on. `seen_at`: when this
+    browser first opened the code, logged out (kept in its session); a code
+    valid then is accepted for ROOM_LOGIN_GRACE_SECONDS, the time to log in.
     """
     _self_limit(actor)
     meeting = Meeting.objects.filter(pk=meeting_id).first()
@@ -369,7 +375,15 @@ def room_check_in(*, actor: Member, meeting_id: int, token: str) -> PresenceChan
     if participant is None:
         raise NotAllowed(_("You are not on this meeting's roster."))
     try:
-        checkin.room_token_check(meeting_id=meeting.pk, token=token, at=checkin.clock())
+        now = checkin.clock()
+        try:
+            checkin.room_token_check(meeting_id=meeting.pk, token=token, at=now)
+        except BadToken as exc:
+            if exc.fault is not TokenFault.EXPIRED or seen_at is None:
+                raise
+            if not 0 <= now - seen_at <= ROOM_LOGIN_GRACE_SECONDS:
+                raise
+            checkin.room_token_check(meeting_id=meeting.pk, token=token, at=seen_at)
     except BadToken as exc:
         message = (
             _("This check-in code has expired. Scan the code on the screen again.")

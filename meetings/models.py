@@ -156,6 +156,15 @@ class Meeting(models.Model):
         default=False,
         help_text=_("Members following the livestream may confirm their presence remotely."),
     )
+    # Audit settings.
+    board_public = models.BooleanField(
+        _("public bulletin board"),
+        default=False,
+        help_text=_(
+            "Anyone, without logging in, may see the bulletin board of this meeting's "
+            "closed polls. Otherwise only members of the union may."
+        ),
+    )
     created_by = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -11,7 +11,7 @@ import logging
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from meetings.checkin import clock
+from meetings import checkin
 from meetings.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def hit(scope: str, ident: str | int, *, limit: int, period: int = 60) -> None:
     0 or less switches the check off."""
     if limit <= 0:
         return
-    window = int(clock() // period)
+    window = int(checkin.clock() // period)
     key = f"ratelimit:{scope}:{ident}:{window}"
     cache.add(key, 0, timeout=period + 5)
     try:

@@ -187,12 +187,12 @@ def meeting_snapshot(*, meeting_id: int, viewer: Viewer) -> dict[str, Any]:
         "roster": roster_summary(meeting_id),
         "quorum": quorum_status(meeting, voters=voters),
         "attendance": attendance_summary(voters),
+        "my_presence": presence,
         "viewer": {
             "role": viewer.role,
             "participant_id": participant.pk if participant else None,
             "name": participant.member.full_name if participant else None,
             "controls_meeting": viewer.controls_meeting,
-            "presence": presence,
         },
     }
 

@@ -135,8 +135,9 @@ def meeting_create(
 
 @transaction.atomic
 def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting:
-    """Change title, start time, location or livestream link."""
-    allowed = {"title", "starts_at", "location", "livestream_url"}
+    """Change title, start time, location, livestream link, or whether the
+    bulletin board of its closed polls is public."""
+    allowed = {"title", "starts_at", "location", "livestream_url", "board_public"}
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))

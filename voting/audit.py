@@ -9,13 +9,19 @@ sorted by receipt code; for secret polls they name no voter.
 from __future__ import annotations
 
 import hashlib
+import json
 from decimal import Decimal
 from typing import Any
 
 import rfc8785
+from django.contrib.auth.models import AnonymousUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from meetings import log
+from meetings.exceptions import Conflict, DomainError, NotAllowed, NotFound
+from meetings.models import Meeting, Member, Membership, Participant
 from voting import keys, merkle
 from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark
 from voting.verify import FORMAT, head_hash
@@ -122,6 +128,17 @@ def poll_definition(poll: Poll) -> dict[str, Any]:
     }
 
 
+def jsonable(value: Any) -> Any:
+    """`value` as the export's JSON shows it (datetimes and decimals as strings)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def definition_document(poll: Poll) -> dict[str, Any]:
+    """The poll's definition as exported; the head signs its hash, so that the
+    question, the options and the rule cannot be changed after the close."""
+    return jsonable(poll_definition(poll))
+
+
 def seal(poll: Poll) -> PollSeal:
     """Sign the closed poll's tree head, chained to the meeting's previous one.
 
@@ -137,6 +154,7 @@ def seal(poll: Poll) -> PollSeal:
         "meeting": poll.meeting_id,
         "size": tree.size,
         "root": tree.root().hex(),
+        "definition_hash": hashlib.sha256(rfc8785.dumps(definition_document(poll))).hexdigest(),
         "roll_hash": hashlib.sha256(rfc8785.dumps(roll_document(poll))).hexdigest(),
         "total_weight": weight_text(total),
         "result": poll.result,
@@ -189,7 +207,7 @@ def export(poll: Poll) -> dict[str, Any]:
         "size": len(events),
         "hash": events[-1]["hash"] if events else None,
     }
-    definition = poll_definition(poll)
+    definition = definition_document(poll)
     definition["tie_decision"] = poll.tie_decision
     return {
         "format": FORMAT,
@@ -207,3 +225,162 @@ def export(poll: Poll) -> dict[str, Any]:
         "meeting_log": events,
         "log_head": {**log_head_body, "signature": keys.sign(rfc8785.dumps(log_head_body))},
     }
+
+
+def export_text(poll: Poll) -> str:
+    """The audit export as the file people download (UTF-8 JSON)."""
+    return json.dumps(export(poll), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_filename(poll: Poll) -> str:
+    return f"audit-meeting-{poll.meeting_id}-poll-{poll.pk}.json"
+
+
+# --- the bulletin board: who may see it, and what it shows ----------------------------
+
+SEALED_STATES = (Poll.State.CLOSED, Poll.State.PUBLISHED)
+
+
+class LoginRequired(DomainError):
+    """The board is for members and nobody is logged in."""
+
+    status = 401
+    code = "not_authenticated"
+
+
+def group_hex(digest: str, length: int = 16) -> str:
+    """The first `length` hex digits in groups of four, to read aloud."""
+    head = digest[:length]
+    return " ".join(head[i : i + 4] for i in range(0, len(head), 4))
+
+
+def head_fingerprint(seal_: PollSeal) -> str:
+    """The tree head's fingerprint: SHA-256 of the canonical signed head (the
+    hash the next head chains to), first 16 hex digits, grouped."""
+    return group_hex(seal_.head_hash)
+
+
+def key_info() -> dict[str, str]:
+    """The installation's public key, as /api/audit/key/ publishes it."""
+    return {
+        "public_key": keys.public_key_b64(),
+        "fingerprint": keys.fingerprint(),
+        "algorithm": "Ed25519",
+    }
+
+
+def board_access_check(meeting: Meeting, user: Member | AnonymousUser) -> None:
+    """Anyone when the meeting's board is public; otherwise members of the
+    meeting's union (any membership), its participants and superusers."""
+    if meeting.board_public:
+        return
+    if not isinstance(user, Member) or not user.is_authenticated:
+        raise LoginRequired(_("Log in to see this meeting's bulletin board."))
+    if user.is_superuser:
+        return
+    if Membership.objects.filter(member=user, union_id=meeting.union_id).exists():
+        return
+    if Participant.objects.filter(meeting=meeting, member=user).exists():
+        return
+    raise NotAllowed(_("Only members of this meeting's union may see its bulletin board."))
+
+
+def board_meeting_get(*, meeting_id: int, user: Member | AnonymousUser) -> Meeting:
+    """The meeting whose board the user may see. NotFound, LoginRequired or NotAllowed."""
+    meeting = Meeting.objects.select_related("union").filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFound(_("No such meeting."))
+    board_access_check(meeting, user)
+    return meeting
+
+
+def board_poll_get(*, poll_id: int, user: Member | AnonymousUser) -> Poll:
+    """A sealed poll whose board the user may see.
+
+    NotFound for an unknown poll or one never opened (drafts stay private);
+    LoginRequired / NotAllowed as `board_access_check`; Conflict (code
+    `poll_not_closed`) while the poll is open, or if it was cancelled.
+    """
+    poll = Poll.objects.select_related("meeting__union").filter(pk=poll_id).first()
+    if poll is None:
+        raise NotFound(_("No such poll."))
+    board_access_check(poll.meeting, user)
+    if poll.opened_at is None:
+        raise NotFound(_("No such poll."))
+    if poll.state not in SEALED_STATES or not PollSeal.objects.filter(poll=poll).exists():
+        raise Conflict(
+            _("This poll has no board: only closed polls are sealed and published."),
+            code="poll_not_closed",
+        )
+    return poll
+
+
+def board_payload(poll: Poll) -> dict[str, Any]:
+    """One poll's board: its definition, the entitled roll (names, weights,
+    proxies), who voted (names only), every entry (receipt, choices with
+    labels, weight, signature), the result and the signed head.
+
+    For secret polls nothing here pairs a person with an entry: entries are
+    in receipt order, the voted list in member order.
+    """
+    seal_ = PollSeal.objects.get(poll=poll)
+    definition = definition_document(poll)
+    definition["tie_decision"] = poll.tie_decision
+    labels = {o["id"]: o["label"] for o in definition["options"]}
+    roll = roll_document(poll)
+    names = {row["member_id"]: row["name"] for row in roll["entitled"]}
+    entries, signatures = poll_entries(poll)
+    tree = merkle.Tree([rfc8785.dumps(e) for e in entries])
+    rows = []
+    for entry, signature, leaf in zip(entries, signatures, tree.leaves, strict=True):
+        row: dict[str, Any] = {
+            "entry": entry,
+            "receipt": entry["receipt"],
+            "choices": entry["choices"],
+            "choice_labels": [labels.get(c, str(c)) for c in entry["choices"]],
+            "weight": entry["weight"],
+            "signature": signature,
+            "leaf_hash": leaf.hex(),
+        }
+        if "voter" in entry:
+            row["voter_name"] = names.get(entry["voter"], "")
+        rows.append(row)
+    return {
+        "poll": definition,
+        "state": poll.state,
+        "roll": {
+            "entitled": [
+                {"name": r["name"], "weight": r["weight"], "cast_by": r["cast_by"]}
+                for r in roll["entitled"]
+            ],
+            "voted": sorted(r["name"] for r in roll["voted"]),
+        },
+        "entries": rows,
+        "result": poll.result,
+        "tree_head": signed_head(seal_),
+        "head_hash": seal_.head_hash,
+        "head_fingerprint": head_fingerprint(seal_),
+        "key": key_info(),
+    }
+
+
+def meeting_board(meeting: Meeting) -> list[dict[str, Any]]:
+    """The boards of the meeting's sealed polls, oldest first."""
+    polls = Poll.objects.filter(
+        meeting=meeting, state__in=SEALED_STATES, seal__isnull=False
+    ).order_by("closed_at", "id")
+    return [board_payload(poll) for poll in polls]
+
+
+def receipt_proof(poll: Poll, receipt: str) -> dict[str, Any]:
+    """The inclusion proof of a receipt, with the signed head to check it
+    against. NotFound when the receipt is not on the poll's board."""
+    code = "".join(str(receipt or "").split()).replace("-", "").upper()
+    proof = inclusion_proof(poll, code) if code else None
+    if proof is None:
+        raise NotFound(
+            _("Receipt %(code)s is not on the board of this poll.") % {"code": code or "-"},
+            code="receipt_not_found",
+        )
+    seal_ = PollSeal.objects.get(poll=poll)
+    return {**proof, "tree_head": signed_head(seal_), "head_fingerprint": head_fingerprint(seal_)}

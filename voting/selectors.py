@@ -13,7 +13,7 @@ from meetings.exceptions import NotAllowed, NotFound
 from meetings.models import Meeting, Member, Participant, Proxy
 from meetings.selectors import Viewer, meeting_get_for_viewer, participant_for
 from voting import rules
-from voting.models import Ballot, Poll, PollOption, RollEntry, RollMark
+from voting.models import Ballot, Poll, PollOption, PollSeal, RollEntry, RollMark
 
 
 def poll_payload(poll: Poll, options: Sequence[PollOption] | None = None) -> dict[str, Any]:
@@ -47,7 +47,21 @@ def poll_payload(poll: Poll, options: Sequence[PollOption] | None = None) -> dic
         "quorum": poll.quorum,
         "entitled_weight": str(poll.entitled_weight),
         "result": poll.result if poll.state in (Poll.State.CLOSED, Poll.State.PUBLISHED) else None,
+        "head_fingerprint": head_fingerprint(poll),
     }
+
+
+def head_fingerprint(poll: Poll) -> str | None:
+    """A closed poll's signed tree head, as the projector and the board show
+    it: the first 16 hex digits of its hash, grouped. One query unless the
+    poll was fetched with select_related("seal")."""
+    if poll.state not in (Poll.State.CLOSED, Poll.State.PUBLISHED):
+        return None
+    try:
+        digest = poll.seal.head_hash
+    except PollSeal.DoesNotExist:
+        return None
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
 def result_payload(
@@ -156,7 +170,7 @@ def my_votes(poll_ids: Sequence[int], participant: Participant | None) -> dict[i
 
 def visible_polls(meeting_id: int, *, staff: bool) -> QuerySet[Poll]:
     """Chair and clerks see every poll; others only polls that were opened."""
-    polls = Poll.objects.filter(meeting_id=meeting_id)
+    polls = Poll.objects.filter(meeting_id=meeting_id).select_related("seal")
     return polls if staff else polls.filter(opened_at__isnull=False)
 
 

@@ -185,13 +185,16 @@ def poll_create(
     return poll
 
 
-def _publish_poll(poll: Poll, action: str, actor: Member | None, data: dict[str, Any]) -> None:
-    """Log the act, and send poll.changed to everyone; a poll members never
-    saw opened (a draft, or a draft cancelled) reaches them only as its id
-    and state."""
-    log.log_append(
-        meeting_id=poll.meeting_id, action=action, actor=actor, data={"poll": poll.pk, **data}
-    )
+def _publish_poll(
+    poll: Poll, action: str, actor: Member | None, data: dict[str, Any], *, logged: bool = False
+) -> None:
+    """Log the act (unless the caller has: `logged`), and send poll.changed
+    to everyone; a poll members never saw opened (a draft, or a draft
+    cancelled) reaches them only as its id and state."""
+    if not logged:
+        log.log_append(
+            meeting_id=poll.meeting_id, action=action, actor=actor, data={"poll": poll.pk, **data}
+        )
     public = None
     if poll.opened_at is None:
         public = {"poll": {"id": poll.pk, "state": poll.state}}
@@ -687,8 +690,12 @@ def _close(poll: Poll, actor: Member | None) -> Poll:
     poll.closed_at = timezone.now()
     poll.result = result_payload(poll, options, totals, counts, outcome, ballots)
     poll.save()
-    _publish_poll(poll, "poll.closed", actor, {"sentence": poll.result["sentence"]})
+    # Logged, then sealed (the head names the log's hash, close included),
+    # then announced: the event carries the head's fingerprint.
+    data = {"poll": poll.pk, "sentence": poll.result["sentence"]}
+    log.log_append(meeting_id=poll.meeting_id, action="poll.closed", actor=actor, data=data)
     audit.seal(poll)
+    _publish_poll(poll, "poll.closed", actor, data, logged=True)
     transaction.on_commit(partial(live.turnout_changed, poll.meeting_id, poll.pk), robust=True)
     return poll
 

@@ -59,6 +59,13 @@ def load_key(text: str) -> Ed25519PublicKey:
         raise Fault(f"public key: not a base64 Ed25519 key ({exc})") from exc
 
 
+def key_fingerprint(text: str) -> str:
+    """SHA-256 of the raw public key, first 32 hex digits in groups of four
+    (what the projector and the board show)."""
+    digest = sha256_hex(base64.b64decode(text))[:32]
+    return " ".join(digest[i : i + 4] for i in range(0, len(digest), 4))
+
+
 def check_signature(key: Ed25519PublicKey, signature: Any, message: bytes, what: str) -> None:
     try:
         key.verify(base64.b64decode(str(signature), validate=True), message)
@@ -93,10 +100,33 @@ def check_heads(export: dict[str, Any], key: Ed25519PublicKey) -> dict[str, Any]
             raise Fault(f"{what}: not an object")
         body = {k: v for k, v in earlier.items() if k != "signature"}
         check_signature(key, earlier.get("signature"), canonical(body), what)
+        if earlier.get("meeting") != head.get("meeting"):
+            raise Fault(f"{what}: belongs to another meeting")
         if earlier.get("previous_head_hash") != previous:
             raise Fault(f"{what}: chain broken (previous_head_hash does not match)")
         previous = head_hash(earlier)
     return head
+
+
+def check_definition(poll: dict[str, Any], head: dict[str, Any]) -> None:
+    """The poll's question, options and rule are the ones the head signed."""
+    body = {k: v for k, v in poll.items() if k != "tie_decision"}
+    if "definition_hash" in head and head["definition_hash"] != sha256_hex(canonical(body)):
+        raise Fault("poll: definition does not match the hash in the signed tree head")
+    result = head.get("result")
+    if not isinstance(result, dict):
+        raise Fault("tree head: missing or malformed 'result'")
+    signed = [(o.get("id"), o.get("role"), o.get("label")) for o in result.get("options", [])]
+    given = [
+        (o.get("id"), o.get("role"), o.get("label"))
+        for o in sorted(require(poll, "options", list, "poll"), key=lambda o: o.get("position"))
+    ]
+    if signed != given:
+        raise Fault("poll: options differ from those in the signed result")
+    if result.get("rule") != poll.get("rule"):
+        raise Fault("poll: rule differs from the one in the signed result")
+    if result.get("lot_seed", "") != poll.get("lot_seed", ""):
+        raise Fault("poll: lot seed differs from the one in the signed result")
 
 
 def check_entries(export: dict[str, Any], poll: dict[str, Any]) -> list:
@@ -247,8 +277,9 @@ def check_result(export: dict[str, Any], poll: dict[str, Any], entries: list, he
         raise Fault("result: differs from the result in the signed tree head")
     outcome, totals = recount(poll, entries)
     announced = {str(o["id"]): o for o in result.get("options", [])}
-    for option_id, w in totals.by_option.items():
-        if Decimal(announced.get(str(option_id), {}).get("weight", "0")) != w:
+    for option_id in set(totals.by_option) | {int(k) for k in announced}:
+        w = totals.by_option.get(option_id, Decimal(0))
+        if Decimal(str(announced.get(str(option_id), {}).get("weight", "0"))) != w:
             raise Fault(f"result: option {option_id} has a weight the ballots do not give")
     if Decimal(str(result.get("cast_weight"))) != totals.cast:
         raise Fault("result: weight cast does not match the ballots")
@@ -261,13 +292,25 @@ def check_result(export: dict[str, Any], poll: dict[str, Any], entries: list, he
     if sorted(result.get("tied") or []) != sorted(outcome.tied):
         raise Fault("result: the tie is not the one the rule gives")
     decision = poll.get("tie_decision")
+    final = export.get("final_result") or {}
     if decision:
         picks = list(decision.get("winners") or [])
         if not set(picks) <= set(outcome.tied):
             raise Fault("result: the chair's tie decision is not among the tied options")
-        final = export.get("final_result") or {}
         if sorted(final.get("winners") or []) != sorted(outcome.winners + picks):
             raise Fault("result: the final winners do not follow from the chair's decision")
+        logged = [
+            e
+            for e in export.get("meeting_log") or []
+            if isinstance(e, dict)
+            and e.get("action") == "poll.tie_decided"
+            and isinstance(e.get("data"), dict)
+            and e["data"].get("poll") == poll.get("id")
+        ]
+        if not logged or sorted(logged[-1]["data"].get("winners") or []) != sorted(picks):
+            raise Fault("result: the chair's tie decision is not the one in the meeting log")
+    elif final and final != result:
+        raise Fault("result: the final result differs from the sealed one without a tie decision")
 
 
 def check_log(export: dict[str, Any], head: dict[str, Any], key: Ed25519PublicKey) -> int:
@@ -304,10 +347,13 @@ def verify(export: Any, *, public_key: str | None = None, receipt: str | None = 
     if public_key is not None and public_key.strip() != key_text:
         raise Fault("public key: the file's key is not the one given with --public-key")
     key = load_key(key_text)
+    if "fingerprint" in export and export["fingerprint"] != key_fingerprint(key_text):
+        raise Fault("public key: the fingerprint in the file is not the key's")
     poll = require(export, "poll", dict, "file")
     head = check_heads(export, key)
-    if head.get("poll") != poll.get("id"):
+    if head.get("poll") != poll.get("id") or head.get("meeting") != poll.get("meeting"):
         raise Fault("tree head: names another poll")
+    check_definition(poll, head)
     entries = check_entries(export, poll)
     tree = check_tree(export, entries, head)
     check_entry_signatures(export, entries, key)

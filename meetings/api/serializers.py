@@ -130,6 +130,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "location",
             "livestream_url",
             "status",
+            "board_public",
             "started_at",
             "closed_at",
         ]
@@ -149,6 +150,10 @@ class MeetingUpdateSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField(required=False)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     livestream_url = serializers.URLField(required=False, allow_blank=True)
+    board_public = serializers.BooleanField(
+        required=False,
+        help_text=_("Anyone, without logging in, may see the bulletin board of closed polls."),
+    )
 
 
 class SnapshotSerializer(serializers.Serializer):

@@ -41,11 +41,12 @@ def test_json_lists_the_meeting_urls_and_accounts() -> None:
     assert meeting.title == "Annual general meeting"
     assert meeting.union.code == "demo"
     assert meeting.union.name == "Demo Workers' Union"
-    assert meeting.status == Meeting.Status.SCHEDULED
+    # Started, to hold the two polls voted and closed for the bulletin board.
+    assert meeting.status == Meeting.Status.LIVE
     assert meeting.agenda_items.count() == 6
 
     urls = data["urls"]
-    assert set(urls) == {"login", "meeting", "chair", "projector"}
+    assert set(urls) == {"login", "meeting", "chair", "projector", "board"}
     assert all(url.startswith("http://10.0.0.5:8000/") for url in urls.values())
     assert "//" not in urls["meeting"].removeprefix("http://")
     assert "/projector/" in urls["projector"]
@@ -121,7 +122,9 @@ def test_a_draft_poll_of_each_kind() -> None:
     data = json.loads(run("--json"))
     polls = {
         poll.title: poll
-        for poll in Poll.objects.filter(meeting_id=data["meeting_id"]).prefetch_related("options")
+        for poll in Poll.objects.filter(
+            meeting_id=data["meeting_id"], title__in=data["polls"]
+        ).prefetch_related("options")
     }
     assert data["polls"] == [
         "Adopt the 2027 budget",
@@ -161,7 +164,7 @@ def test_polls_are_not_created_twice_even_after_one_was_opened() -> None:
     before = counts()
     run("--json")
     assert counts() == before
-    assert Poll.objects.filter(meeting_id=data["meeting_id"]).count() == 4
+    assert Poll.objects.filter(meeting_id=data["meeting_id"]).count() == 6  # 4 drafts, 2 closed
 
 
 def test_human_output_lists_the_polls() -> None:

@@ -92,6 +92,13 @@ class PollSerializer(serializers.Serializer):
             "ties, and a sentence saying why."
         ),
     )
+    head_fingerprint = serializers.CharField(
+        allow_null=True,
+        help_text=_(
+            "Once closed: the first 16 hex digits of the signed tree head's hash, "
+            "grouped (see docs/audit-format.md)."
+        ),
+    )
 
 
 class TallyRowSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from voting.api import views
+from voting.api import audit, views
 
 app_name = "voting_api"
 
@@ -56,4 +56,13 @@ urlpatterns: list[URLPattern] = [
         views.PollBallotsCsvView.as_view(),
         name="poll-ballots-csv",
     ),
+]
+
+# Audit records: key, board, proofs, export (voting.api.audit).
+urlpatterns += [
+    path("audit/key/", audit.AuditKeyView.as_view(), name="audit-key"),
+    path("receipt-qr/", audit.ReceiptQrView.as_view(), name="receipt-qr"),
+    path("polls/<int:poll_id>/board/", audit.PollBoardView.as_view(), name="poll-board"),
+    path("polls/<int:poll_id>/proof/", audit.PollProofView.as_view(), name="poll-proof"),
+    path("polls/<int:poll_id>/audit/", audit.PollAuditExportView.as_view(), name="poll-audit"),
 ]

@@ -1,6 +1,7 @@
 // The chair console. Commands go to the REST API; what the console shows
 // comes only from the meeting socket, so it always shows what everyone sees.
 import { request } from "./api.js";
+import { ChairAttendance } from "./attendance.js";
 import { PollsConsole } from "./chair-polls.js";
 import { ChairDocuments } from "./documents.js";
 import { MeetingSocket } from "./meeting-socket.js";
@@ -331,24 +332,38 @@ const documents = new ChairDocuments({
   onError: showError,
 });
 
+const attendance = new ChairAttendance({
+  root: document.getElementById("attendance-panel"),
+  api,
+  command,
+  state,
+});
+
 const socket = new MeetingSocket({
   meetingId: main.dataset.meetingId,
   banner: document.getElementById("connection-banner"),
   loginUrl: main.dataset.loginUrl,
   onSnapshot(snapshot) {
     state = snapshot;
+    attendance.onSnapshot(snapshot);
     polls.onSnapshot(snapshot);
     documents.onSnapshot(snapshot);
     render();
   },
   onEvent(event) {
     state = applyEvent(state, event);
+    attendance.onEvent(event);
     polls.onEvent(event);
     documents.onEvent(event);
     render();
   },
   onMessage(message) {
     polls.onMessage(message);
+    attendance.onMessage(message);
+    if (message.type === "attendance.changed") {
+      state = { ...state, quorum: message.quorum, attendance: message.attendance };
+      render();
+    }
   },
 });
 socket.start();

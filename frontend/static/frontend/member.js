@@ -11,6 +11,7 @@ import {
 } from "./meeting-state.js";
 import { PhoneVoting } from "./phone-voting.js";
 import { MemberDocuments } from "./documents.js";
+import { MemberAttendance } from "./attendance.js";
 
 const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
 const interpolate = (format, values) =>
@@ -47,6 +48,13 @@ function render(previous) {
   }
 }
 
+const attendance = new MemberAttendance({
+  root: document.getElementById("my-attendance"),
+  apiBase: `/api/meetings/${main.dataset.meetingId}/`,
+  state,
+  announcer,
+});
+
 const socket = new MeetingSocket({
   meetingId: main.dataset.meetingId,
   banner: document.getElementById("connection-banner"),
@@ -57,6 +65,7 @@ const socket = new MeetingSocket({
     render(previous);
     voting.onSnapshot(snapshot);
     documents.onSnapshot(snapshot);
+    attendance.onSnapshot(snapshot);
   },
   onEvent(event) {
     const previous = state;
@@ -64,6 +73,7 @@ const socket = new MeetingSocket({
     render(previous);
     voting.onEvent(event, state);
     documents.onEvent(event);
+    attendance.onEvent(event);
   },
   onMessage(message) {
     voting.onMessage(message);

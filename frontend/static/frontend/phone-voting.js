@@ -7,6 +7,7 @@
 // after a reload or a reconnect. Only then is the receipt kept and the
 // pending ballot dropped.
 import { el } from "./meeting-state.js";
+import { csrfToken } from "./api.js";
 import {
   _,
   TurnoutBook,
@@ -110,6 +111,7 @@ export class PhoneVoting {
     this.polls = [];
     this.myVotes = new Map(); // poll id -> roll entries of this voter
     this.known = new Set(); // poll ids whose roll entries are known
+    this.qrCodes = new Map(); // receipt code -> SVG text of its board QR code (or null)
     this.root.addEventListener("submit", (event) => this.onSubmit(event));
     this.root.addEventListener("click", (event) => this.onClick(event));
     this.root.addEventListener("change", (event) => this.onChange(event));
@@ -283,6 +285,10 @@ export class PhoneVoting {
       weight: receipt.weight,
       on_behalf_of: ballot.on_behalf_of,
       name: receipt.on_behalf_of,
+      // The signed receipt: the installation's signature over the ballot entry.
+      signature: receipt.signature || null,
+      meeting_id: this.meetingId,
+      voter: ballot.on_behalf_of ?? this.participantId,
     });
     this.store.remove(this.storeKey("pending", ballot.poll_id, ballot.on_behalf_of));
     this.markVoted(ballot.poll_id, ballot.on_behalf_of);
@@ -384,6 +390,9 @@ export class PhoneVoting {
         break;
       case "change":
         this.setUi(poll.id, entry.on_behalf_of, { step: "choose", message: null }, true);
+        break;
+      case "save-receipt":
+        this.saveReceipt(poll, entry);
         break;
       default:
         break;
@@ -549,6 +558,7 @@ export class PhoneVoting {
             "Write it down or take a picture: with it you can check on the public board that your vote was counted.",
           ),
         ),
+        this.receiptTools(poll, entry, receipt, id),
       );
     } else {
       box.append(
@@ -562,6 +572,117 @@ export class PhoneVoting {
       );
     }
     return box;
+  }
+
+  // --- the receipt: board link, QR code, and a file to keep --------------------------------
+
+  boardLink(pollId, code) {
+    const fragment = new URLSearchParams({ poll: String(pollId), receipt: code });
+    return `${window.location.origin}/meetings/${this.meetingId}/board/#${fragment}`;
+  }
+
+  /** The QR code, the board link and "Save receipt" under a receipt code. */
+  receiptTools(poll, entry, receipt, id) {
+    const box = el("div", { className: "receipt-tools" });
+    const figure = el("figure", { className: "receipt-qr", id: `${id}-qr` });
+    const svg = this.qrCodes.get(receipt.receipt_code);
+    if (svg) {
+      figure.append(this.qrImage(svg));
+    } else if (!this.qrCodes.has(receipt.receipt_code)) {
+      this.loadQr(poll.id, receipt.receipt_code, `${id}-qr`);
+    }
+    figure.append(
+      el("figcaption", { className: "meta" }, _("Scan to open your entry on the bulletin board.")),
+    );
+    const save = el("button", { type: "button", className: "button" }, _("Save receipt"));
+    save.dataset.voteAction = "save-receipt";
+    const link = el(
+      "a",
+      { href: this.boardLink(poll.id, receipt.receipt_code), className: "button button-quiet" },
+      _("Check it on the board"),
+    );
+    box.append(figure, el("div", { className: "button-row" }, save, link));
+    if (poll.state === "open") {
+      box.append(
+        el("p", { className: "meta" }, _("The board shows this poll once voting has closed.")),
+      );
+    }
+    return box;
+  }
+
+  qrImage(svg) {
+    return el("img", {
+      src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`,
+      alt: _("QR code of the link to your entry on the bulletin board"),
+      width: 160,
+      height: 160,
+    });
+  }
+
+  /** Ask the server to draw the QR code (POST: the code stays out of URLs and logs). */
+  async loadQr(pollId, code, figureId) {
+    this.qrCodes.set(code, null);
+    try {
+      const response = await fetch("/api/receipt-qr/", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "image/svg+xml",
+          "X-CSRFToken": csrfToken(),
+        },
+        body: JSON.stringify({ meeting: Number(this.meetingId), poll: pollId, receipt: code }),
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const svg = await response.text();
+      this.qrCodes.set(code, svg);
+      const figure = document.getElementById(figureId);
+      if (figure && !figure.querySelector("img")) figure.prepend(this.qrImage(svg));
+    } catch {
+      this.qrCodes.delete(code); // tried again at the next drawing
+    }
+  }
+
+  /** Download the receipt as a small text file: everything needed to check it later. */
+  saveReceipt(poll, entry) {
+    const receipt = this.store.get(this.storeKey("receipt", poll.id, entry.on_behalf_of));
+    if (!receipt) return;
+    const meetingTitle = (document.getElementById("meeting-title") || {}).textContent || "";
+    const signedEntry = {
+      choices: receipt.choices,
+      poll: poll.id,
+      receipt: receipt.receipt_code,
+      weight: receipt.weight,
+    };
+    if (poll.secrecy === "named" && receipt.voter !== null && receipt.voter !== undefined) {
+      signedEntry.voter = String(receipt.voter);
+    }
+    const lines = [
+      _("Ballot receipt"),
+      "",
+      `${_("Meeting")}: ${meetingTitle.trim()} (${this.meetingId})`,
+      `${_("Poll")}: ${poll.title} (${poll.id})`,
+      `${_("Receipt code")}: ${formatReceipt(receipt.receipt_code)}`,
+      `${_("Choices")}: ${optionLabels(poll, receipt.choices).join(", ") || _("none")}`,
+      `${_("Weight")}: ${formatWeight(receipt.weight)}`,
+    ];
+    if (receipt.name) lines.push(`${_("On behalf of")}: ${receipt.name}`);
+    lines.push(
+      `${_("Signature (Ed25519, base64)")}: ${receipt.signature || _("not kept on this device")}`,
+      `${_("Signed entry (RFC 8785 JSON)")}: ${JSON.stringify(signedEntry, Object.keys(signedEntry).sort())}`,
+      `${_("Bulletin board")}: ${this.boardLink(poll.id, receipt.receipt_code)}`,
+      "",
+      _("Anyone you show this receipt to can see how you voted."),
+      "",
+    );
+    const blob = new Blob([lines.join("\n")], { type: "text/plain;charset=utf-8" });
+    const url = URL.createObjectURL(blob);
+    const link = el("a", { href: url, download: `receipt-poll-${poll.id}-${receipt.receipt_code}.txt` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+    this.say(_("Receipt saved"));
   }
 
   pollView(poll) {

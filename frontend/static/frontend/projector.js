@@ -22,6 +22,7 @@ import {
   turnoutBar,
 } from "./voting.js";
 import { ProjectorDocument } from "./documents.js";
+import { ProjectorRoomCode } from "./attendance.js";
 
 const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
 
@@ -34,6 +35,11 @@ const turnouts = new TurnoutBook();
 const deadlines = new Deadlines(Number(main.dataset.serverTime));
 let state = readInitialSnapshot();
 let shownPollKey = null;
+const roomCode = new ProjectorRoomCode({
+  root: document.getElementById("room-code"),
+  token: main.dataset.projectorToken,
+  state,
+});
 const shownDocument = new ProjectorDocument({
   root: document.getElementById("projector-document"),
   state,
@@ -107,6 +113,12 @@ function renderPoll() {
   pollSection.append(el("div", { id: "projector-turnout" }), el("div", { id: "projector-tally" }));
   const result = resultView(poll, { headingLevel: 3 });
   if (result) pollSection.append(result);
+  if (poll.head_fingerprint) {
+    // The signed record of the closed poll: members compare it on the board.
+    const line = el("p", { className: "head-fingerprint" }, _("Record fingerprint"), ": ");
+    line.append(el("code", { id: "head-fingerprint" }, poll.head_fingerprint));
+    pollSection.append(line);
+  }
   renderTurnout();
   tick();
 }
@@ -141,6 +153,13 @@ const labels = {
 
 noteSnapshot(state);
 render();
+// The installation's signing key, small in the footer (docs/audit-format.md).
+fetch("/api/audit/key/", { headers: { Accept: "application/json" } })
+  .then((response) => (response.ok ? response.json() : null))
+  .then((key) => {
+    if (key) document.getElementById("audit-key-fingerprint").textContent = key.fingerprint;
+  })
+  .catch(() => {});
 window.setInterval(tick, 1000);
 
 const socket = new MeetingSocket({
@@ -156,6 +175,7 @@ const socket = new MeetingSocket({
     noteSnapshot(snapshot);
     render();
     shownDocument.onSnapshot(snapshot);
+    roomCode.onSnapshot(snapshot);
   },
   onEvent(event) {
     state = applyEvent(state, event);
@@ -166,9 +186,15 @@ const socket = new MeetingSocket({
     }
     render();
     shownDocument.onEvent(event);
+    roomCode.onEvent(event);
   },
   onMessage(message) {
     if (message.type === "poll.turnout" && turnouts.merge(message)) renderTurnout();
+    roomCode.onMessage(message);
+    if (message.type === "attendance.changed") {
+      state = { ...state, quorum: message.quorum, attendance: message.attendance };
+      quorumLine.textContent = quorumSentence(state.quorum);
+    }
   },
   onState(connection) {
     indicator.dataset.state = connection;

@@ -7,7 +7,9 @@ command refuses to run with DEBUG off unless given --force.
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -22,6 +24,8 @@ from django.utils.translation import gettext as _
 from documents.demo import attach_demo_agenda
 from meetings import services
 from meetings.models import Meeting, Member, Membership, Participant, Union
+from voting import keys
+from voting import services as voting_services
 from voting.models import Poll
 from voting.services import poll_create
 
@@ -115,6 +119,39 @@ POLLS: list[tuple[str, dict[str, Any], str | None]] = [
     ),
 ]
 
+# Polls voted and closed already, so that a fresh demo has a bulletin board and
+# audit exports: (question, poll_create fields, phone votes as (member number
+# from 1, answer), paper ballots entered by the clerk as (member number, answer)).
+CLOSED_POLLS: list[tuple[str, dict[str, Any], list[tuple[int, str]], list[tuple[int, str]]]] = [
+    (
+        "Approve the minutes of the last general meeting",
+        {"kind": "motion", "secrecy": "named"},
+        [(1, "Yes"), (2, "Yes"), (3, "Yes"), (4, "Yes"), (5, "Yes"), (6, "No"), (7, "Abstain")],
+        [(8, "Yes")],
+    ),
+    (
+        "Join the federation's solidarity strike fund",
+        {
+            "kind": "motion",
+            "secrecy": "secret",
+            "description": "Two per cent of dues go to the fund shared with the "
+            "other local unions.",
+        },
+        [
+            (1, "Yes"),
+            (2, "No"),
+            (3, "Yes"),
+            (4, "Yes"),
+            (5, "Abstain"),
+            (6, "Yes"),
+            (7, "No"),
+            (9, "Yes"),
+            (10, "Yes"),
+        ],
+        [(11, "Yes")],
+    ),
+]
+
 # (username, full name, preferred language). Passwords: "demo-" + username.
 CHAIR = ("chair", "Nguyễn Thị Thu Hà", "vi")
 CLERK = ("clerk", "Trần Văn Phúc", "vi")
@@ -171,6 +208,7 @@ class DemoResult:
     urls: dict[str, str]
     accounts: list[Account]
     polls: list[str]
+    closed_polls: list[str]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -178,6 +216,7 @@ class DemoResult:
             "urls": self.urls,
             "accounts": [asdict(account) for account in self.accounts],
             "polls": self.polls,
+            "closed_polls": self.closed_polls,
         }
 
 
@@ -255,6 +294,7 @@ def seed_demo(*, base_url: str) -> DemoResult:
         )
     services.participants_add_from_union(actor=chair, meeting=meeting)
     polls = _polls(chair, meeting)
+    closed_polls = _closed_polls(chair, clerk, meeting, members)
     attach_demo_agenda(actor=chair, meeting=meeting)
     token = services.projector_link_create(actor=chair, meeting=meeting)
 
@@ -264,13 +304,20 @@ def seed_demo(*, base_url: str) -> DemoResult:
         "meeting": _url(base_url, "frontend:meeting", kwargs, f"/meetings/{meeting.pk}/"),
         "chair": _url(base_url, "frontend:chair", kwargs, f"/meetings/{meeting.pk}/chair/"),
         "projector": _url(base_url, "frontend:projector", {"token": token}, f"/projector/{token}/"),
+        "board": _url(base_url, "frontend:board", kwargs, f"/meetings/{meeting.pk}/board/"),
     }
     accounts = [
         Account(chair.username, demo_password(chair.username), "chair", chair.full_name),
         Account(clerk.username, demo_password(clerk.username), "clerk", clerk.full_name),
         *(Account(m.username, demo_password(m.username), "voter", m.full_name) for m in members),
     ]
-    return DemoResult(meeting_id=meeting.pk, urls=urls, accounts=accounts, polls=polls)
+    return DemoResult(
+        meeting_id=meeting.pk,
+        urls=urls,
+        accounts=accounts,
+        polls=polls,
+        closed_polls=closed_polls,
+    )
 
 
 def _polls(chair: Member, meeting: Meeting) -> list[str]:
@@ -291,10 +338,54 @@ def _polls(chair: Member, meeting: Meeting) -> list[str]:
     return [title for title, _fields, _item in POLLS]
 
 
+def _closed_polls(
+    chair: Member, clerk: Member, meeting: Meeting, members: list[Member]
+) -> list[str]:
+    """Two motions voted and closed through the voting services (one named,
+    one secret; phone ballots and a paper ballot), so that the board and the
+    audit export have something to show. Starts the meeting if it is only
+    scheduled. Polls already there (by question) are left alone; nothing is
+    added to a closed meeting or while another poll is open."""
+    existing = set(Poll.objects.filter(meeting=meeting).values_list("title", flat=True))
+    missing = [row for row in CLOSED_POLLS if row[0] not in existing]
+    if not missing or meeting.status == Meeting.Status.CLOSED:
+        return [row[0] for row in CLOSED_POLLS if row[0] in existing]
+    if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN).exists():
+        return [row[0] for row in CLOSED_POLLS if row[0] in existing]
+    if not keys.key_path().exists():  # ballots are signed: the demo needs a key
+        keys.generate(keys.key_path())
+    if meeting.status == Meeting.Status.SCHEDULED:
+        meeting = services.meeting_start(actor=chair, meeting=meeting)
+    for title, fields, votes, paper in missing:
+        poll = poll_create(actor=chair, meeting=meeting, title=title, **fields)
+        poll = voting_services.poll_open(actor=chair, poll=poll)
+        option = dict(poll.options.values_list("label", "pk"))
+        for number, answer in votes:
+            voting_services.ballot_cast(
+                voter=members[number - 1],
+                poll_id=poll.pk,
+                choices=[option[answer]],
+                receipt_code=_demo_receipt(),
+            )
+        for number, answer in paper:
+            entry = poll.roll.get(member__member=members[number - 1])
+            voting_services.paper_ballot_enter(
+                actor=clerk, poll=poll, roll_entry_id=entry.pk, choices=[option[answer]]
+            )
+        voting_services.poll_close(actor=chair, poll=poll)
+    return [row[0] for row in CLOSED_POLLS]
+
+
+def _demo_receipt() -> str:
+    """A receipt code as a phone draws it: 80 random bits in base32."""
+    return base64.b32encode(secrets.token_bytes(10)).decode()
+
+
 class Command(BaseCommand):
     help = _(
-        "Create a demo union, a chair, a clerk, 30 members, a scheduled meeting with "
-        "a draft poll of each kind, and print the accounts. Running it again changes nothing."
+        "Create a demo union, a chair, a clerk, 30 members, a meeting with a draft poll "
+        "of each kind and two polls already voted and closed (on the bulletin board), "
+        "and print the accounts. Running it again changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -348,6 +439,7 @@ class Command(BaseCommand):
             "meeting": _("Member page"),
             "chair": _("Chair console"),
             "projector": _("Projector"),
+            "board": _("Bulletin board"),
         }
         for key, label in labels.items():
             write(f"{label}: {result.urls[key]}")
@@ -355,3 +447,8 @@ class Command(BaseCommand):
         write(_("Draft polls, ready to open from the chair console:"))
         for title in result.polls:
             write(f"  - {title}")
+        if result.closed_polls:
+            write("")
+            write(_("Closed polls, on the bulletin board with their audit exports:"))
+            for title in result.closed_polls:
+                write(f"  - {title}")

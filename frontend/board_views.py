@@ -1,0 +1,62 @@
+"""The bulletin board page: every closed poll of a meeting, as text tables,
+and a receipt checker that verifies the proof in the browser.
+
+Public when the meeting's board is public; otherwise for members of the
+meeting's union (anonymous visitors are sent to the login page).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from frontend.views import error_page
+from meetings.exceptions import DomainError
+from voting import audit
+
+
+def _key() -> dict[str, str] | None:
+    try:
+        return audit.key_info()
+    except ImproperlyConfigured:  # no key yet: nothing was ever signed
+        return None
+
+
+@require_GET
+def board(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The meeting's bulletin board."""
+    try:
+        meeting = audit.board_meeting_get(meeting_id=meeting_id, user=request.user)  # type: ignore[arg-type]
+    except audit.LoginRequired:
+        return redirect_to_login(request.get_full_path())
+    except DomainError as exc:
+        return error_page(request, exc)
+    boards = audit.meeting_board(meeting)
+    for b in boards:
+        b["head_json"] = json.dumps(b["tree_head"], indent=2, ensure_ascii=False)
+    # What the receipt checker needs, per poll: the signed head and the labels.
+    checker: dict[str, Any] = {
+        "meeting": meeting.pk,
+        "key": _key(),
+        "polls": [
+            {
+                "id": b["poll"]["id"],
+                "title": b["poll"]["title"],
+                "tree_head": b["tree_head"],
+                "head_fingerprint": b["head_fingerprint"],
+                "labels": {str(o["id"]): o["label"] for o in b["poll"]["options"]},
+            }
+            for b in boards
+        ],
+    }
+    return render(
+        request,
+        "frontend/board.html",
+        {"meeting": meeting, "boards": boards, "key": checker["key"], "checker": checker},
+    )

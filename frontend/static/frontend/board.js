@@ -1,0 +1,168 @@
+// The bulletin board's receipt checker. A member pastes a receipt code (or
+// arrives from the QR code on their phone: #poll=..&receipt=.., or the same
+// as a query string); the page fetches the inclusion proof and checks it
+// here: leaf hash, audit path to the signed root, and the Ed25519 signatures.
+import { checkProof } from "./board-verify.js";
+
+const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
+const interpolate = (format, values) =>
+  typeof window.interpolate === "function"
+    ? window.interpolate(format, values, true)
+    : format.replace(/%\((\w+)\)s/g, (match, key) => values[key]);
+
+const data = JSON.parse(document.getElementById("board-data").textContent);
+const form = document.getElementById("receipt-form");
+const result = document.getElementById("receipt-result");
+
+function normalise(code) {
+  return String(code || "")
+    .replace(/[\s-]/g, "")
+    .toUpperCase();
+}
+
+function say(kind, lines) {
+  result.replaceChildren();
+  result.className = `receipt-result is-${kind}`;
+  for (const line of lines) {
+    const p = document.createElement("p");
+    p.textContent = line;
+    result.append(p);
+  }
+}
+
+/** The receipt this device's phone page kept for the code, if any. */
+function keptReceipt(code) {
+  try {
+    for (let i = 0; i < window.localStorage.length; i += 1) {
+      const key = window.localStorage.key(i);
+      if (!key || !key.startsWith("uvote:receipt:")) continue;
+      const kept = JSON.parse(window.localStorage.getItem(key));
+      if (kept && kept.receipt_code === code) return kept;
+    }
+  } catch {
+    // storage refused: nothing to compare with
+  }
+  return null;
+}
+
+function sameChoices(a, b) {
+  const x = [...a].map(Number).sort((p, q) => p - q);
+  const y = [...b].map(Number).sort((p, q) => p - q);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+async function check(pollId, code) {
+  const poll = data.polls.find((p) => String(p.id) === String(pollId));
+  if (!poll) {
+    say("bad", [_("Choose a poll.")]);
+    return;
+  }
+  if (!/^[A-Z2-7]{10,32}$/.test(code)) {
+    say("bad", [_("A receipt code has 10 to 32 letters A–Z and digits 2–7.")]);
+    return;
+  }
+  say("busy", [_("Checking…")]);
+  let proof;
+  try {
+    const url = `/api/polls/${encodeURIComponent(poll.id)}/proof/?receipt=${encodeURIComponent(code)}`;
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    const body = await response.json().catch(() => null);
+    if (response.status === 404 && body && body.code === "receipt_not_found") {
+      say("bad", [
+        interpolate(_("Receipt %(code)s is NOT on the board of “%(title)s”."), {
+          code,
+          title: poll.title,
+        }),
+        _("Check the code and the poll. If they are right, tell the chair or a clerk now."),
+      ]);
+      return;
+    }
+    if (!response.ok || !body) {
+      say("bad", [(body && body.detail) || _("The proof could not be fetched. Try again.")]);
+      return;
+    }
+    proof = body;
+  } catch {
+    say("bad", [_("The proof could not be fetched. Check the connection and try again.")]);
+    return;
+  }
+  if (!data.key) {
+    say("bad", [_("This installation publishes no signing key: nothing can be checked.")]);
+    return;
+  }
+  const head = poll.tree_head;
+  const outcome = await checkProof(proof, head, data.key.public_key);
+  const labels = proof.entry.choices.map((id) => poll.labels[String(id)] || String(id));
+  const choices = labels.length ? labels.join(", ") : _("an empty ballot");
+  if (!outcome.rootMatches || proof.entry.receipt !== code) {
+    say("bad", [
+      _(
+        "The proof does NOT lead to the signed root of this poll: the board and the record disagree.",
+      ),
+      _("Tell the chair or a clerk, and keep your receipt."),
+    ]);
+    return;
+  }
+  const lines = [
+    interpolate(_("Your ballot is on the board as cast: %(choices)s."), { choices }),
+    interpolate(
+      _(
+        "The board's root matches the signed record (entry %(index)s of %(size)s, record fingerprint %(fingerprint)s).",
+      ),
+      { index: proof.index + 1, size: head.size, fingerprint: poll.head_fingerprint },
+    ),
+  ];
+  let kind = "ok";
+  if (outcome.headSigned === null) {
+    lines.push(_("The signature was not checked in this browser (it cannot verify Ed25519)."));
+  } else if (outcome.headSigned && outcome.entrySigned) {
+    lines.push(
+      interpolate(_("The record and your receipt are signed by the installation key %(key)s."), {
+        key: data.key.fingerprint,
+      }),
+    );
+  } else {
+    kind = "bad";
+    lines.push(_("The signature does NOT verify with the installation key. Tell the chair."));
+  }
+  const kept = keptReceipt(code);
+  if (kept && Array.isArray(kept.choices)) {
+    if (sameChoices(kept.choices, proof.entry.choices)) {
+      lines.push(_("These are the choices your phone recorded when you voted."));
+    } else {
+      kind = "bad";
+      lines.push(
+        _("These are NOT the choices your phone recorded when you voted. Tell the chair now."),
+      );
+    }
+  }
+  say(kind, lines);
+}
+
+function fromLocation() {
+  const params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+  const query = new URLSearchParams(window.location.search);
+  const poll = params.get("poll") || query.get("poll");
+  const receipt = params.get("receipt") || query.get("receipt");
+  return { poll, receipt };
+}
+
+if (form) {
+  const pollField = document.getElementById("receipt-poll");
+  const codeField = document.getElementById("receipt-code");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    check(pollField.value, normalise(codeField.value));
+  });
+  const wanted = fromLocation();
+  if (wanted.poll && [...pollField.options].some((o) => o.value === wanted.poll)) {
+    pollField.value = wanted.poll;
+  }
+  if (wanted.receipt) {
+    codeField.value = normalise(wanted.receipt);
+    check(pollField.value, normalise(wanted.receipt));
+  }
+}
