@@ -15,7 +15,7 @@ from documents.rendering import ImageSize
 from meetings import services as meeting_services
 from meetings.exceptions import NotFound
 from meetings.models import Meeting, Member, Participant
-from meetings.selectors import Viewer, participant_for
+from meetings.selectors import participant_for
 
 ALT_MAX = 200
 # The meeting's own documents first, then by agenda position, then by age.
@@ -240,7 +240,7 @@ def presenter_payload(meeting_id: int) -> dict[str, Any] | None:
     return _presenter(_presentation(meeting_id))
 
 
-def documents_snapshot(*, meeting_id: int, viewer: Viewer) -> dict[str, Any]:
+def documents_snapshot(*, meeting_id: int) -> dict[str, Any]:
     """The documents part of the meeting snapshot. At most four queries,
     whatever the number of documents and versions: documents, their versions
     (none without documents), the presentation, the text of the page on show

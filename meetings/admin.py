@@ -14,6 +14,7 @@ from meetings.models import (
     AttendanceLog,
     LoginToken,
     Meeting,
+    MeetingEvent,
     Member,
     Membership,
     Participant,
@@ -208,3 +209,13 @@ class LoginTokenAdmin(ReadOnlyAdmin):
             ngettext("%d login link revoked.", "%d login links revoked.", revoked) % revoked,
             messages.SUCCESS,
         )
+
+
+@admin.register(MeetingEvent)
+class MeetingEventAdmin(ReadOnlyAdmin):
+    """The hash-chained log of administrative acts."""
+
+    list_display = ["meeting", "number", "action", "actor_name", "at"]
+    list_filter = ["meeting", "action"]
+    search_fields = ["action", "actor_name"]
+    list_select_related = ["meeting"]

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
@@ -40,6 +42,14 @@ class NotLoggedIn(DomainError):
     code = "not_logged_in"
 
 
+def in_worker(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run blocking database work in a worker thread of the pool rather than
+    the one thread Channels shares by default, so that the snapshots and
+    ballots of many sockets proceed side by side. Correctness does not rest
+    on that thread: constraints and row locks in the database keep it."""
+    return DatabaseSyncToAsync(func, thread_sensitive=False)
+
+
 def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> Viewer:
     """Who is connecting. Raises NotLoggedIn, NotFound or NotAllowed."""
     if projector_token:
@@ -59,23 +69,55 @@ def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> V
 
 
 def build_snapshot(meeting_id: int, viewer: Viewer) -> str:
-    return encode(compose_snapshot(meeting_id, viewer))
+    return encode(compose_snapshot(meeting_id, viewer, cached=True))
 
 
-def compose_snapshot(meeting_id: int, viewer: Viewer) -> dict[str, Any]:
-    """Each app's part of the snapshot, in one message. Pages embed the same
-    as their first state."""
-    snapshot = selectors.meeting_snapshot(meeting_id=meeting_id, viewer=viewer)
-    snapshot.update(
-        voting_selectors.voting_snapshot(
-            meeting_id=meeting_id,
-            participant=viewer.participant,
-            staff=viewer.controls_meeting,
-            sees_tally=viewer.audience is not Audience.MEMBERS,
+# Shared part of the snapshot per (meeting, audience): (seq, built at, data).
+# A thousand phones connecting at once share one build per second instead of
+# a thousand. Sequenced state is exact (the entry is rebuilt whenever the
+# meeting's sequence moves); turnout and attendance counts may be up to
+# SHARED_SNAPSHOT_SECONDS old, and the next coalesced update corrects them.
+SHARED_SNAPSHOT_SECONDS = 1.0
+_shared_cache: dict[tuple[int, Audience], tuple[int, float, dict[str, Any]]] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_snapshot(meeting_id: int, audience: Audience, *, cached: bool) -> dict[str, Any]:
+    """What every viewer of one audience sees, built by each app's selectors."""
+    key = (meeting_id, audience)
+    if cached:
+        seq = selectors.meeting_seq(meeting_id)
+        with _shared_lock:
+            hit = _shared_cache.get(key)
+        if (
+            hit is not None
+            and hit[0] == seq
+            and time.monotonic() - hit[1] < SHARED_SNAPSHOT_SECONDS
+        ):
+            return hit[2]
+    staff = audience is Audience.STAFF
+    shared = selectors.meeting_shared_snapshot(meeting_id=meeting_id)
+    shared.update(
+        voting_selectors.voting_shared_snapshot(
+            meeting_id=meeting_id, staff=staff, sees_tally=audience is not Audience.MEMBERS
         )
     )
-    snapshot.update(document_selectors.documents_snapshot(meeting_id=meeting_id, viewer=viewer))
-    return snapshot
+    shared.update(document_selectors.documents_snapshot(meeting_id=meeting_id))
+    with _shared_lock:
+        _shared_cache[key] = (shared["seq"], time.monotonic(), shared)
+    return shared
+
+
+def compose_snapshot(meeting_id: int, viewer: Viewer, *, cached: bool = False) -> dict[str, Any]:
+    """Each app's part of the snapshot, in one message: the part the viewer's
+    audience shares, then the viewer's own. Pages embed the same as their
+    first state."""
+    shared = shared_snapshot(meeting_id, viewer.audience, cached=cached)
+    return {
+        **shared,
+        **selectors.meeting_viewer_snapshot(viewer=viewer),
+        **voting_selectors.voting_viewer_snapshot(shared=shared, participant=viewer.participant),
+    }
 
 
 def _optional_int(message: dict[str, Any], field: str) -> int | None:
@@ -135,7 +177,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         # Accept first: a close code sent before accepting never reaches a browser.
         await self.accept()
         try:
-            self.viewer = await database_sync_to_async(resolve_viewer)(
+            self.viewer = await in_worker(resolve_viewer)(
                 self.meeting_id, self.scope.get("user"), token
             )
         except NotLoggedIn:
@@ -157,7 +199,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def send_snapshot(self) -> None:
-        text = await database_sync_to_async(build_snapshot)(self.meeting_id, self.viewer)
+        text = await in_worker(build_snapshot)(self.meeting_id, self.viewer)
         await self.send(text_data=text)
 
     async def send_error(self, code: str, message: str, ref: Any = None) -> None:
@@ -201,7 +243,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_error("forbidden", _("The projector is read-only."), ref)
             return
         try:
-            extra = await database_sync_to_async(COMMANDS[kind])(
+            extra = await in_worker(COMMANDS[kind])(
                 self.meeting_id, participant.member, message
             )
         except DomainError as exc:

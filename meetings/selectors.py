@@ -166,19 +166,26 @@ def roster_summary(meeting_id: int) -> dict[str, Any]:
 
 
 def meeting_snapshot(*, meeting_id: int, viewer: Viewer) -> dict[str, Any]:
-    """Everything a client needs on (re)connect, with the sequence number it is
-    current as of. Events with a number at or below it are already included.
+    """Everything of the meetings app a client needs on (re)connect, with the
+    sequence number it is current as of. Events with a number at or below it
+    are already included. The query count does not grow with the agenda or
+    the roster (pinned by a test)."""
+    return {
+        **meeting_shared_snapshot(meeting_id=meeting_id),
+        **meeting_viewer_snapshot(viewer=viewer),
+    }
 
-    Five queries, whatever the agenda or roster size (pinned by a test).
-    """
+
+def meeting_seq(meeting_id: int) -> int:
+    """The meeting's latest event sequence number."""
+    return Meeting.objects.filter(pk=meeting_id).values_list("event_seq", flat=True).get()
+
+
+def meeting_shared_snapshot(*, meeting_id: int) -> dict[str, Any]:
+    """The part every viewer shares: the meeting, agenda, roster, quorum and
+    attendance. Five queries."""
     meeting = Meeting.objects.select_related("union").get(pk=meeting_id)
-    participant = viewer.participant
     voters = voters_presence(meeting)
-    # The viewer's presence as of now (the Viewer may date from the connect).
-    presence = next(
-        (p.presence for p in voters if participant and p.pk == participant.pk),
-        participant.presence if participant else None,
-    )
     return {
         "type": "snapshot",
         "seq": meeting.event_seq,
@@ -187,6 +194,19 @@ def meeting_snapshot(*, meeting_id: int, viewer: Viewer) -> dict[str, Any]:
         "roster": roster_summary(meeting_id),
         "quorum": quorum_status(meeting, voters=voters),
         "attendance": attendance_summary(voters),
+    }
+
+
+def meeting_viewer_snapshot(*, viewer: Viewer) -> dict[str, Any]:
+    """Who is looking, and their presence as of now (the Viewer may date from
+    the connect). One query for a participant, none for the projector."""
+    participant = viewer.participant
+    presence = None
+    if participant is not None:
+        presence = (
+            Participant.objects.filter(pk=participant.pk).values_list("presence", flat=True).first()
+        )
+    return {
         "my_presence": presence,
         "viewer": {
             "role": viewer.role,

@@ -155,3 +155,14 @@ def media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Uploaded and generated files go to a fresh folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fresh_snapshot_cache():  # type: ignore[no-untyped-def]
+    """Databases reuse meeting ids between tests: start each with no cached
+    shared snapshot."""
+    from meetings import consumers
+
+    consumers._shared_cache.clear()
+    yield
+    consumers._shared_cache.clear()

@@ -15,22 +15,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from voting.models import Ballot, Poll, PollOption, RollEntry, RollMark
+from meetings.admin import ReadOnlyAdmin
+from voting.models import Ballot, Poll, PollOption, PollSeal, RollEntry, RollMark
 
 DRAFT_EDITABLE = ("title", "description")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View-only: records written by the services alone."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PollOptionInline(admin.TabularInline):
@@ -151,3 +139,12 @@ class BallotAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ballot]:
         return super().get_queryset(request).order_by("poll", "receipt_code")
+
+
+@admin.register(PollSeal)
+class PollSealAdmin(ReadOnlyAdmin):
+    """Signed tree heads of closed polls, chained per meeting."""
+
+    list_display = ["poll", "head_hash", "sealed_at"]
+    list_filter = ["poll__meeting"]
+    list_select_related = ["poll"]

@@ -86,7 +86,6 @@ def roll_document(poll: Poll) -> dict[str, Any]:
         row = {
             "member_id": str(entry.member_id),
             "name": entry.member.member.full_name,
-            "member_number": entry.member.member.member_number,
             "weight": weight_text(entry.weight),
             "cast_by": entry.caster.member.full_name if entry.is_proxy else None,
         }

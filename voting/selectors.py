@@ -177,12 +177,17 @@ def visible_polls(meeting_id: int, *, staff: bool) -> QuerySet[Poll]:
 def voting_snapshot(
     *, meeting_id: int, participant: Participant | None, staff: bool, sees_tally: bool
 ) -> dict:
-    """The meeting's polls for a (re)connecting client, the viewer's own roll
-    entries, the proxies they carry (so that a phone can show its ballots the
-    moment a poll opens, without asking), and turnout of the open poll, with
-    the running tally for chair and projector where the poll shows it live.
-    Drafts only for chair and clerks. The query count does not grow with the
-    number of polls (pinned by a test)."""
+    """The voting part of the snapshot: what every viewer of this kind shares,
+    and the viewer's own part. The query count does not grow with the number
+    of polls (pinned by a test)."""
+    shared = voting_shared_snapshot(meeting_id=meeting_id, staff=staff, sees_tally=sees_tally)
+    return {**shared, **voting_viewer_snapshot(shared=shared, participant=participant)}
+
+
+def voting_shared_snapshot(*, meeting_id: int, staff: bool, sees_tally: bool) -> dict[str, Any]:
+    """The meeting's polls and the open poll's turnout, with the running tally
+    for chair and projector where the poll shows it live. Drafts only for chair
+    and clerks. The same for every viewer of one kind, so it can be cached."""
     polls = list(
         visible_polls(meeting_id, staff=staff)
         .prefetch_related("options")
@@ -196,10 +201,20 @@ def voting_snapshot(
             current["tally"] = live_tally(open_poll.pk)
     return {
         "polls": [poll_payload(p, list(p.options.all())) for p in polls],
-        "my_votes": {str(k): v for k, v in my_votes([p.pk for p in polls], participant).items()},
+        "turnout": current,
+    }
+
+
+def voting_viewer_snapshot(
+    *, shared: dict[str, Any], participant: Participant | None
+) -> dict[str, Any]:
+    """The viewer's own roll entries and the proxies they carry, so that a
+    phone can show its ballots the moment a poll opens, without asking."""
+    poll_ids = [poll["id"] for poll in shared["polls"]]
+    return {
+        "my_votes": {str(k): v for k, v in my_votes(poll_ids, participant).items()},
         "my_weight": str(participant.vote_weight) if participant else None,
         "my_proxies": carried_proxies(participant),
-        "turnout": current,
     }
 
 

@@ -13,7 +13,6 @@ from documents import services
 from documents.models import DocumentVersion
 from documents.selectors import documents_snapshot
 from meetings import services as meeting_services
-from meetings.selectors import PROJECTOR_VIEWER
 from tests.conftest import World
 from tests.documents.conftest import pdf_upload
 from tests.documents.pdfs import make_pdf
@@ -197,7 +196,7 @@ def test_snapshot_query_count_is_pinned(
         )
         expected += 1  # the text of the page on show
     with django_assert_num_queries(expected):
-        part = documents_snapshot(meeting_id=world.meeting.pk, viewer=PROJECTOR_VIEWER)
+        part = documents_snapshot(meeting_id=world.meeting.pk)
     assert len(part["documents"]) == documents
     assert all(len(d["versions"]) == 2 for d in part["documents"])
     assert (part["presentation"] is None) == (documents == 0)

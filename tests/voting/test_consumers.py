@@ -464,11 +464,15 @@ async def test_snapshot_while_open_shows_turnout_and_my_votes(sworld: World) -> 
 # entries and their marks, the proxies they carry (5), and turnout of the open
 # poll (2).
 VOTING_QUERIES = 7
-# meetings.consumers.build_snapshot: meetings' part (5: the meeting with its
-# union, agenda, roster summary, quorum (2)), voting's part (7), documents'
-# part (2 for a meeting without documents: documents, the presentation row;
-# pinned in tests/documents/test_sync.py).
-SNAPSHOT_QUERIES = 5 + VOTING_QUERIES + 2
+# meetings.consumers.build_snapshot: the meeting's sequence number (1); the
+# part an audience shares: meetings' (5: the meeting with its union, voters'
+# presence, agenda, roster summary, proxies for the quorum), voting's (4:
+# polls, options, turnout (2)), documents' (2 for a meeting without documents:
+# documents, the presentation row; pinned in tests/documents/test_sync.py);
+# and the viewer's own part (4: presence, roll entries and marks, proxies).
+SHARED_QUERIES = 5 + 4 + 2
+VIEWER_QUERIES = 4
+SNAPSHOT_QUERIES = 1 + SHARED_QUERIES + VIEWER_QUERIES
 
 
 @pytest.mark.parametrize("closed_polls", [1, 6])
@@ -513,8 +517,17 @@ def test_composed_snapshot_query_count_is_pinned(
                 staff=viewer.controls_meeting,
                 sees_tally=viewer.audience is not Audience.MEMBERS,
             )
-    # The projector has no roll entries or proxies to look up (three fewer).
-    with django_assert_num_queries(SNAPSHOT_QUERIES - 3):
+    # Another member within the second reuses the members' shared part.
+    other = participant_for(world.meeting, world.voters[1])
+    assert other is not None
+    with django_assert_num_queries(1 + VIEWER_QUERIES):
+        snapshot = json.loads(
+            build_snapshot(world.meeting.pk, Viewer(role="voter", participant=other))
+        )
+    assert len(snapshot["polls"]) == closed_polls + 1
+    assert snapshot["viewer"]["participant_id"] == other.pk
+    # The projector has no presence, roll entries or proxies to look up.
+    with django_assert_num_queries(1 + SHARED_QUERIES):
         snapshot = json.loads(build_snapshot(world.meeting.pk, PROJECTOR_VIEWER))
     assert len(snapshot["polls"]) == closed_polls + 1
     assert snapshot["my_votes"] == {}
