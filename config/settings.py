@@ -163,6 +163,9 @@ LOGIN_TOKEN_RATE_LIMIT = env_int("LOGIN_TOKEN_RATE_LIMIT", 30)
 # How long a printed one-time login link stays valid.
 LOGIN_TOKEN_MINUTES = env_int("LOGIN_TOKEN_MINUTES", 12 * 60)
 
+# Freeze start-up objects and collect garbage less often (see config/asgi.py).
+GC_TUNING = env_bool("GC_TUNING", default=True)
+
 # --- Audit ------------------------------------------------------------------
 # The Ed25519 key that signs receipts and poll logs: a file outside the
 # database, never served (python manage.py audit_keygen creates it).

@@ -7,6 +7,7 @@ REST views and the meeting socket call these functions and nothing else.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import secrets
 from collections.abc import Sequence
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, NoReturn
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -365,6 +366,18 @@ def validate_choices(poll: Poll, options: Sequence[PollOption], choices: Any) ->
     return sorted(choices)
 
 
+@functools.lru_cache(maxsize=512)
+def _options_of(poll_id: int, created_at: datetime) -> tuple[PollOption, ...]:
+    return tuple(PollOption.objects.filter(poll_id=poll_id).order_by("position"))
+
+
+def poll_options(poll: Poll) -> list[PollOption]:
+    """A poll's options. They never change once the poll exists, so each
+    process reads them once (keyed with the creation time too, in case a
+    database reuses ids)."""
+    return list(_options_of(poll.pk, poll.created_at))
+
+
 def _lock_poll_shared(poll_id: int) -> None:
     """Hold the poll row in share mode: ballots run side by side, while
     closing (FOR UPDATE) waits until ballots in flight have committed."""
@@ -485,66 +498,52 @@ def ballot_cast(
         not isinstance(on_behalf_of, int) or isinstance(on_behalf_of, bool)
     ):
         raise InvalidInput(_("on_behalf_of must be a participant id."))
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                return _ballot_cast_once(voter, poll_id, choices, code, on_behalf_of)
-        except IntegrityError:
-            # A concurrent request took the roll entry or the code first. Look
-            # again: a resend of the same ballot gets its receipt back.
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _ballot_cast_once(
-    voter: Member, poll_id: int, choices: Any, code: str, on_behalf_of: int | None
-) -> Receipt:
-    poll = Poll.objects.select_related("meeting").filter(pk=poll_id).first()
-    if poll is None:
-        raise NotFound(_("No such poll."))
-    _lock_poll_shared(poll.pk)
-    caster = participant_for(poll.meeting, voter)
-    existing = (
-        Ballot.objects.select_related("roll_entry").filter(poll=poll, receipt_code=code).first()
-    )
-    if existing is not None:
-        return _same_ballot(
-            existing, choices if isinstance(choices, list) else [], caster, on_behalf_of
-        )
-    poll.refresh_from_db(fields=["state", "closes_at"])
-    if poll.state != Poll.State.OPEN:
-        raise Conflict(_("This poll is not open."), code="poll_not_open")
-    if poll.closes_at is not None and timezone.now() >= poll.closes_at:
-        raise Conflict(_("Voting time is over."), code="poll_not_open")
-    if caster is None:
-        raise NotAllowed(_("You are not on this meeting's roster."), code="not_on_roll")
-    entry = _find_roll_entry(poll, caster, on_behalf_of)
-    options = list(poll.options.all())
-    chosen = validate_choices(poll, options, choices)
-    if RollMark.objects.filter(roll_entry=entry).exists():
-        # The same ballot may have committed since the look-up above (a resend
-        # racing the first send): answer it with its receipt, not a refusal.
-        existing = (
-            Ballot.objects.select_related("roll_entry").filter(poll=poll, receipt_code=code).first()
-        )
-        if existing is not None:
-            return _same_ballot(existing, chosen, caster, on_behalf_of)
-        raise Conflict(_("This vote has already been cast."), code="already_voted")
     try:
         with transaction.atomic():
-            signature = _record_ballot(
-                poll=poll,
-                entry=entry,
-                choices=chosen,
-                receipt_code=code,
-                method=RollMark.Method.PHONE,
-                entered_by=None,
-            )
+            return _cast(voter, poll_id, choices, code, on_behalf_of)
     except IntegrityError:
-        if Ballot.objects.filter(poll=poll, receipt_code=code).exists():
-            raise  # the same code raced in: the retry returns its receipt
-        raise Conflict(_("This vote has already been cast."), code="already_voted") from None
+        # The roll entry has voted, or this very code just did (the same
+        # ballot sent twice at once): a resend gets its receipt back.
+        with transaction.atomic():
+            receipt = _resend(voter, poll_id, choices, code, on_behalf_of)
+            if receipt is None:
+                raise Conflict(
+                    _("This vote has already been cast."), code="already_voted"
+                ) from None
+            return receipt
+
+
+def _cast(
+    voter: Member, poll_id: int, choices: Any, code: str, on_behalf_of: int | None
+) -> Receipt:
+    """The common case in few queries: the poll's share lock, the voter's roll
+    entry with its poll, two inserts. Anything unusual goes the slow way."""
+    # Share-lock first: the poll's state read next cannot change before commit.
+    _lock_poll_shared(poll_id)
+    entries = RollEntry.objects.select_related("poll", "member__member").filter(
+        poll_id=poll_id, caster__member=voter
+    )
+    if on_behalf_of is None:
+        entry = entries.filter(member_id=models.F("caster_id")).first()
+    else:
+        entry = entries.filter(member_id=on_behalf_of).first()
+    poll = entry.poll if entry is not None else None
+    usable = poll is not None and poll.state == Poll.State.OPEN
+    if not usable or (poll and poll.closes_at is not None and timezone.now() >= poll.closes_at):
+        receipt = _resend(voter, poll_id, choices, code, on_behalf_of)
+        if receipt is not None:
+            return receipt
+        _refuse(voter, poll_id, on_behalf_of)
+    assert entry is not None and poll is not None
+    chosen = validate_choices(poll, poll_options(poll), choices)
+    signature = _record_ballot(
+        poll=poll,
+        entry=entry,
+        choices=chosen,
+        receipt_code=code,
+        method=RollMark.Method.PHONE,
+        entered_by=None,
+    )
     _after_ballot(poll)
     represented = entry.member.member.full_name if entry.is_proxy else None
     return Receipt(
@@ -556,6 +555,40 @@ def _ballot_cast_once(
         created=True,
         signature=signature,
     )
+
+
+def _resend(
+    voter: Member, poll_id: int, choices: Any, code: str, on_behalf_of: int | None
+) -> Receipt | None:
+    """The receipt of a ballot already stored under this code (the phone lost
+    the answer), or None. Other choices under the code are refused."""
+    existing = (
+        Ballot.objects.select_related("roll_entry__member__member", "poll__meeting")
+        .filter(poll_id=poll_id, receipt_code=code)
+        .first()
+    )
+    if existing is None:
+        return None
+    caster = participant_for(existing.poll.meeting, voter)
+    return _same_ballot(
+        existing, choices if isinstance(choices, list) else [], caster, on_behalf_of
+    )
+
+
+def _refuse(voter: Member, poll_id: int, on_behalf_of: int | None) -> NoReturn:
+    """Say exactly why this voter cannot vote on this poll now."""
+    poll = Poll.objects.select_related("meeting").filter(pk=poll_id).first()
+    if poll is None:
+        raise NotFound(_("No such poll."))
+    if poll.state != Poll.State.OPEN:
+        raise Conflict(_("This poll is not open."), code="poll_not_open")
+    if poll.closes_at is not None and timezone.now() >= poll.closes_at:
+        raise Conflict(_("Voting time is over."), code="poll_not_open")
+    caster = participant_for(poll.meeting, voter)
+    if caster is None:
+        raise NotAllowed(_("You are not on this meeting's roster."), code="not_on_roll")
+    _find_roll_entry(poll, caster, on_behalf_of)  # raises: no entry matched above
+    raise NotAllowed(_("You are not on this poll's roll."), code="not_on_roll")
 
 
 def _after_ballot(poll: Poll) -> None:
