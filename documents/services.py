@@ -26,7 +26,7 @@ from documents.rendering import ImageSize
 from documents.selectors import may_present
 from meetings.exceptions import InvalidInput, NotAllowed, NotFound
 from meetings.models import AgendaItem, Meeting, Member, Participant
-from meetings.selectors import participant_for
+from meetings.services.common import lock_meeting, require_control
 
 NOTE_MAX_CHARS = 10_000
 TITLE_MAX_CHARS = 300
@@ -46,18 +46,6 @@ class Upload(Protocol):
 
 def storage() -> Storage:
     return DocumentVersion._meta.get_field("file").storage  # type: ignore[attr-defined,no-any-return]
-
-
-def _require_control(actor: Member, meeting: Meeting) -> None:
-    if actor.is_superuser:
-        return
-    participant = participant_for(meeting, actor)
-    if participant is None or not participant.controls_meeting:
-        raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
-
-
-def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
 
 def max_bytes() -> int:
@@ -119,7 +107,7 @@ def document_upload(
     version's document is on show, the projector moves to the new version.
     Publishes `documents.changed`.
     """
-    _require_control(actor, meeting)
+    require_control(actor, meeting)
     if document is not None and document.meeting_id != meeting.pk:
         raise NotFound(_("No such document in this meeting."))
     item = _agenda_item(meeting, agenda_item_id) if document is None else None
@@ -135,7 +123,7 @@ def document_upload(
     saved = store.save(f"documents/{meeting.pk}/{secrets.token_hex(16)}.pdf", ContentFile(data))
     try:
         with transaction.atomic():
-            _lock_meeting(meeting)
+            lock_meeting(meeting)
             if document is None:
                 document = Document.objects.create(
                     meeting=meeting,
@@ -238,7 +226,7 @@ def presenter_show(
         raise NotAllowed(_("Only the chair, a clerk or the named presenter may present."))
     if document.meeting_id != meeting.pk:
         raise NotFound(_("No such document in this meeting."))
-    _lock_meeting(meeting)
+    lock_meeting(meeting)
     version = (
         DocumentVersion.objects.filter(pk=document.current_version_id).first()
         if document.current_version_id
@@ -264,7 +252,7 @@ def presenter_stop(*, actor: Member, meeting: Meeting) -> None:
     """Show no document any more."""
     if not may_present(meeting, actor):
         raise NotAllowed(_("Only the chair, a clerk or the named presenter may present."))
-    _lock_meeting(meeting)
+    lock_meeting(meeting)
     changed = Presentation.objects.filter(meeting=meeting, version__isnull=False).update(
         version=None, page=1, updated_by=actor
     )
@@ -278,10 +266,10 @@ def presenter_assign(
 ) -> Presentation:
     """Name the participant who may present besides the chair and clerks
     (None: nobody). Chair and clerks only. Publishes `presenter.changed`."""
-    _require_control(actor, meeting)
+    require_control(actor, meeting)
     if participant is not None and participant.meeting_id != meeting.pk:
         raise NotFound(_("No such participant in this meeting."))
-    _lock_meeting(meeting)
+    lock_meeting(meeting)
     presentation, _created = Presentation.objects.select_for_update().get_or_create(meeting=meeting)
     presentation.presenter = participant
     presentation.updated_by = actor

@@ -47,7 +47,7 @@ from meetings.models import (
     new_badge_key,
 )
 from meetings.selectors import participant_for
-from meetings.services import _lock_meeting, _publish_meeting, _require_control
+from meetings.services.common import lock_meeting, publish_meeting, require_control
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def badge_check_in(*, actor: Member, token: str, meeting: Meeting | None = None)
     target = Meeting.objects.filter(pk=claim.meeting_id).first()
     if target is None:
         _refuse("badge", TokenFault.UNKNOWN, _("This badge's meeting no longer exists."), **where)
-    _require_control(actor, target)
+    require_control(actor, target)
     participant = (
         Participant.objects.select_related("member")
         .filter(pk=claim.participant_id, meeting=target)
@@ -256,7 +256,7 @@ def member_number_check_in(
 ) -> PresenceChange:
     """The fallback at the door: the clerk types the member number."""
     _clerk_limit(actor)
-    _require_control(actor, meeting)
+    require_control(actor, meeting)
     number = (member_number or "").strip()
     if not number:
         raise InvalidInput(_("Enter a member number."))
@@ -282,7 +282,7 @@ def participant_check_in(*, actor: Member, participant: Participant) -> Presence
     """A clerk checks a participant in from the list (also their return after
     a check-out)."""
     _clerk_limit(actor)
-    _require_control(actor, participant.meeting)
+    require_control(actor, participant.meeting)
     change = _check_in(participant, actor=actor, method=Method.MANUAL)
     log.log_append(
         meeting_id=participant.meeting_id,
@@ -300,7 +300,7 @@ def participant_check_out(*, actor: Member, participant: Participant) -> Presenc
     self_done = participant.member_id == actor.pk
     if not self_done:
         _clerk_limit(actor)
-        _require_control(actor, participant.meeting)
+        require_control(actor, participant.meeting)
     participant = _lock_participant(participant)
     _require_open(participant.meeting)
     if participant.presence == Presence.ABSENT:
@@ -437,8 +437,8 @@ def attendance_settings_update(
 ) -> Meeting:
     """Switch room self check-in and remote participation on or off (chair or
     clerk). Presence already recorded stays as it is."""
-    _require_control(actor, meeting)
-    meeting = _lock_meeting(meeting)
+    require_control(actor, meeting)
+    meeting = lock_meeting(meeting)
     changed: dict[str, bool] = {}
     if room_checkin_enabled is not None:
         meeting.room_checkin_enabled = room_checkin_enabled
@@ -449,7 +449,7 @@ def attendance_settings_update(
     if not changed:
         return meeting
     meeting.save(update_fields=[*changed])
-    _publish_meeting(meeting)
+    publish_meeting(meeting)
     log.log_append(
         meeting_id=meeting.pk, action="attendance.settings_changed", actor=actor, data=changed
     )
@@ -460,14 +460,14 @@ def attendance_settings_update(
 def badge_token(*, actor: Member, participant: Participant) -> str:
     """The participant's badge token: for themselves, or for the chair/clerks."""
     if participant.member_id != actor.pk:
-        _require_control(actor, participant.meeting)
+        require_control(actor, participant.meeting)
     return badge_token_for(participant)
 
 
 @transaction.atomic
 def badge_revoke(*, actor: Member, participant: Participant) -> str:
     """Revoke the participant's badge (lost, or copied) and return the new token."""
-    _require_control(actor, participant.meeting)
+    require_control(actor, participant.meeting)
     participant = _lock_participant(participant)
     participant.badge_key = new_badge_key()
     participant.save(update_fields=["badge_key"])
@@ -536,8 +536,8 @@ def login_invitations_create(
     participant who may have one), valid for `valid_minutes`. A new link
     revokes the participant's earlier unused ones (a reprint replaces a lost
     sheet). Chair or clerk only."""
-    _require_control(actor, meeting)
-    meeting = _lock_meeting(meeting)
+    require_control(actor, meeting)
+    meeting = lock_meeting(meeting)
     _require_open(meeting)
     minutes = settings.LOGIN_TOKEN_MINUTES if valid_minutes is None else valid_minutes
     if not 1 <= minutes <= MAX_LOGIN_MINUTES:
@@ -585,7 +585,7 @@ def login_invitations_create(
 
 @transaction.atomic
 def login_invitation_revoke(*, actor: Member, login_token: LoginToken) -> LoginToken:
-    _require_control(actor, login_token.meeting)
+    require_control(actor, login_token.meeting)
     row = LoginToken.objects.select_for_update().get(pk=login_token.pk)
     if row.revoked_at is not None or row.used_at is not None:
         raise Conflict(_("This login link is already used or revoked."))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import DatabaseSyncToAsync
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
@@ -40,14 +40,6 @@ MAX_MESSAGE_BYTES = 16_384
 class NotLoggedIn(DomainError):
     status = 401
     code = "not_logged_in"
-
-
-def in_worker(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Run blocking database work in a worker thread of the pool rather than
-    the one thread Channels shares by default, so that the snapshots and
-    ballots of many sockets proceed side by side. Correctness does not rest
-    on that thread: constraints and row locks in the database keep it."""
-    return DatabaseSyncToAsync(func, thread_sensitive=False)
 
 
 def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> Viewer:
@@ -177,7 +169,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         # Accept first: a close code sent before accepting never reaches a browser.
         await self.accept()
         try:
-            self.viewer = await in_worker(resolve_viewer)(
+            self.viewer = await database_sync_to_async(resolve_viewer)(
                 self.meeting_id, self.scope.get("user"), token
             )
         except NotLoggedIn:
@@ -199,7 +191,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def send_snapshot(self) -> None:
-        text = await in_worker(build_snapshot)(self.meeting_id, self.viewer)
+        text = await database_sync_to_async(build_snapshot)(self.meeting_id, self.viewer)
         await self.send(text_data=text)
 
     async def send_error(self, code: str, message: str, ref: Any = None) -> None:
@@ -243,7 +235,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_error("forbidden", _("The projector is read-only."), ref)
             return
         try:
-            extra = await in_worker(COMMANDS[kind])(
+            extra = await database_sync_to_async(COMMANDS[kind])(
                 self.meeting_id, participant.member, message
             )
         except DomainError as exc:

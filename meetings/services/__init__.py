@@ -1,0 +1,69 @@
+"""Writes for unions, meetings, rosters and agendas.
+
+Every function checks the actor's permission, validates, writes inside one
+transaction and queues its events for after commit. REST views, the socket
+consumer, commands and tests all call these and nothing else.
+"""
+
+from meetings.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
+from meetings.services.agenda import (
+    agenda_advance,
+    agenda_item_add,
+    agenda_item_delete,
+    agenda_item_update,
+    agenda_reorder,
+)
+from meetings.services.meetings import (
+    meeting_close,
+    meeting_create,
+    meeting_start,
+    meeting_update,
+    meeting_voting_settings_update,
+)
+from meetings.services.members import (
+    members_import,
+)
+from meetings.services.projector import (
+    PROJECTOR_SALT,
+    projector_link_create,
+    projector_links_revoke,
+    projector_meeting,
+    projector_token_for,
+)
+from meetings.services.roster import (
+    participant_add,
+    participant_remove,
+    participant_update,
+    participants_add_from_union,
+    proxy_create,
+    proxy_revoke,
+)
+
+__all__ = [
+    "PROJECTOR_SALT",
+    "Conflict",
+    "InvalidInput",
+    "NotAllowed",
+    "NotFound",
+    "agenda_advance",
+    "agenda_item_add",
+    "agenda_item_delete",
+    "agenda_item_update",
+    "agenda_reorder",
+    "meeting_close",
+    "meeting_create",
+    "meeting_start",
+    "meeting_update",
+    "meeting_voting_settings_update",
+    "members_import",
+    "participant_add",
+    "participant_remove",
+    "participant_update",
+    "participants_add_from_union",
+    "projector_link_create",
+    "projector_links_revoke",
+    "projector_meeting",
+    "projector_token_for",
+    "proxy_create",
+    "proxy_revoke",
+]

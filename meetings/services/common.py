@@ -1,0 +1,86 @@
+"""Helpers the meetings services share: permission checks, the meeting's row
+lock, publishing and logging, input cleaning."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from meetings import events, log
+from meetings.exceptions import InvalidInput, NotAllowed
+from meetings.models import (
+    Meeting,
+    Member,
+    Union,
+)
+from meetings.selectors import (
+    agenda_payload,
+    meeting_payload,
+    participant_for,
+    quorum_status,
+    roster_summary,
+    union_is_officer,
+)
+
+
+def require_officer(actor: Member, union: Union) -> None:
+    if not union_is_officer(actor, union):
+        raise NotAllowed(_("Only officers of %(union)s may do this.") % {"union": union.name})
+
+
+def require_control(actor: Member, meeting: Meeting) -> None:
+    """Only the meeting's chair or clerk (or a superuser) change it."""
+    if actor.is_superuser:
+        return
+    participant = participant_for(meeting, actor)
+    if participant is None or not participant.controls_meeting:
+        raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
+
+
+def lock_meeting(meeting: Meeting) -> Meeting:
+    """Re-read the meeting under a row lock; serialises writes to one meeting."""
+    return Meeting.objects.select_for_update().select_related("union").get(pk=meeting.pk)
+
+
+def log_act(meeting: Meeting, actor: Member, action: str, **data: Any) -> None:
+    """Append the act to the meeting's hash-chained log (see meetings.log)."""
+    log.log_append(meeting_id=meeting.pk, action=action, actor=actor, data=data)
+
+
+def publish_agenda(meeting: Meeting) -> None:
+    events.publish(meeting.pk, "agenda.changed", agenda_payload(meeting.pk))
+
+
+def publish_meeting(meeting: Meeting) -> None:
+    events.publish(meeting.pk, "meeting.changed", {"meeting": meeting_payload(meeting)})
+
+
+def publish_roster(meeting: Meeting) -> None:
+    events.publish(meeting.pk, "roster.changed", {"roster": roster_summary(meeting.pk)})
+
+
+def clean_weight(value: Decimal | str | int | None, default: Decimal) -> Decimal:
+    if value is None:
+        return default
+    try:
+        weight = Decimal(str(value))
+    except ArithmeticError as exc:
+        raise InvalidInput(_("The vote weight must be a number.")) from exc
+    if not weight.is_finite() or weight < 0:
+        raise InvalidInput(_("The vote weight must be zero or more."))
+    if weight != weight.quantize(Decimal("0.0001")) or weight >= Decimal(10) ** 8:
+        raise InvalidInput(_("The vote weight may have at most 4 decimals and 8 digits."))
+    return weight
+
+
+def clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(_("A title is required."))
+    return title
+
+
+def publish_quorum(meeting: Meeting) -> None:
+    events.publish(meeting.pk, "quorum.changed", {"quorum": quorum_status(meeting)})

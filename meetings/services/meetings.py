@@ -1,0 +1,170 @@
+"""Meetings: create, edit, start, close, and their voting settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.exceptions import Conflict, InvalidInput
+from meetings.models import (
+    AgendaItem,
+    Meeting,
+    Member,
+    Participant,
+    QuorumKind,
+    Union,
+)
+from meetings.services.common import (
+    clean_title,
+    lock_meeting,
+    log_act,
+    publish_agenda,
+    publish_meeting,
+    publish_quorum,
+    require_control,
+    require_officer,
+)
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: Member,
+    union: Union,
+    title: str,
+    starts_at: datetime,
+    location: str = "",
+    livestream_url: str = "",
+) -> Meeting:
+    """Create a scheduled meeting. Only the union's officers may; the creator
+    becomes its chair."""
+    require_officer(actor, union)
+    meeting = Meeting.objects.create(
+        union=union,
+        title=clean_title(title),
+        starts_at=starts_at,
+        location=location.strip(),
+        livestream_url=livestream_url.strip(),
+        created_by=actor,
+    )
+    Participant.objects.create(
+        meeting=meeting, member=actor, role=Participant.Role.CHAIR, vote_weight=Decimal(1)
+    )
+    log_act(meeting, actor, "meeting.created", title=meeting.title)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting:
+    """Change title, start time, location, livestream link, or whether the
+    bulletin board of its closed polls is public."""
+    allowed = {"title", "starts_at", "location", "livestream_url", "board_public"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    require_control(actor, meeting)
+    meeting = lock_meeting(meeting)
+    if "title" in fields:
+        fields["title"] = clean_title(fields["title"])
+    for name, value in fields.items():
+        setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+    meeting.save(update_fields=[*fields])
+    publish_meeting(meeting)
+    log_act(meeting, actor, "meeting.updated", fields=sorted(fields))
+    return meeting
+
+
+@transaction.atomic
+def meeting_start(*, actor: Member, meeting: Meeting) -> Meeting:
+    """scheduled -> live. The first agenda item becomes current."""
+    require_control(actor, meeting)
+    meeting = lock_meeting(meeting)
+    if meeting.status != Meeting.Status.SCHEDULED:
+        raise Conflict(_("Only a scheduled meeting can be started."))
+    meeting.status = Meeting.Status.LIVE
+    meeting.started_at = timezone.now()
+    meeting.save(update_fields=["status", "started_at"])
+    first = meeting.agenda_items.exclude(state=AgendaItem.State.DONE).order_by("position").first()
+    publish_meeting(meeting)
+    log_act(meeting, actor, "meeting.started")
+    if first is not None:
+        first.state = AgendaItem.State.CURRENT
+        first.save(update_fields=["state"])
+        publish_agenda(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_close(*, actor: Member, meeting: Meeting) -> Meeting:
+    """live -> closed. The current item is marked done."""
+    require_control(actor, meeting)
+    meeting = lock_meeting(meeting)
+    if meeting.status != Meeting.Status.LIVE:
+        raise Conflict(_("Only a live meeting can be closed."))
+    meeting.status = Meeting.Status.CLOSED
+    meeting.closed_at = timezone.now()
+    meeting.save(update_fields=["status", "closed_at"])
+    changed = meeting.agenda_items.filter(state=AgendaItem.State.CURRENT).update(
+        state=AgendaItem.State.DONE
+    )
+    publish_meeting(meeting)
+    log_act(meeting, actor, "meeting.closed")
+    if changed:
+        publish_agenda(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_voting_settings_update(
+    *,
+    actor: Member,
+    meeting: Meeting,
+    quorum_kind: str | None = None,
+    quorum_count: int | None = None,
+    quorum_share: Decimal | str | None = None,
+    requires_presence: bool | None = None,
+    proxy_limit: int | None = None,
+) -> Meeting:
+    """Change the quorum rule, whether voting needs presence, and how many
+    proxies one delegate may carry. Polls already open keep their frozen roll."""
+    require_control(actor, meeting)
+    meeting = lock_meeting(meeting)
+    if quorum_kind is not None:
+        if quorum_kind not in QuorumKind.values:
+            raise InvalidInput(_("Unknown quorum kind: %s") % quorum_kind)
+        meeting.quorum_kind = quorum_kind
+    if quorum_count is not None:
+        if quorum_count < 0:
+            raise InvalidInput(_("The quorum count must be zero or more."))
+        meeting.quorum_count = quorum_count
+    if quorum_share is not None:
+        try:
+            share = Decimal(str(quorum_share))
+        except ArithmeticError as exc:
+            raise InvalidInput(_("The quorum share must be a number.")) from exc
+        if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
+            raise InvalidInput(_("The quorum share must be between 0 and 1."))
+        meeting.quorum_share = share.quantize(Decimal("0.0001"))
+    if requires_presence is not None:
+        meeting.requires_presence = requires_presence
+    if proxy_limit is not None:
+        if proxy_limit < 0:
+            raise InvalidInput(_("The proxy limit must be zero or more."))
+        meeting.proxy_limit = proxy_limit
+    meeting.save()
+    publish_meeting(meeting)
+    publish_quorum(meeting)
+    log_act(
+        meeting,
+        actor,
+        "meeting.voting_settings_changed",
+        quorum=meeting.quorum_kind,
+        requires_presence=meeting.requires_presence,
+        proxy_limit=meeting.proxy_limit,
+    )
+    return meeting

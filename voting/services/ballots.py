@@ -1,0 +1,403 @@
+"""Ballots: phone ballots with receipts and resends, paper ballots."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any, NoReturn
+
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings import events, log
+from meetings.models import Member, Participant
+from meetings.selectors import (
+    participant_for,
+)
+from meetings.services.common import require_control
+from voting import audit, live, rules
+from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
+from voting.models import Ballot, Poll, PollOption, RollEntry, RollMark
+from voting.services.closing import close
+from voting.services.common import lock_poll
+
+RECEIPT_ALPHABET = re.compile(r"^[A-Z2-7]{10,32}$")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the voter gets back for an accepted ballot."""
+
+    poll_id: int
+    receipt_code: str
+    choices: list[int]
+    weight: Decimal
+    on_behalf_of: str | None  # the represented member's name, for a proxy ballot
+    created: bool  # False when this answers a resend of the same ballot
+    signature: str  # the installation's Ed25519 signature over the ballot entry
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "poll_id": self.poll_id,
+            "receipt_code": self.receipt_code,
+            "choices": self.choices,
+            "weight": str(self.weight),
+            "on_behalf_of": self.on_behalf_of,
+            "signature": self.signature,
+        }
+
+
+def normalise_receipt(code: str) -> str:
+    cleaned = re.sub(r"[\s-]", "", str(code or "")).upper()
+    if not RECEIPT_ALPHABET.match(cleaned):
+        raise InvalidInput(
+            _("The receipt code must be 10 to 32 letters A-Z and digits 2-7 (base32).")
+        )
+    return cleaned
+
+
+def validate_choices(poll: Poll, options: Sequence[PollOption], choices: Any) -> list[int]:
+    """The chosen option ids, sorted, if they form a valid ballot for the poll."""
+    if not isinstance(choices, list) or not all(
+        isinstance(c, int) and not isinstance(c, bool) for c in choices
+    ):
+        raise InvalidInput(_("Choices must be a list of option ids."))
+    if len(set(choices)) != len(choices):
+        raise InvalidInput(_("An option is chosen twice."))
+    by_id = {o.pk: o for o in options}
+    unknown = [c for c in choices if c not in by_id]
+    if unknown:
+        raise InvalidInput(_("Unknown option: %s") % ", ".join(map(str, unknown)))
+    roles = [by_id[c].role for c in choices]
+    if rules.Role.ABSTAIN in roles:
+        if len(choices) != 1:
+            raise InvalidInput(_("Abstain cannot be combined with other choices."))
+        return sorted(choices)
+    if poll.kind == rules.Kind.MOTION or rules.Role.NO in {o.role for o in options}:
+        if len(choices) != 1:
+            raise InvalidInput(_("Choose exactly one answer."))
+        return sorted(choices)
+    if not poll.min_choices <= len(choices) <= poll.max_choices:
+        if poll.min_choices == poll.max_choices:
+            raise InvalidInput(_("Choose exactly %d.") % poll.max_choices)
+        raise InvalidInput(
+            _("Choose between %(low)d and %(high)d.")
+            % {"low": poll.min_choices, "high": poll.max_choices}
+        )
+    return sorted(choices)
+
+
+@functools.lru_cache(maxsize=512)
+def _options_of(poll_id: int, created_at: datetime) -> tuple[PollOption, ...]:
+    return tuple(PollOption.objects.filter(poll_id=poll_id).order_by("position"))
+
+
+def poll_options(poll: Poll) -> list[PollOption]:
+    """A poll's options. They never change once the poll exists, so each
+    process reads them once (keyed with the creation time too, in case a
+    database reuses ids)."""
+    return list(_options_of(poll.pk, poll.created_at))
+
+
+def _lock_poll_shared(poll_id: int) -> None:
+    """Hold the poll row in share mode: ballots run side by side, while
+    closing (FOR UPDATE) waits until ballots in flight have committed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM voting_poll WHERE id = %s FOR SHARE", [poll_id])
+
+
+def _same_ballot(
+    existing: Ballot,
+    choices: list[int],
+    caster: Participant | None,
+    on_behalf_of: int | None = None,
+) -> Receipt:
+    try:  # stored choices are sorted; a resend may list them in another order
+        same = existing.choices == sorted(choices)
+    except TypeError:
+        same = False
+    if not same:
+        raise Conflict(
+            _("This receipt code was already used for a ballot with other choices."),
+            code="receipt_conflict",
+        )
+    entry = existing.roll_entry
+    if entry is not None and caster is not None and entry.caster_id != caster.pk:
+        raise Conflict(_("This receipt code belongs to another ballot."), code="receipt_conflict")
+    # The first answer named the represented member of a proxy ballot; so does a resend.
+    represented: str | None = None
+    if entry is not None:
+        represented = entry.member.member.full_name if entry.is_proxy else None
+    elif on_behalf_of is not None and caster is not None:  # secret: no roll link to follow
+        represented = (
+            RollEntry.objects.filter(
+                poll_id=existing.poll_id, member_id=on_behalf_of, caster=caster
+            )
+            .exclude(member=caster)
+            .values_list("member__member__full_name", flat=True)
+            .first()
+        )
+    return Receipt(
+        poll_id=existing.poll_id,
+        receipt_code=existing.receipt_code,
+        choices=list(existing.choices),
+        weight=existing.weight,
+        on_behalf_of=represented,
+        created=False,
+        signature=existing.signature,
+    )
+
+
+def _find_roll_entry(poll: Poll, caster: Participant, on_behalf_of: int | None) -> RollEntry:
+    member_id = caster.pk if on_behalf_of is None else on_behalf_of
+    entry = (
+        RollEntry.objects.select_related("member__member")
+        .filter(poll=poll, member_id=member_id, caster=caster)
+        .first()
+    )
+    if entry is not None:
+        return entry
+    # Checked first: a remote delegate is refused for the same reason.
+    if not poll.allow_remote and caster.presence == Participant.Presence.REMOTE:
+        raise NotAllowed(_("This poll is for members in the room; remote members cannot vote."))
+    if on_behalf_of is not None:
+        raise NotAllowed(_("You do not carry that member's proxy for this poll."))
+    raise NotAllowed(_("You are not on this poll's roll."), code="not_on_roll")
+
+
+def _record_ballot(
+    *,
+    poll: Poll,
+    entry: RollEntry,
+    choices: list[int],
+    receipt_code: str,
+    method: str,
+    entered_by: Member | None,
+) -> str:
+    """Mark the roll entry as voted and store the signed ballot, or raise
+    IntegrityError. Returns the signature over the ballot's entry."""
+    RollMark.objects.create(roll_entry=entry, method=method, entered_by=entered_by)
+    signature = audit.sign_entry(
+        audit.ballot_entry(
+            poll=poll,
+            receipt=receipt_code,
+            choices=choices,
+            weight=entry.weight,
+            voter=entry.member_id,
+        )
+    )
+    Ballot.objects.create(
+        poll=poll,
+        receipt_code=receipt_code,
+        choices=choices,
+        weight=entry.weight,
+        roll_entry=entry if poll.secrecy == Poll.Secrecy.NAMED else None,
+        signature=signature,
+    )
+    return signature
+
+
+def ballot_cast(
+    *,
+    voter: Member,
+    poll_id: int,
+    choices: Any,
+    receipt_code: str,
+    on_behalf_of: int | None = None,
+) -> Receipt:
+    """Cast a ballot from a phone. The receipt code (random, drawn by the phone)
+    is the idempotency key: a resend with the same code and choices returns the
+    original receipt; other choices under the same code are refused.
+
+    One ballot per roll entry is enforced by the unique key of RollMark, so
+    concurrent requests cannot both succeed. `on_behalf_of` is the participant
+    id of a member whose proxy the voter carries.
+    """
+    code = normalise_receipt(receipt_code)
+    if on_behalf_of is not None and (
+        not isinstance(on_behalf_of, int) or isinstance(on_behalf_of, bool)
+    ):
+        raise InvalidInput(_("on_behalf_of must be a participant id."))
+    try:
+        with transaction.atomic():
+            return _cast(voter, poll_id, choices, code, on_behalf_of)
+    except IntegrityError:
+        # The roll entry has voted, or this very code just did (the same
+        # ballot sent twice at once): a resend gets its receipt back.
+        with transaction.atomic():
+            receipt = _resend(voter, poll_id, choices, code, on_behalf_of)
+            if receipt is None:
+                raise Conflict(
+                    _("This vote has already been cast."), code="already_voted"
+                ) from None
+            return receipt
+
+
+def _cast(
+    voter: Member, poll_id: int, choices: Any, code: str, on_behalf_of: int | None
+) -> Receipt:
+    """The common case in few queries: the poll's share lock, the voter's roll
+    entry with its poll, two inserts. Anything unusual goes the slow way."""
+    # Share-lock first: the poll's state read next cannot change before commit.
+    _lock_poll_shared(poll_id)
+    entries = RollEntry.objects.select_related("poll", "member__member").filter(
+        poll_id=poll_id, caster__member=voter
+    )
+    if on_behalf_of is None:
+        entry = entries.filter(member_id=models.F("caster_id")).first()
+    else:
+        entry = entries.filter(member_id=on_behalf_of).first()
+    poll = entry.poll if entry is not None else None
+    usable = poll is not None and poll.state == Poll.State.OPEN
+    if not usable or (poll and poll.closes_at is not None and timezone.now() >= poll.closes_at):
+        receipt = _resend(voter, poll_id, choices, code, on_behalf_of)
+        if receipt is not None:
+            return receipt
+        _refuse(voter, poll_id, on_behalf_of)
+    assert entry is not None and poll is not None
+    chosen = validate_choices(poll, poll_options(poll), choices)
+    signature = _record_ballot(
+        poll=poll,
+        entry=entry,
+        choices=chosen,
+        receipt_code=code,
+        method=RollMark.Method.PHONE,
+        entered_by=None,
+    )
+    _after_ballot(poll)
+    represented = entry.member.member.full_name if entry.is_proxy else None
+    return Receipt(
+        poll_id=poll.pk,
+        receipt_code=code,
+        choices=chosen,
+        weight=entry.weight,
+        on_behalf_of=represented,
+        created=True,
+        signature=signature,
+    )
+
+
+def _resend(
+    voter: Member, poll_id: int, choices: Any, code: str, on_behalf_of: int | None
+) -> Receipt | None:
+    """The receipt of a ballot already stored under this code (the phone lost
+    the answer), or None. Other choices under the code are refused."""
+    existing = (
+        Ballot.objects.select_related("roll_entry__member__member", "poll__meeting")
+        .filter(poll_id=poll_id, receipt_code=code)
+        .first()
+    )
+    if existing is None:
+        return None
+    caster = participant_for(existing.poll.meeting, voter)
+    return _same_ballot(
+        existing, choices if isinstance(choices, list) else [], caster, on_behalf_of
+    )
+
+
+def _refuse(voter: Member, poll_id: int, on_behalf_of: int | None) -> NoReturn:
+    """Say exactly why this voter cannot vote on this poll now."""
+    poll = Poll.objects.select_related("meeting").filter(pk=poll_id).first()
+    if poll is None:
+        raise NotFound(_("No such poll."))
+    if poll.state != Poll.State.OPEN:
+        raise Conflict(_("This poll is not open."), code="poll_not_open")
+    if poll.closes_at is not None and timezone.now() >= poll.closes_at:
+        raise Conflict(_("Voting time is over."), code="poll_not_open")
+    caster = participant_for(poll.meeting, voter)
+    if caster is None:
+        raise NotAllowed(_("You are not on this meeting's roster."), code="not_on_roll")
+    _find_roll_entry(poll, caster, on_behalf_of)  # raises: no entry matched above
+    raise NotAllowed(_("You are not on this poll's roll."), code="not_on_roll")
+
+
+def _after_ballot(poll: Poll) -> None:
+    transaction.on_commit(partial(live.turnout_changed, poll.meeting_id, poll.pk), robust=True)
+    if poll.close_when_all_voted:
+        transaction.on_commit(partial(_close_if_complete, poll.pk), robust=True)
+
+
+def _close_if_complete(poll_id: int) -> None:
+    with transaction.atomic():
+        poll = lock_poll(poll_id)
+        if poll.state != Poll.State.OPEN:
+            return
+        if RollMark.objects.filter(roll_entry__poll=poll).count() < poll.roll.count():
+            return
+        close(poll, actor=None)
+
+
+@transaction.atomic
+def paper_ballot_enter(
+    *,
+    actor: Member,
+    poll: Poll,
+    roll_entry_id: int,
+    choices: Any,
+    receipt_code: str | None = None,
+) -> Receipt:
+    """A clerk enters the paper ballot of a roll entry that has not voted. It
+    counts with phone ballots, is marked paper with the clerk recorded, and
+    the entry can no longer vote by phone."""
+    poll = Poll.objects.select_related("meeting").get(pk=poll.pk)
+    require_control(actor, poll.meeting)
+    _lock_poll_shared(poll.pk)
+    poll.refresh_from_db(fields=["state", "closes_at"])
+    if poll.state != Poll.State.OPEN:
+        raise Conflict(_("This poll is not open."), code="poll_not_open")
+    if poll.closes_at is not None and timezone.now() >= poll.closes_at:
+        raise Conflict(_("Voting time is over."), code="poll_not_open")
+    entry = RollEntry.objects.filter(poll=poll, pk=roll_entry_id).first()
+    if entry is None:
+        raise NotFound(_("No such entry on this poll's roll."))
+    chosen = validate_choices(poll, list(poll.options.all()), choices)
+    code = normalise_receipt(receipt_code) if receipt_code else _server_receipt()
+    if Ballot.objects.filter(poll=poll, receipt_code=code).exists():
+        raise Conflict(_("This receipt code is already used."), code="receipt_conflict")
+    try:
+        with transaction.atomic():
+            signature = _record_ballot(
+                poll=poll,
+                entry=entry,
+                choices=chosen,
+                receipt_code=code,
+                method=RollMark.Method.PAPER,
+                entered_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict(_("This vote has already been cast."), code="already_voted") from None
+    events.publish(
+        poll.meeting_id,
+        "poll.paper_ballot",
+        {"poll_id": poll.pk, "clerk": actor.full_name},
+    )
+    log.log_append(
+        meeting_id=poll.meeting_id,
+        action="poll.paper_ballot",
+        actor=actor,
+        data={"poll": poll.pk, "member": entry.member.member.full_name},
+    )
+    _after_ballot(poll)
+    return Receipt(
+        poll_id=poll.pk,
+        receipt_code=code,
+        choices=chosen,
+        weight=entry.weight,
+        on_behalf_of=None,
+        created=True,
+        signature=signature,
+    )
+
+
+def _server_receipt() -> str:
+    """A receipt code for a paper ballot: 80 random bits in base32."""
+    return base64.b32encode(secrets.token_bytes(10)).decode()

@@ -1,0 +1,102 @@
+"""Closing a poll: the count by its rule, the seal, deadlines."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings import log
+from meetings.models import Member
+from meetings.services.common import require_control
+from voting import audit, live, rules
+from voting.exceptions import Conflict
+from voting.models import Ballot, Poll
+from voting.selectors import result_payload
+from voting.services.common import lock_poll, publish_poll
+
+
+def tally(poll: Poll) -> tuple[rules.Totals, dict[int, int]]:
+    """Count the ballots of a poll: weight per option (for the rule) and the
+    number of ballots per option (for people)."""
+    by_option: dict[int, Decimal] = {}
+    counts: dict[int, int] = {}
+    cast = Decimal(0)
+    abstain = Decimal(0)
+    abstain_ids = set(poll.options.filter(role=rules.Role.ABSTAIN).values_list("pk", flat=True))
+    for choices, weight in Ballot.objects.filter(poll=poll).values_list("choices", "weight"):
+        cast += weight
+        if any(c in abstain_ids for c in choices):
+            abstain += weight
+        for c in choices:
+            by_option[c] = by_option.get(c, Decimal(0)) + weight
+            counts[c] = counts.get(c, 0) + 1
+    totals = rules.Totals(
+        by_option=by_option,
+        cast=cast,
+        abstain=abstain,
+        present=poll.present_weight,
+        entitled=poll.entitled_weight,
+    )
+    return totals, counts
+
+
+def close(poll: Poll, actor: Member | None) -> Poll:
+    """Count and store the result. Caller holds the poll's row lock."""
+    poll.lot_seed = secrets.token_hex(16)
+    totals, counts = tally(poll)
+    options = [
+        rules.Option(o.pk, rules.Role(o.role), o.label) for o in poll.options.order_by("position")
+    ]
+    outcome = rules.decide(
+        rules.Kind(poll.kind),
+        options,
+        totals,
+        poll.rule,
+        seats=poll.seats,
+        seed=poll.lot_seed,
+        _=_,
+    )
+    ballots = Ballot.objects.filter(poll=poll).count()
+    poll.state = Poll.State.CLOSED
+    poll.closed_at = timezone.now()
+    poll.result = result_payload(poll, options, totals, counts, outcome, ballots)
+    poll.save()
+    # Logged, then sealed (the head names the log's hash, close included),
+    # then announced: the event carries the head's fingerprint.
+    data = {"poll": poll.pk, "sentence": poll.result["sentence"]}
+    log.log_append(meeting_id=poll.meeting_id, action="poll.closed", actor=actor, data=data)
+    audit.seal(poll)
+    publish_poll(poll, "poll.closed", actor, data, logged=True)
+    transaction.on_commit(partial(live.turnout_changed, poll.meeting_id, poll.pk), robust=True)
+    return poll
+
+
+@transaction.atomic
+def poll_close(*, actor: Member, poll: Poll) -> Poll:
+    """open -> closed: count the ballots with the poll's rule, publish the result."""
+    poll = lock_poll(poll.pk)
+    require_control(actor, poll.meeting)
+    if poll.state != Poll.State.OPEN:
+        raise Conflict(_("Only an open poll can be closed."))
+    return close(poll, actor)
+
+
+def polls_close_due(now: datetime | None = None) -> list[int]:
+    """Close every open poll whose time is up. Safe to run in every process."""
+    now = now or timezone.now()
+    closed = []
+    for poll_id in Poll.objects.filter(state=Poll.State.OPEN, closes_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            poll = lock_poll(poll_id)
+            if poll.state == Poll.State.OPEN and poll.closes_at and poll.closes_at <= now:
+                close(poll, actor=None)
+                closed.append(poll_id)
+    return closed

@@ -1,0 +1,327 @@
+"""Polls: create, open (freezing the roll), cancel, decide a tie, publish."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.models import Meeting, Member, Participant
+from meetings.selectors import (
+    VOTING_ROLES,
+    active_proxies,
+    is_present,
+    quorum_status,
+)
+from meetings.services.common import require_control
+from voting import live, rules
+from voting.exceptions import Conflict, InvalidInput, NotFound
+from voting.models import Poll, PollOption, RollEntry
+from voting.services.closing import polls_close_due
+from voting.services.common import lock_poll, publish_poll
+
+MAX_OPTIONS = 100
+
+
+def _option_rows(kind: rules.Kind, labels: Sequence[str]) -> list[tuple[rules.Role, str]]:
+    """The options a poll of this kind offers, abstention included."""
+    labels = [label.strip() for label in labels if label and label.strip()]
+    abstain = (rules.Role.ABSTAIN, _("Abstain"))
+    if kind is rules.Kind.MOTION:
+        return [(rules.Role.YES, _("Yes")), (rules.Role.NO, _("No")), abstain]
+    if len(labels) != len(set(labels)):
+        raise InvalidInput(_("Two options have the same label."))
+    if len(labels) > MAX_OPTIONS:
+        raise InvalidInput(_("At most %d options.") % MAX_OPTIONS)
+    if kind is rules.Kind.ELECTION:
+        if not labels:
+            raise InvalidInput(_("An election needs at least one candidate."))
+        if len(labels) == 1:  # one candidate: yes / no / abstain on them
+            return [(rules.Role.CANDIDATE, labels[0]), (rules.Role.NO, _("No")), abstain]
+        return [(rules.Role.CANDIDATE, label) for label in labels] + [abstain]
+    if len(labels) < 2:
+        raise InvalidInput(_("A choice poll needs at least two options."))
+    return [(rules.Role.OPTION, label) for label in labels] + [abstain]
+
+
+@transaction.atomic
+def poll_create(
+    *,
+    actor: Member,
+    meeting: Meeting,
+    title: str,
+    kind: str,
+    options: Sequence[str] = (),
+    description: str = "",
+    secrecy: str = Poll.Secrecy.SECRET,
+    results_visibility: str = Poll.Results.HIDDEN,
+    allow_remote: bool = True,
+    min_choices: int | None = None,
+    max_choices: int | None = None,
+    seats: int = 1,
+    majority: str = rules.Majority.SIMPLE,
+    base: str = rules.Base.VALID,
+    tie_rule: str = rules.TieRule.FAILS,
+    close_when_all_voted: bool = False,
+    agenda_item_id: int | None = None,
+) -> Poll:
+    """Create a draft poll with its options. Only the chair or a clerk may.
+
+    Motions get Yes/No/Abstain; other kinds get the given options plus
+    Abstain. An election with one candidate is yes/no/abstain on them.
+    """
+    require_control(actor, meeting)
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(_("A question is required."))
+    try:
+        kind_ = rules.Kind(kind)
+        rule = rules.Rule(rules.Majority(majority), rules.Base(base), rules.TieRule(tie_rule))
+    except ValueError as exc:
+        raise InvalidInput(_("Unknown poll setting: %s") % exc) from exc
+    if secrecy not in Poll.Secrecy.values:
+        raise InvalidInput(_("Secrecy must be named or secret."))
+    if results_visibility not in Poll.Results.values:
+        raise InvalidInput(_("Results while open must be hidden or live."))
+    if secrecy == Poll.Secrecy.SECRET and results_visibility == Poll.Results.LIVE:
+        raise InvalidInput(_("A secret poll cannot show results while open."))
+    if meeting.status == Meeting.Status.CLOSED:
+        raise Conflict(_("The meeting is closed."))
+    rows = _option_rows(kind_, options)
+    choosable = sum(1 for role, _label in rows if role in (rules.Role.OPTION, rules.Role.CANDIDATE))
+
+    if kind_ is rules.Kind.MULTIPLE:
+        low = 1 if min_choices is None else min_choices
+        high = choosable if max_choices is None else max_choices
+        if not 0 <= low <= high or high < 1 or high > choosable:
+            raise InvalidInput(
+                _(
+                    "Choose between %(low)s and %(high)s must fit 0 <= least <= most <= %(n)d, "
+                    "with most at least 1."
+                )
+                % {"low": low, "high": high, "n": choosable}
+            )
+        seats = 1
+    elif kind_ is rules.Kind.ELECTION:
+        # One candidate: one seat, yes / no / abstain on them (low = high = 1).
+        if not 1 <= seats <= choosable:
+            raise InvalidInput(_("Seats must be between 1 and the number of candidates."))
+        low, high = 1, seats
+    else:
+        low, high, seats = 1, 1, 1
+    agenda_item = None
+    if agenda_item_id is not None:
+        agenda_item = meeting.agenda_items.filter(pk=agenda_item_id).first()
+        if agenda_item is None:
+            raise NotFound(_("No such agenda item in this meeting."))
+
+    poll = Poll.objects.create(
+        meeting=meeting,
+        agenda_item=agenda_item,
+        title=title,
+        description=(description or "").strip(),
+        kind=kind_.value,
+        secrecy=secrecy,
+        results_visibility=results_visibility,
+        allow_remote=allow_remote,
+        min_choices=low,
+        max_choices=high,
+        seats=seats,
+        majority=rule.majority.value,
+        base=rule.base.value,
+        tie_rule=rule.tie.value,
+        close_when_all_voted=close_when_all_voted,
+        created_by=actor,
+    )
+    PollOption.objects.bulk_create(
+        [
+            PollOption(poll=poll, position=i, role=role.value, label=label)
+            for i, (role, label) in enumerate(rows, start=1)
+        ]
+    )
+    publish_poll(poll, "poll.created", actor, {"title": poll.title, "kind": poll.kind})
+    return poll
+
+
+def _build_roll(poll: Poll) -> list[RollEntry]:
+    """Who may vote on this poll, with what weight, carrying which proxies.
+
+    A member's vote goes to their delegate while they have an active proxy
+    and are not checked in; a present delegator votes themselves.
+    """
+    meeting = poll.meeting
+    voters = list(
+        Participant.objects.filter(meeting=meeting, role__in=VOTING_ROLES).select_related("member")
+    )
+    delegate_of = {proxy.delegator_id: proxy.delegate_id for proxy in active_proxies(meeting)}
+
+    def entitled(p: Participant) -> bool:
+        if not is_present(meeting, p):
+            return False
+        return poll.allow_remote or p.presence != Participant.Presence.REMOTE
+
+    by_id = {p.pk: p for p in voters}
+    entries = []
+    for p in voters:
+        delegate = by_id.get(delegate_of.get(p.pk, -1))
+        if delegate is not None and p.presence == Participant.Presence.ABSENT:
+            if entitled(delegate):
+                entries.append(
+                    RollEntry(
+                        poll=poll,
+                        member=p,
+                        caster=delegate,
+                        weight=p.vote_weight,
+                        remote=delegate.presence == Participant.Presence.REMOTE,
+                    )
+                )
+        elif entitled(p):
+            entries.append(
+                RollEntry(
+                    poll=poll,
+                    member=p,
+                    caster=p,
+                    weight=p.vote_weight,
+                    remote=p.presence == Participant.Presence.REMOTE,
+                )
+            )
+    return RollEntry.objects.bulk_create(entries)
+
+
+@transaction.atomic
+def poll_open(
+    *,
+    actor: Member,
+    poll: Poll,
+    duration_seconds: int | None = None,
+    quorum_override_reason: str = "",
+) -> Poll:
+    """draft -> open. Freezes the roll, records the quorum, starts the clock.
+
+    Refused without quorum unless the chair gives a reason, which is kept.
+    Only one poll of a meeting is open at a time.
+    """
+    poll = lock_poll(poll.pk)
+    meeting = poll.meeting
+    require_control(actor, meeting)
+    Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if poll.state != Poll.State.DRAFT:
+        raise Conflict(_("Only a draft poll can be opened."))
+    if meeting.status != Meeting.Status.LIVE:
+        raise Conflict(_("The meeting is not live; start it first."))
+    if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN).exists():
+        raise Conflict(_("Another poll is open; close it first."))
+    if duration_seconds is not None and not 10 <= duration_seconds <= 24 * 3600:
+        raise InvalidInput(_("The voting time must be between 10 seconds and 24 hours."))
+    quorum = quorum_status(meeting)
+    reason = (quorum_override_reason or "").strip()
+    if not quorum["met"] and not reason:
+        raise Conflict(
+            _(
+                "The meeting has no quorum (%(present)s present, %(required)s required). "
+                "Give a reason to open the poll anyway."
+            )
+            % {"present": quorum["present"], "required": quorum["required"]},
+            code="no_quorum",
+        )
+    roll = _build_roll(poll)
+    if not roll:
+        raise Conflict(_("No one is entitled to vote on this poll."))
+    now = timezone.now()
+    poll.state = Poll.State.OPEN
+    poll.opened_at = now
+    poll.closes_at = now + timedelta(seconds=duration_seconds) if duration_seconds else None
+    poll.quorum = {**quorum, "override_reason": reason if not quorum["met"] else ""}
+    poll.quorum_override_reason = reason if not quorum["met"] else ""
+    poll.entitled_weight = sum((e.weight for e in roll), Decimal(0))
+    poll.present_weight = Decimal(quorum["present_weight"])
+    poll.save()
+    publish_poll(
+        poll,
+        "poll.opened",
+        actor,
+        {"quorum_met": quorum["met"], "override_reason": poll.quorum_override_reason or None},
+    )
+    # The opening turnout (0 of N), so phones show it without asking.
+    transaction.on_commit(partial(live.turnout_changed, meeting.pk, poll.pk), robust=True)
+    if duration_seconds:
+        transaction.on_commit(
+            partial(live.schedule_close, poll.pk, float(duration_seconds), polls_close_due),
+            robust=True,
+        )
+    return poll
+
+
+@transaction.atomic
+def poll_cancel(*, actor: Member, poll: Poll, reason: str) -> Poll:
+    """draft/open -> cancelled, with a reason. Ballots of a cancelled poll are
+    kept for the record but never counted."""
+    poll = lock_poll(poll.pk)
+    require_control(actor, poll.meeting)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason for cancelling."))
+    if poll.state not in (Poll.State.DRAFT, Poll.State.OPEN):
+        raise Conflict(_("Only a draft or open poll can be cancelled."))
+    poll.state = Poll.State.CANCELLED
+    poll.cancel_reason = reason
+    poll.closed_at = timezone.now()
+    poll.save(update_fields=["state", "cancel_reason", "closed_at"])
+    publish_poll(poll, "poll.cancelled", actor, {"reason": reason})
+    return poll
+
+
+@transaction.atomic
+def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Poll:
+    """The chair breaks a tie the rule left to them: `winners` are chosen among
+    the tied options (for a motion: [yes id] to carry, [] to reject)."""
+    poll = lock_poll(poll.pk)
+    require_control(actor, poll.meeting)
+    result = poll.result or {}
+    tied = result.get("tied") or []
+    if poll.state != Poll.State.CLOSED or not tied:
+        raise Conflict(_("There is no tie for the chair to decide."))
+    if not isinstance(winners, list | tuple) or not set(winners) <= set(tied):
+        raise InvalidInput(_("Choose among the tied options."))
+    if len(set(winners)) != len(winners):
+        raise InvalidInput(_("An option is chosen twice."))
+    seats_open = int(result.get("seats_open") or 0)
+    # Motions and one-candidate elections: the chair carries ([yes]) or rejects ([]).
+    is_yes_no = poll.options.filter(role=rules.Role.NO).exists()
+    if not is_yes_no and len(winners) != seats_open:
+        raise InvalidInput(_("Choose %d.") % seats_open)
+    labels = dict(poll.options.values_list("pk", "label"))
+    poll.tie_decision = {"winners": list(winners), "by": actor.full_name}
+    poll.tie_decided_by = actor
+    result["winners"] = list(result.get("winners") or []) + list(winners)
+    if is_yes_no:
+        result["carried"] = bool(winners)
+    result["tied"] = []
+    decision = ", ".join(labels[w] for w in winners) if winners else _("not carried")
+    result["sentence"] = f"{result['sentence']} " + _("The chair decided: %s.") % decision
+    poll.result = result
+    poll.save(update_fields=["tie_decision", "tie_decided_by", "result"])
+    publish_poll(poll, "poll.tie_decided", actor, {"winners": list(winners)})
+    return poll
+
+
+@transaction.atomic
+def poll_publish(*, actor: Member, poll: Poll) -> Poll:
+    """closed -> published: the result becomes the record. A tie left to the
+    chair must be decided first."""
+    poll = lock_poll(poll.pk)
+    require_control(actor, poll.meeting)
+    if poll.state != Poll.State.CLOSED:
+        raise Conflict(_("Only a closed poll can be published."))
+    if (poll.result or {}).get("tied"):
+        raise Conflict(_("Decide the tie first."))
+    poll.state = Poll.State.PUBLISHED
+    poll.published_at = timezone.now()
+    poll.save(update_fields=["state", "published_at"])
+    publish_poll(poll, "poll.published", actor, {})
+    return poll
