@@ -19,20 +19,13 @@ from documents import rendering, services
 from documents.models import DocumentPage
 from documents.rendering import ImageSize
 from meetings import services as meeting_services
-from meetings.models import Member
+from tests.api import client_for
 from tests.conftest import World
 from tests.documents.conftest import UploadFn, pdf_upload, stored_files
 from tests.documents.pdfs import make_pdf
 from tests.factories import MeetingFactory, MemberFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(member: Member | None) -> APIClient:
-    client = APIClient()
-    if member is not None:
-        client.force_login(member)
-    return client
 
 
 def image_url(key: str, page: int, size: str = "phone") -> str:

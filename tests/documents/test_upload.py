@@ -11,19 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from documents.models import Document, DocumentPage, DocumentVersion
-from meetings.models import Member
+from tests.api import client_for
 from tests.conftest import World
 from tests.documents.conftest import UploadFn, pdf_upload, row_counts, stored_files
 from tests.documents.pdfs import encrypt, make_pdf
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(member: Member | None) -> APIClient:
-    client = APIClient()
-    if member is not None:
-        client.force_login(member)
-    return client
 
 
 def post_file(

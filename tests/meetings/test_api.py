@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from meetings import services
 from meetings.exceptions import NotFound
 from meetings.models import AgendaItem, Meeting, Member, Membership, Participant
+from tests.api import assert_error, client_for
 from tests.conftest import World
 from tests.factories import (
     PASSWORD,
@@ -22,24 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(member: Member | None) -> APIClient:
-    client = APIClient()
-    if member is not None:
-        client.force_login(member)
-    return client
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert isinstance(body["detail"], str) and body["detail"]
-    assert body["code"]
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 def union_member_not_on_roster(world: World) -> Member:

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from meetings import services as meeting_services
 from meetings.models import Member, Participant, Proxy
+from tests.api import assert_error, client_for
 from tests.conftest import World
 from tests.factories import MemberFactory, MembershipFactory
 from tests.voting.conftest import PollMaker, option_id, receipt, signed_entry
@@ -17,24 +18,6 @@ from voting import selectors, services
 from voting.models import Ballot, Poll, RollEntry, RollMark
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(member: Member | None) -> APIClient:
-    client = APIClient()
-    if member is not None:
-        client.force_login(member)
-    return client
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert isinstance(body["detail"], str) and body["detail"]
-    assert body["code"]
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 def bystander(world: World) -> Member:

@@ -16,11 +16,11 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.management import CommandError, call_command
 from django.test import Client
-from rest_framework.test import APIClient
 
 from meetings import attendance
 from meetings import services as meeting_services
 from meetings.models import MeetingEvent, Member
+from tests.api import assert_error, client_for
 from tests.conftest import World
 from tests.factories import MemberFactory, MembershipFactory
 from tests.voting.audit_helpers import ClosedPoll, closed_poll, weigh_and_delegate
@@ -29,22 +29,6 @@ from voting import audit, keys, merkle, services, verify
 from voting.models import Poll, PollSeal
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(member: Member | None) -> APIClient:
-    client = APIClient()
-    if member is not None:
-        client.force_login(member)
-    return client
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert isinstance(body["detail"], str) and body["detail"]
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 def union_member(world: World) -> Member:

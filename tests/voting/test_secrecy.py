@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from django.db import models
-from rest_framework.test import APIClient
 
 from meetings import events
 from meetings.models import MeetingEvent, Member
+from tests.api import client_for
 from tests.conftest import World
 from tests.voting.audit_helpers import ClosedPoll, closed_poll, weigh_and_delegate
 from voting import audit, live
@@ -133,13 +133,6 @@ def test_no_event_payload_names_a_receipt_or_a_choice(
 
 
 # --- API responses --------------------------------------------------------------------------
-
-
-def client_for(member: Member | None) -> APIClient:
-    client = APIClient()
-    if member is not None:
-        client.force_login(member)
-    return client
 
 
 def test_no_api_response_pairs_a_voter_with_their_ballot(

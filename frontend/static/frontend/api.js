@@ -1,10 +1,6 @@
 // JSON requests to the REST API, with the session cookie and CSRF token.
 
-const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
-const interpolate = (format, values) =>
-  typeof window.interpolate === "function"
-    ? window.interpolate(format, values, true)
-    : format.replace(/%\((\w+)\)s/g, (match, key) => values[key]);
+import { _, interpolate } from "./i18n.js";
 
 /** A refusal from the API: the server's sentence, its HTTP status and machine code. */
 export class ApiError extends Error {

@@ -5,12 +5,8 @@
 import { request } from "./api.js";
 import { el } from "./meeting-state.js";
 import { formatWeight } from "./voting.js";
+import { _, interpolate } from "./i18n.js";
 
-const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
-const interpolate = (format, values) =>
-  typeof window.interpolate === "function"
-    ? window.interpolate(format, values, true)
-    : format.replace(/%\((\w+)\)s/g, (match, key) => values[key]);
 
 export function presenceLabel(presence) {
   const labels = {

@@ -3,12 +3,8 @@
 // as a query string); the page fetches the inclusion proof and checks it
 // here: leaf hash, audit path to the signed root, and the Ed25519 signatures.
 import { checkProof } from "./board-verify.js";
+import { _, interpolate } from "./i18n.js";
 
-const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
-const interpolate = (format, values) =>
-  typeof window.interpolate === "function"
-    ? window.interpolate(format, values, true)
-    : format.replace(/%\((\w+)\)s/g, (match, key) => values[key]);
 
 const data = JSON.parse(document.getElementById("board-data").textContent);
 const form = document.getElementById("receipt-form");

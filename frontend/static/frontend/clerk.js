@@ -7,12 +7,8 @@ import { attendanceTable, presenceLabel } from "./attendance.js";
 import { MeetingSocket } from "./meeting-socket.js";
 import { el, readInitialSnapshot, renderStatus } from "./meeting-state.js";
 import { quorumSentence } from "./voting.js";
+import { _, interpolate } from "./i18n.js";
 
-const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
-const interpolate = (format, values) =>
-  typeof window.interpolate === "function"
-    ? window.interpolate(format, values, true)
-    : format.replace(/%\((\w+)\)s/g, (match, key) => values[key]);
 
 const main = document.getElementById("main");
 const apiBase = main.dataset.apiBase;

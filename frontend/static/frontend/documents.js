@@ -11,11 +11,7 @@
 // and waits for the flips to settle before it fetches the page's text and
 // the member's note.
 
-const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
-const interpolate = (format, values) =>
-  typeof window.interpolate === "function"
-    ? window.interpolate(format, values, true)
-    : format.replace(/%\((\w+)\)s/g, (match, key) => values[key]);
+import { _, interpolate } from "./i18n.js";
 
 const FILES = "/api/document-versions/";
 const SETTLE_MS = 300;

@@ -8,7 +8,7 @@
 //   (capped near 15 s); a fresh connection always starts with a snapshot;
 // - close codes 4401 / 4403 / 4404 are final: a message, no retry.
 
-const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
+import { _ } from "./i18n.js";
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;

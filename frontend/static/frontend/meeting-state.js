@@ -1,6 +1,6 @@
 // Meeting state kept by every page: the snapshot, updated by events.
 
-const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
+import { _ } from "./i18n.js";
 
 export function readInitialSnapshot() {
   const node = document.getElementById("initial-snapshot");

@@ -12,12 +12,8 @@ import {
 import { PhoneVoting } from "./phone-voting.js";
 import { MemberDocuments } from "./documents.js";
 import { MemberAttendance } from "./attendance.js";
+import { _, interpolate } from "./i18n.js";
 
-const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
-const interpolate = (format, values) =>
-  typeof window.interpolate === "function"
-    ? window.interpolate(format, values, true)
-    : format.replace(/%\((\w+)\)s/g, (match, key) => values[key]);
 
 const main = document.getElementById("main");
 const list = document.getElementById("agenda");

@@ -23,8 +23,8 @@ import {
 } from "./voting.js";
 import { ProjectorDocument } from "./documents.js";
 import { ProjectorRoomCode } from "./attendance.js";
+import { _ } from "./i18n.js";
 
-const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
 
 const main = document.getElementById("main");
 const indicator = document.getElementById("connection");

@@ -1,18 +1,10 @@
 // Polls as every page shows them: labels, ballot controls and their rules,
 // turnout, results tables. No state of its own except TurnoutBook.
+
+import { _, interpolate, ngettext } from "./i18n.js";
 import { el } from "./meeting-state.js";
 
-export const _ = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
-export const ngettext = (singular, plural, count) =>
-  typeof window.ngettext === "function"
-    ? window.ngettext(singular, plural, count)
-    : count === 1
-      ? singular
-      : plural;
-export const interpolate = (format, values) =>
-  typeof window.interpolate === "function"
-    ? window.interpolate(format, values, true)
-    : format.replace(/%\((\w+)\)s/g, (match, key) => values[key]);
+export { _, interpolate, ngettext };
 
 // --- receipt codes -------------------------------------------------------------
 
