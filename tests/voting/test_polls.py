@@ -502,3 +502,11 @@ def test_requires_presence_entitles_only_those_present(
     Participant.objects.filter(pk=absent.pk).update(presence=Participant.Presence.ROOM)
     with pytest.raises(NotAllowed):
         cast(live_world, room_only, 2, [option_id(room_only, "Yes")])
+
+
+def test_no_poll_for_a_meeting_closed_since_it_was_read(live_world: World) -> None:
+    stale = Meeting.objects.get(pk=live_world.meeting.pk)
+    meeting_services.meeting_close(actor=live_world.chair, meeting=live_world.meeting)
+    with pytest.raises(Conflict):
+        services.poll_create(actor=live_world.chair, meeting=stale, title="Late", kind="motion")
+    assert not Poll.objects.filter(title="Late").exists()

@@ -18,7 +18,7 @@ from meetings.selectors import (
     is_present,
     quorum_status,
 )
-from meetings.services.common import require_control
+from meetings.services.common import lock_meeting, require_control
 from voting import live, rules
 from voting.exceptions import Conflict, InvalidInput, NotFound
 from voting.models import Poll, PollOption, RollEntry
@@ -76,6 +76,7 @@ def poll_create(
     Abstain. An election with one candidate is yes/no/abstain on them.
     """
     require_control(actor, meeting)
+    meeting = lock_meeting(meeting)  # its status as of now, not as the caller read it
     title = (title or "").strip()
     if not title:
         raise InvalidInput(_("A question is required."))
