@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings import checkin
+from meetings.downloads import CsvFile, local_time, render_csv
 from meetings.exceptions import NotFound
 from meetings.models import AttendanceLog, LoginToken, Meeting, Participant
 from meetings.selectors import attendance_summary, quorum_status, voters_presence
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RECENT_LIMIT = 200
 
 
@@ -140,33 +137,6 @@ def badge_rows(*, meeting: Meeting) -> list[BadgeRow]:
 # --- CSV --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CsvFile:
-    filename: str
-    content: bytes
-
-
-def _cell(value: Any) -> str:
-    """Spreadsheet-safe text: a leading quote defuses a would-be formula."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _time(value: Any) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-
-def _render(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_cell(h) for h in header])
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    # A byte order mark: Excel then reads Vietnamese and Arabic names right.
-    return buffer.getvalue().encode("utf-8-sig")
-
-
 def attendance_csv(*, meeting: Meeting) -> CsvFile:
     """One row per participant: presence now, first check-in, last change,
     and every change of the attendance log after the roster. UTF-8 with BOM."""
@@ -211,8 +181,8 @@ def attendance_csv(*, meeting: Meeting) -> CsvFile:
                 roles.get(p.role, p.role),
                 p.vote_weight.normalize(),
                 presence.get(p.presence, p.presence),
-                _time(first.at if first else None),
-                _time(latest.at if latest else None),
+                local_time(first.at if first else None),
+                local_time(latest.at if latest else None),
                 methods.get(latest.method, latest.method) if latest else "",
                 (latest.actor.full_name if latest and latest.actor else ""),
             ]
@@ -223,7 +193,7 @@ def attendance_csv(*, meeting: Meeting) -> CsvFile:
     for entry in entries:
         rows.append(
             [
-                _time(entry.at),
+                local_time(entry.at),
                 entry.participant.member.full_name,
                 entry.participant.member.member_number,
                 f"{actions.get(entry.action, entry.action)}: "
@@ -232,4 +202,4 @@ def attendance_csv(*, meeting: Meeting) -> CsvFile:
                 entry.actor.full_name if entry.actor else "",
             ]
         )
-    return CsvFile(f"meeting-{meeting.pk}-attendance.csv", _render(header, rows))
+    return CsvFile(f"meeting-{meeting.pk}-attendance.csv", render_csv(header, rows))

@@ -8,40 +8,18 @@ are defused.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetings.downloads import CsvFile, local_time, render_csv
 from meetings.models import Meeting
 from voting import rules
 from voting.exceptions import Conflict
 from voting.models import Ballot, Poll
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COUNTED_STATES = (Poll.State.CLOSED, Poll.State.PUBLISHED)
-
-
-@dataclass(frozen=True)
-class CsvFile:
-    filename: str
-    content: bytes
-
-
-def _cell(value: Any) -> str:
-    """A value as spreadsheet-safe text: a leading quote stops a name such as
-    "=HYPERLINK(...)" from being run as a formula."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _weight(value: Any) -> str:
@@ -50,18 +28,6 @@ def _weight(value: Any) -> str:
         return rules.fmt(Decimal(str(value)))
     except (InvalidOperation, ValueError):
         return ""
-
-
-def _time(value: Any) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-
-def _render(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_cell(h) for h in header])
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
 
 
 def meeting_results_csv(*, meeting: Meeting) -> CsvFile:
@@ -100,7 +66,7 @@ def meeting_results_csv(*, meeting: Meeting) -> CsvFile:
                     poll.get_kind_display(),
                     poll.get_secrecy_display(),
                     poll.get_state_display(),
-                    _time(poll.closed_at),
+                    local_time(poll.closed_at),
                     poll.get_majority_display(),
                     poll.get_base_display(),
                     option.get("label", ""),
@@ -113,7 +79,7 @@ def meeting_results_csv(*, meeting: Meeting) -> CsvFile:
                     result.get("sentence", ""),
                 ]
             )
-    return CsvFile(f"meeting-{meeting.pk}-results.csv", _render(header, rows))
+    return CsvFile(f"meeting-{meeting.pk}-results.csv", render_csv(header, rows))
 
 
 def poll_ballots_csv(*, poll: Poll) -> CsvFile:
@@ -167,4 +133,4 @@ def poll_ballots_csv(*, poll: Poll) -> CsvFile:
                 ballot.receipt_code,
             ]
         )
-    return CsvFile(f"poll-{poll.pk}-ballots.csv", _render(header, rows))
+    return CsvFile(f"poll-{poll.pk}-ballots.csv", render_csv(header, rows))

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -30,8 +30,7 @@ from documents.models import Document, DocumentVersion
 from documents.rendering import IMAGE_MEDIA_TYPE, ImageSize
 from meetings import selectors as meeting_selectors
 from meetings.api.authentication import SessionAuthentication
-from meetings.api.serializers import ErrorSerializer
-from meetings.api.views import ApiView, _actor, _parse
+from meetings.api.common import ApiView, caller, errors, parse
 from meetings.exceptions import InvalidInput, NotFound
 from meetings.models import Meeting
 
@@ -39,22 +38,6 @@ from meetings.models import Meeting
 IMMUTABLE = "private, max-age=31536000, immutable"
 # A multipart body carries a little more than the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
-
-ERROR_TEXT = {
-    400: "Invalid input or refused file",
-    401: "Not logged in",
-    403: "Not allowed",
-    404: "Not found (or not visible to you)",
-    413: "The file is over the size limit",
-}
-
-
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {
-        code: OpenApiResponse(ErrorSerializer, description=ERROR_TEXT[code])
-        for code in (401, *codes)
-    }
-
 
 PROJECTOR_PARAMETER = OpenApiParameter(
     "projector",
@@ -64,11 +47,11 @@ PROJECTOR_PARAMETER = OpenApiParameter(
 
 
 def _meeting(request: Request, meeting_id: int) -> Meeting:
-    return selectors.meeting_for_reader(meeting_id=meeting_id, member=_actor(request))
+    return selectors.meeting_for_reader(meeting_id=meeting_id, member=caller(request))
 
 
 def _document(request: Request, document_id: int) -> Document:
-    return selectors.document_for_reader(document_id=document_id, member=_actor(request))
+    return selectors.document_for_reader(document_id=document_id, member=caller(request))
 
 
 def _version(request: Request, key: str, *, projector: bool = False) -> DocumentVersion:
@@ -153,9 +136,9 @@ class MeetingDocumentsView(ApiView):
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = _meeting(request, meeting_id)
         _refuse_big_body(request)
-        data = _parse(s.UploadSerializer, request.data)
+        data = parse(s.UploadSerializer, request.data)
         version = services.document_upload(
-            actor=_actor(request),
+            actor=caller(request),
             meeting=meeting,
             upload=data["file"],
             title=data.get("title", ""),
@@ -185,9 +168,9 @@ class DocumentVersionsView(ApiView):
     def post(self, request: Request, document_id: int) -> Response:
         document = _document(request, document_id)
         _refuse_big_body(request)
-        data = _parse(s.VersionUploadSerializer, request.data)
+        data = parse(s.VersionUploadSerializer, request.data)
         version = services.document_upload(
-            actor=_actor(request),
+            actor=caller(request),
             meeting=document.meeting,
             upload=data["file"],
             document=document,
@@ -266,7 +249,7 @@ class PageNoteView(ApiView):
     def get(self, request: Request, key: str, number: int) -> Response:
         version = self._version(request, key)
         selectors.page_get(version=version, number=number)
-        note = selectors.note_get(member=_actor(request), version=version, page_number=number)
+        note = selectors.note_get(member=caller(request), version=version, page_number=number)
         return Response(
             {
                 "page": number,
@@ -282,9 +265,9 @@ class PageNoteView(ApiView):
     )
     def put(self, request: Request, key: str, number: int) -> Response:
         version = self._version(request, key)
-        data = _parse(s.NoteSerializer, request.data)
+        data = parse(s.NoteSerializer, request.data)
         note = services.page_note_save(
-            actor=_actor(request), version=version, page_number=number, text=data["text"]
+            actor=caller(request), version=version, page_number=number, text=data["text"]
         )
         return Response(
             {
@@ -343,10 +326,10 @@ class PresentationView(ApiView):
     )
     def put(self, request: Request, meeting_id: int) -> Response:
         meeting = _meeting(request, meeting_id)
-        data = _parse(s.PresentSerializer, request.data)
+        data = parse(s.PresentSerializer, request.data)
         document = selectors.document_in_meeting(meeting=meeting, document_id=data["document_id"])
         services.presenter_show(
-            actor=_actor(request), meeting=meeting, document=document, page=data["page"]
+            actor=caller(request), meeting=meeting, document=document, page=data["page"]
         )
         return Response(_presentation_state(meeting))
 
@@ -356,7 +339,7 @@ class PresentationView(ApiView):
     )
     def delete(self, request: Request, meeting_id: int) -> Response:
         meeting = _meeting(request, meeting_id)
-        services.presenter_stop(actor=_actor(request), meeting=meeting)
+        services.presenter_stop(actor=caller(request), meeting=meeting)
         return Response(_presentation_state(meeting))
 
 
@@ -368,11 +351,11 @@ class PresenterView(ApiView):
     )
     def put(self, request: Request, meeting_id: int) -> Response:
         meeting = _meeting(request, meeting_id)
-        data = _parse(s.PresenterAssignSerializer, request.data)
+        data = parse(s.PresenterAssignSerializer, request.data)
         participant = None
         if data["participant_id"] is not None:
             participant = meeting_selectors.participant_get(
                 meeting=meeting, participant_id=data["participant_id"]
             )
-        services.presenter_assign(actor=_actor(request), meeting=meeting, participant=participant)
+        services.presenter_assign(actor=caller(request), meeting=meeting, participant=participant)
         return Response(_presentation_state(meeting))

@@ -7,46 +7,24 @@ Meetings the user cannot see answer 404; refused tokens 400 with a code
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from meetings import attendance, attendance_selectors, selectors
-from meetings.api.serializers import ErrorSerializer
-from meetings.api.views import ApiView, _actor, _meeting, _parse
+from meetings.api.common import ApiView, DownloadNegotiation, caller, errors, parse, visible_meeting
 from meetings.attendance import PresenceChange
+from meetings.downloads import csv_download
 from meetings.exceptions import InvalidInput, NotAllowed
 from meetings.models import Meeting, Participant
-
-ERROR_TEXTS = {
-    400: gettext_lazy("Invalid input, or a refused token (code token_...)"),
-    401: gettext_lazy("Not logged in"),
-    403: gettext_lazy("Not allowed"),
-    404: gettext_lazy("Not found (or not visible to you)"),
-    409: gettext_lazy("Conflicts with the state (already checked in, meeting closed...)"),
-    429: gettext_lazy("Too many attempts; wait a minute"),
-}
-
-
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {
-        code: OpenApiResponse(ErrorSerializer, description=str(ERROR_TEXTS[code]))
-        for code in (401, *codes)
-    }
-
 
 # --- shapes -------------------------------------------------------------------------
 
@@ -157,20 +135,7 @@ def _participant(meeting: Meeting, participant_id: int) -> Participant:
 
 
 def _require_roster(request: Request, meeting: Meeting) -> selectors.Viewer:
-    return selectors.meeting_viewer(meeting=meeting, member=_actor(request))
-
-
-class CsvDownloadNegotiation(BaseContentNegotiation):
-    """The download answers CSV (and errors JSON) whatever the Accept header says."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
+    return selectors.meeting_viewer(meeting=meeting, member=caller(request))
 
 
 # --- views --------------------------------------------------------------------------
@@ -182,7 +147,7 @@ class AttendanceView(ApiView):
         responses={200: AttendanceSerializer, **errors(403, 404)},
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
+        meeting = visible_meeting(request, meeting_id)
         _require_roster(request, meeting)
         return Response(attendance_selectors.attendance_live(meeting))
 
@@ -194,9 +159,9 @@ class AttendanceSettingsView(ApiView):
         responses={200: AttendanceSerializer, **errors(400, 403, 404)},
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
-        data = _parse(AttendanceSettingsSerializer, request.data)
+        data = parse(AttendanceSettingsSerializer, request.data)
         meeting = attendance.attendance_settings_update(
-            actor=_actor(request), meeting=_meeting(request, meeting_id), **data
+            actor=caller(request), meeting=visible_meeting(request, meeting_id), **data
         )
         return Response(attendance_selectors.attendance_live(meeting))
 
@@ -208,10 +173,10 @@ class AttendanceLogView(ApiView):
         responses={200: PresenceChangeSerializer(many=True), **errors(403, 404)},
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
+        meeting = visible_meeting(request, meeting_id)
         if (
             not _require_roster(request, meeting).controls_meeting
-            and not _actor(request).is_superuser
+            and not caller(request).is_superuser
         ):
             raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
         try:
@@ -233,9 +198,9 @@ class CheckInView(ApiView):
         responses={200: PresenceChangeSerializer, **errors(400, 403, 404, 409, 429)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(CheckInSerializer, request.data)
-        actor = _actor(request)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(CheckInSerializer, request.data)
+        actor = caller(request)
         if "badge" in data:
             change = attendance.badge_check_in(actor=actor, meeting=meeting, token=data["badge"])
         elif "member_number" in data:
@@ -256,8 +221,8 @@ class CheckOutView(ApiView):
         responses={200: PresenceChangeSerializer, **errors(403, 404, 409, 429)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(CheckOutSerializer, request.data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(CheckOutSerializer, request.data)
         if "participant_id" in data:
             participant = _participant(meeting, data["participant_id"])
         else:
@@ -265,7 +230,7 @@ class CheckOutView(ApiView):
             if mine is None:
                 raise NotAllowed(_("You are not on this meeting's roster."))
             participant = mine
-        change = attendance.participant_check_out(actor=_actor(request), participant=participant)
+        change = attendance.participant_check_out(actor=caller(request), participant=participant)
         return change_response(change)
 
 
@@ -276,10 +241,10 @@ class RoomCheckInView(ApiView):
         responses={200: PresenceChangeSerializer, **errors(400, 403, 404, 409, 429)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(RoomCheckInSerializer, request.data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(RoomCheckInSerializer, request.data)
         change = attendance.room_check_in(
-            actor=_actor(request), meeting_id=meeting.pk, token=data["token"]
+            actor=caller(request), meeting_id=meeting.pk, token=data["token"]
         )
         return change_response(change)
 
@@ -292,13 +257,13 @@ class RemotePresenceView(ApiView):
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         change = attendance.remote_presence_confirm(
-            actor=_actor(request), meeting=_meeting(request, meeting_id)
+            actor=caller(request), meeting=visible_meeting(request, meeting_id)
         )
         return change_response(change)
 
 
 class AttendanceCsvView(ApiView):
-    content_negotiation_class = CsvDownloadNegotiation
+    content_negotiation_class = DownloadNegotiation
 
     @extend_schema(
         summary="Attendance as CSV, UTF-8 with BOM (chair or clerk)",
@@ -309,21 +274,11 @@ class AttendanceCsvView(ApiView):
         },
     )
     def get(self, request: Request, meeting_id: int) -> HttpResponse:
-        meeting = _meeting(request, meeting_id)
+        meeting = visible_meeting(request, meeting_id)
         viewer = _require_roster(request, meeting)
         if not viewer.controls_meeting:
             raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
-        csv_file = attendance_selectors.attendance_csv(meeting=meeting)
-        return HttpResponse(
-            csv_file.content,
-            content_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": content_disposition_header(
-                    as_attachment=True, filename=csv_file.filename
-                ),
-                "Cache-Control": "no-store",
-            },
-        )
+        return csv_download(attendance_selectors.attendance_csv(meeting=meeting))
 
 
 def badge_payload(request: Request, participant: Participant, token: str) -> dict[str, Any]:
@@ -342,10 +297,10 @@ class MyBadgeView(ApiView):
         responses={200: BadgeSerializer, **errors(403, 404)},
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
+        meeting = visible_meeting(request, meeting_id)
         participant = _require_roster(request, meeting).participant
         assert participant is not None
-        token = attendance.badge_token(actor=_actor(request), participant=participant)
+        token = attendance.badge_token(actor=caller(request), participant=participant)
         return Response(badge_payload(request, participant, token))
 
 
@@ -356,8 +311,8 @@ class BadgeRevokeView(ApiView):
         responses={200: BadgeSerializer, **errors(403, 404)},
     )
     def post(self, request: Request, meeting_id: int, participant_id: int) -> Response:
-        participant = _participant(_meeting(request, meeting_id), participant_id)
-        token = attendance.badge_revoke(actor=_actor(request), participant=participant)
+        participant = _participant(visible_meeting(request, meeting_id), participant_id)
+        token = attendance.badge_revoke(actor=caller(request), participant=participant)
         return Response(badge_payload(request, participant, token))
 
 
@@ -385,9 +340,9 @@ class LoginLinksView(ApiView):
         responses={201: LoginLinkSerializer(many=True), **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        data = _parse(LoginLinksSerializer, request.data)
+        data = parse(LoginLinksSerializer, request.data)
         invitations = attendance.login_invitations_create(
-            actor=_actor(request), meeting=_meeting(request, meeting_id), **data
+            actor=caller(request), meeting=visible_meeting(request, meeting_id), **data
         )
         return Response([invitation_payload(request, i) for i in invitations], status=201)
 
@@ -399,7 +354,7 @@ class LoginLinkRevokeView(ApiView):
         responses={204: None, **errors(403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int, link_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
+        meeting = visible_meeting(request, meeting_id)
         row = attendance_selectors.login_token_get(meeting=meeting, login_token_id=link_id)
-        attendance.login_invitation_revoke(actor=_actor(request), login_token=row)
+        attendance.login_invitation_revoke(actor=caller(request), login_token=row)
         return Response(status=204)

@@ -14,72 +14,28 @@ from typing import Any, BinaryIO
 from django.contrib.auth import authenticate, login, logout
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import BaseParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meetings import selectors, services
 from meetings.api import serializers as s
-from meetings.api.authentication import SessionAuthentication
-from meetings.exceptions import InvalidInput, NotAllowed, NotFound
-from meetings.models import Meeting, Member, Union
+from meetings.api.common import ApiView, caller, errors, parse, visible_meeting
+from meetings.exceptions import InvalidInput
+from meetings.models import Union
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
-ERROR_CODES = {
-    400: gettext_lazy("Invalid input"),
-    401: gettext_lazy("Not logged in"),
-    403: gettext_lazy("Not allowed"),
-    404: gettext_lazy("Not found (or not visible to you)"),
-    409: gettext_lazy("Conflicts with the meeting's state"),
-}
-
-
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for the error responses an endpoint can give."""
-    return {
-        code: OpenApiResponse(s.ErrorSerializer, description=str(ERROR_CODES[code]))
-        for code in (401, *codes)
-    }
-
-
-def _actor(request: Request) -> Member:
-    user = request.user
-    if not isinstance(user, Member):  # IsAuthenticated has run; this narrows the type
-        raise NotAllowed(_("Log in first."))
-    return user
-
-
-def _meeting(request: Request, meeting_id: int) -> Meeting:
-    """The meeting, or 404 if it does not exist or the user may not see it."""
-    try:
-        return selectors.meeting_get_for_viewer(meeting_id=meeting_id, member=_actor(request))
-    except NotAllowed as exc:
-        raise NotFound(_("No such meeting.")) from exc
-
 
 def _union(request: Request, union_id: int) -> Union:
-    return selectors.union_get_for_member(union_id=union_id, member=_actor(request))
-
-
-def _parse(serializer_class: type[s.serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-# Session cookie (401 when missing), logged-in users only. No docstring:
-# drf-spectacular would show it as every endpoint's description.
-class ApiView(APIView):
-    authentication_classes = [SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    return selectors.union_get_for_member(union_id=union_id, member=caller(request))
 
 
 # --- auth -------------------------------------------------------------------
@@ -98,7 +54,7 @@ class LoginView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        data = _parse(s.LoginSerializer, request.data)
+        data = parse(s.LoginSerializer, request.data)
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:
             raise InvalidInput(_("Wrong username or password."), code="invalid_credentials")
@@ -116,7 +72,7 @@ class LogoutView(ApiView):
 class MeView(ApiView):
     @extend_schema(responses={200: s.MemberSerializer, **errors()})
     def get(self, request: Request) -> Response:
-        return Response(s.MemberSerializer(_actor(request)).data)
+        return Response(s.MemberSerializer(caller(request)).data)
 
 
 # --- unions -----------------------------------------------------------------
@@ -125,7 +81,7 @@ class MeView(ApiView):
 class UnionListView(ApiView):
     @extend_schema(responses={200: s.UnionSerializer(many=True), **errors()})
     def get(self, request: Request) -> Response:
-        unions = selectors.unions_for_member(_actor(request)).order_by("name", "pk")
+        unions = selectors.unions_for_member(caller(request)).order_by("name", "pk")
         return Response(s.UnionSerializer(unions, many=True).data)
 
 
@@ -142,7 +98,7 @@ class UnionMembersView(ApiView):
     )
     def get(self, request: Request, union_id: int) -> Response:
         memberships = selectors.union_memberships(
-            union=_union(request, union_id), member=_actor(request)
+            union=_union(request, union_id), member=caller(request)
         )
         return Response(s.MembershipSerializer(memberships, many=True).data)
 
@@ -214,7 +170,7 @@ class UnionMembersImportView(ApiView):
         if isinstance(request.data, bytes):
             data = request.data
         else:
-            upload = _parse(s.ImportUploadSerializer, request.data)["file"]
+            upload = parse(s.ImportUploadSerializer, request.data)["file"]
             if upload.size is not None and upload.size > MAX_IMPORT_BYTES:
                 raise ValidationError(
                     {"file": _("The file is larger than %d MB.") % (MAX_IMPORT_BYTES // 2**20)}
@@ -222,7 +178,7 @@ class UnionMembersImportView(ApiView):
             data = upload.read()
         dry_run = _flag(request, "dry_run")
         report = services.members_import(
-            actor=_actor(request), union=union, data=data, dry_run=dry_run
+            actor=caller(request), union=union, data=data, dry_run=dry_run
         )
         body = report.as_dict()
         if not report.ok:
@@ -243,7 +199,7 @@ class UnionMembersImportView(ApiView):
 class MeetingListView(ApiView):
     @extend_schema(responses={200: s.MeetingSerializer(many=True), **errors()})
     def get(self, request: Request) -> Response:
-        meetings = selectors.meetings_for_member(_actor(request))
+        meetings = selectors.meetings_for_member(caller(request))
         return Response(s.MeetingSerializer(meetings, many=True).data)
 
     @extend_schema(
@@ -252,24 +208,24 @@ class MeetingListView(ApiView):
         responses={201: s.MeetingSerializer, **errors(400, 403)},
     )
     def post(self, request: Request) -> Response:
-        data = _parse(s.MeetingCreateSerializer, request.data)
-        meeting = services.meeting_create(actor=_actor(request), **data)
+        data = parse(s.MeetingCreateSerializer, request.data)
+        meeting = services.meeting_create(actor=caller(request), **data)
         return Response(s.MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
 class MeetingDetailView(ApiView):
     @extend_schema(responses={200: s.MeetingSerializer, **errors(404)})
     def get(self, request: Request, meeting_id: int) -> Response:
-        return Response(s.MeetingSerializer(_meeting(request, meeting_id)).data)
+        return Response(s.MeetingSerializer(visible_meeting(request, meeting_id)).data)
 
     @extend_schema(
         request=s.MeetingUpdateSerializer,
         responses={200: s.MeetingSerializer, **errors(400, 403, 404)},
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(s.MeetingUpdateSerializer, request.data)
-        meeting = services.meeting_update(actor=_actor(request), meeting=meeting, **data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.MeetingUpdateSerializer, request.data)
+        meeting = services.meeting_update(actor=caller(request), meeting=meeting, **data)
         return Response(s.MeetingSerializer(meeting).data)
 
 
@@ -277,7 +233,7 @@ class MeetingStartView(ApiView):
     @extend_schema(request=None, responses={200: s.MeetingSerializer, **errors(403, 404, 409)})
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = services.meeting_start(
-            actor=_actor(request), meeting=_meeting(request, meeting_id)
+            actor=caller(request), meeting=visible_meeting(request, meeting_id)
         )
         return Response(s.MeetingSerializer(meeting).data)
 
@@ -286,7 +242,7 @@ class MeetingCloseView(ApiView):
     @extend_schema(request=None, responses={200: s.MeetingSerializer, **errors(403, 404, 409)})
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = services.meeting_close(
-            actor=_actor(request), meeting=_meeting(request, meeting_id)
+            actor=caller(request), meeting=visible_meeting(request, meeting_id)
         )
         return Response(s.MeetingSerializer(meeting).data)
 
@@ -297,8 +253,8 @@ class MeetingSnapshotView(ApiView):
         responses={200: s.SnapshotSerializer, **errors(403, 404)},
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        viewer = selectors.meeting_viewer(meeting=meeting, member=_actor(request))
+        meeting = visible_meeting(request, meeting_id)
+        viewer = selectors.meeting_viewer(meeting=meeting, member=caller(request))
         return Response(selectors.meeting_snapshot(meeting_id=meeting.pk, viewer=viewer))
 
 
@@ -312,7 +268,7 @@ class ParticipantListView(ApiView):
     )
     def get(self, request: Request, meeting_id: int) -> Response:
         participants = selectors.meeting_participants(
-            meeting=_meeting(request, meeting_id), member=_actor(request)
+            meeting=visible_meeting(request, meeting_id), member=caller(request)
         )
         return Response(s.ParticipantSerializer(participants, many=True).data)
 
@@ -322,9 +278,9 @@ class ParticipantListView(ApiView):
         responses={201: s.ParticipantSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(s.ParticipantCreateSerializer, request.data)
-        participant = services.participant_add(actor=_actor(request), meeting=meeting, **data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.ParticipantCreateSerializer, request.data)
+        participant = services.participant_add(actor=caller(request), meeting=meeting, **data)
         return Response(s.ParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
 
 
@@ -335,9 +291,9 @@ class ParticipantsFromUnionView(ApiView):
         responses={200: s.AddedSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(s.ParticipantsFromUnionSerializer, request.data)
-        added = services.participants_add_from_union(actor=_actor(request), meeting=meeting, **data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.ParticipantsFromUnionSerializer, request.data)
+        added = services.participants_add_from_union(actor=caller(request), meeting=meeting, **data)
         return Response({"added": added})
 
 
@@ -348,20 +304,20 @@ class ParticipantDetailView(ApiView):
     )
     def patch(self, request: Request, meeting_id: int, participant_id: int) -> Response:
         participant = selectors.participant_get(
-            meeting=_meeting(request, meeting_id), participant_id=participant_id
+            meeting=visible_meeting(request, meeting_id), participant_id=participant_id
         )
-        data = _parse(s.ParticipantUpdateSerializer, request.data)
+        data = parse(s.ParticipantUpdateSerializer, request.data)
         participant = services.participant_update(
-            actor=_actor(request), participant=participant, **data
+            actor=caller(request), participant=participant, **data
         )
         return Response(s.ParticipantSerializer(participant).data)
 
     @extend_schema(responses={204: None, **errors(403, 404, 409)})
     def delete(self, request: Request, meeting_id: int, participant_id: int) -> Response:
         participant = selectors.participant_get(
-            meeting=_meeting(request, meeting_id), participant_id=participant_id
+            meeting=visible_meeting(request, meeting_id), participant_id=participant_id
         )
-        services.participant_remove(actor=_actor(request), participant=participant)
+        services.participant_remove(actor=caller(request), participant=participant)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -371,7 +327,7 @@ class ParticipantDetailView(ApiView):
 class AgendaListView(ApiView):
     @extend_schema(responses={200: s.AgendaItemSerializer(many=True), **errors(404)})
     def get(self, request: Request, meeting_id: int) -> Response:
-        items = selectors.agenda_items(_meeting(request, meeting_id))
+        items = selectors.agenda_items(visible_meeting(request, meeting_id))
         return Response(s.AgendaItemSerializer(items, many=True).data)
 
     @extend_schema(
@@ -380,9 +336,9 @@ class AgendaListView(ApiView):
         responses={201: s.AgendaItemSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(s.AgendaItemCreateSerializer, request.data)
-        item = services.agenda_item_add(actor=_actor(request), meeting=meeting, **data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.AgendaItemCreateSerializer, request.data)
+        item = services.agenda_item_add(actor=caller(request), meeting=meeting, **data)
         return Response(s.AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
@@ -392,15 +348,19 @@ class AgendaItemDetailView(ApiView):
         responses={200: s.AgendaItemSerializer, **errors(400, 403, 404)},
     )
     def patch(self, request: Request, meeting_id: int, item_id: int) -> Response:
-        item = selectors.agenda_item_get(meeting=_meeting(request, meeting_id), item_id=item_id)
-        data = _parse(s.AgendaItemUpdateSerializer, request.data)
-        item = services.agenda_item_update(actor=_actor(request), item=item, **data)
+        item = selectors.agenda_item_get(
+            meeting=visible_meeting(request, meeting_id), item_id=item_id
+        )
+        data = parse(s.AgendaItemUpdateSerializer, request.data)
+        item = services.agenda_item_update(actor=caller(request), item=item, **data)
         return Response(s.AgendaItemSerializer(item).data)
 
     @extend_schema(responses={204: None, **errors(403, 404)})
     def delete(self, request: Request, meeting_id: int, item_id: int) -> Response:
-        item = selectors.agenda_item_get(meeting=_meeting(request, meeting_id), item_id=item_id)
-        services.agenda_item_delete(actor=_actor(request), item=item)
+        item = selectors.agenda_item_get(
+            meeting=visible_meeting(request, meeting_id), item_id=item_id
+        )
+        services.agenda_item_delete(actor=caller(request), item=item)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -410,9 +370,9 @@ class AgendaReorderView(ApiView):
         responses={200: s.AgendaItemSerializer(many=True), **errors(400, 403, 404)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(s.AgendaReorderSerializer, request.data)
-        items = services.agenda_reorder(actor=_actor(request), meeting=meeting, **data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.AgendaReorderSerializer, request.data)
+        items = services.agenda_reorder(actor=caller(request), meeting=meeting, **data)
         return Response(s.AgendaItemSerializer(items, many=True).data)
 
 
@@ -423,9 +383,9 @@ class AgendaAdvanceView(ApiView):
         responses={200: s.AgendaItemSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(s.AgendaAdvanceSerializer, request.data)
-        item = services.agenda_advance(actor=_actor(request), meeting=meeting, **data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.AgendaAdvanceSerializer, request.data)
+        item = services.agenda_advance(actor=caller(request), meeting=meeting, **data)
         return Response(s.AgendaItemSerializer(item).data)
 
 
@@ -448,7 +408,7 @@ class ProjectorLinkView(ApiView):
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         token = services.projector_link_create(
-            actor=_actor(request), meeting=_meeting(request, meeting_id)
+            actor=caller(request), meeting=visible_meeting(request, meeting_id)
         )
         return Response({"token": token, "url": projector_url(request, token)})
 
@@ -458,6 +418,6 @@ class ProjectorLinkView(ApiView):
     )
     def delete(self, request: Request, meeting_id: int) -> Response:
         token = services.projector_links_revoke(
-            actor=_actor(request), meeting=_meeting(request, meeting_id)
+            actor=caller(request), meeting=visible_meeting(request, meeting_id)
         )
         return Response({"token": token, "url": projector_url(request, token)})

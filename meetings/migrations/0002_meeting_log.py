@@ -6,31 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0001_initial'),
+        ("meetings", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MeetingEvent',
+            name="MeetingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('action', models.CharField(max_length=64)),
-                ('actor_name', models.CharField(blank=True, max_length=200)),
-                ('at', models.DateTimeField()),
-                ('data', models.JSONField(default=dict)),
-                ('previous', models.CharField(blank=True, max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='log', to='meetings.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("action", models.CharField(max_length=64)),
+                ("actor_name", models.CharField(blank=True, max_length=200)),
+                ("at", models.DateTimeField()),
+                ("data", models.JSONField(default=dict)),
+                ("previous", models.CharField(blank=True, max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="log",
+                        to="meetings.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meeting log event',
-                'verbose_name_plural': 'meeting log',
-                'ordering': ['meeting', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('meeting', 'number'), name='meeting_event_number')],
+                "verbose_name": "meeting log event",
+                "verbose_name_plural": "meeting log",
+                "ordering": ["meeting", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("meeting", "number"), name="meeting_event_number"
+                    )
+                ],
             },
         ),
     ]

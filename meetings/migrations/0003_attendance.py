@@ -3,9 +3,10 @@
 import secrets
 
 import django.db.models.deletion
-import meetings.models
 from django.conf import settings
 from django.db import migrations, models
+
+import meetings.models
 
 
 def distinct_badge_keys(apps, schema_editor):
@@ -16,65 +17,179 @@ def distinct_badge_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0002_meeting_log'),
+        ("meetings", "0002_meeting_log"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meeting',
-            name='allow_remote_participation',
-            field=models.BooleanField(default=False, help_text='Members following the livestream may confirm their presence remotely.', verbose_name='remote participation'),
+            model_name="meeting",
+            name="allow_remote_participation",
+            field=models.BooleanField(
+                default=False,
+                help_text="Members following the livestream may confirm their presence remotely.",
+                verbose_name="remote participation",
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='room_checkin_enabled',
-            field=models.BooleanField(default=True, help_text='Members may check themselves in by scanning the rotating QR code on the projector.', verbose_name='room self check-in'),
+            model_name="meeting",
+            name="room_checkin_enabled",
+            field=models.BooleanField(
+                default=True,
+                help_text="Members may check themselves in by scanning the rotating QR code on the projector.",
+                verbose_name="room self check-in",
+            ),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='badge_key',
-            field=models.CharField(default=meetings.models.new_badge_key, editable=False, max_length=32, verbose_name='badge key'),
+            model_name="participant",
+            name="badge_key",
+            field=models.CharField(
+                default=meetings.models.new_badge_key,
+                editable=False,
+                max_length=32,
+                verbose_name="badge key",
+            ),
         ),
         migrations.RunPython(distinct_badge_keys, migrations.RunPython.noop),
         migrations.CreateModel(
-            name='LoginToken',
+            name="LoginToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='used at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='login_tokens', to='meetings.meeting')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='login_tokens', to='meetings.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="used at")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="login_tokens",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="login_tokens",
+                        to="meetings.participant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'login invitation',
-                'verbose_name_plural': 'login invitations',
-                'ordering': ['meeting', '-created_at', '-id'],
+                "verbose_name": "login invitation",
+                "verbose_name_plural": "login invitations",
+                "ordering": ["meeting", "-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AttendanceLog',
+            name="AttendanceLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('check_in', 'Checked in'), ('check_out', 'Checked out')], max_length=16, verbose_name='action')),
-                ('method', models.CharField(choices=[('badge', 'Badge scanned by a clerk'), ('member_number', 'Member number entered by a clerk'), ('manual', 'By a clerk'), ('room_qr', 'Room QR code'), ('remote', 'Confirmed remotely'), ('self', 'By the member')], max_length=16, verbose_name='method')),
-                ('presence', models.CharField(choices=[('absent', 'Absent'), ('room', 'Present in the room'), ('remote', 'Present remotely')], max_length=16, verbose_name='presence after')),
-                ('previous', models.CharField(choices=[('absent', 'Absent'), ('room', 'Present in the room'), ('remote', 'Present remotely')], max_length=16, verbose_name='presence before')),
-                ('at', models.DateTimeField(verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance_log', to='meetings.meeting')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance_log', to='meetings.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("check_in", "Checked in"), ("check_out", "Checked out")],
+                        max_length=16,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("badge", "Badge scanned by a clerk"),
+                            ("member_number", "Member number entered by a clerk"),
+                            ("manual", "By a clerk"),
+                            ("room_qr", "Room QR code"),
+                            ("remote", "Confirmed remotely"),
+                            ("self", "By the member"),
+                        ],
+                        max_length=16,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "presence",
+                    models.CharField(
+                        choices=[
+                            ("absent", "Absent"),
+                            ("room", "Present in the room"),
+                            ("remote", "Present remotely"),
+                        ],
+                        max_length=16,
+                        verbose_name="presence after",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.CharField(
+                        choices=[
+                            ("absent", "Absent"),
+                            ("room", "Present in the room"),
+                            ("remote", "Present remotely"),
+                        ],
+                        max_length=16,
+                        verbose_name="presence before",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance_log",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance_log",
+                        to="meetings.participant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendance log entry',
-                'verbose_name_plural': 'attendance log',
-                'ordering': ['meeting', '-at', '-id'],
-                'indexes': [models.Index(fields=['meeting', '-at'], name='attendance_meeting_at')],
+                "verbose_name": "attendance log entry",
+                "verbose_name_plural": "attendance log",
+                "ordering": ["meeting", "-at", "-id"],
+                "indexes": [models.Index(fields=["meeting", "-at"], name="attendance_meeting_at")],
             },
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0003_attendance'),
+        ("meetings", "0003_attendance"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meeting',
-            name='board_public',
-            field=models.BooleanField(default=False, help_text="Anyone, without logging in, may see the bulletin board of this meeting's closed polls. Otherwise only members of the union may.", verbose_name='public bulletin board'),
+            model_name="meeting",
+            name="board_public",
+            field=models.BooleanField(
+                default=False,
+                help_text="Anyone, without logging in, may see the bulletin board of this meeting's closed polls. Otherwise only members of the union may.",
+                verbose_name="public bulletin board",
+            ),
         ),
     ]

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -22,11 +22,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from meetings.api.views import ApiView, _actor, _parse, errors
+from meetings.api.common import ApiView, DownloadNegotiation, caller, errors, parse
 from meetings.checkin import qr_svg
+from meetings.downloads import download
 from meetings.exceptions import InvalidInput
 from voting import audit
-from voting.api.views import CsvDownloadNegotiation
 from voting.verify import RECEIPT
 
 
@@ -155,7 +155,7 @@ class PollProofView(PublicApiView):
 
 
 class PollAuditExportView(PublicApiView):
-    content_negotiation_class = CsvDownloadNegotiation
+    content_negotiation_class = DownloadNegotiation
 
     @extend_schema(
         summary="The audit export of a closed poll (a JSON file)",
@@ -173,20 +173,15 @@ class PollAuditExportView(PublicApiView):
     )
     def get(self, request: Request, poll_id: int) -> HttpResponse:
         poll = audit.board_poll_get(poll_id=poll_id, user=_user(request))
-        return HttpResponse(
+        return download(
             audit.export_text(poll).encode(),
+            filename=audit.export_filename(poll),
             content_type="application/json; charset=utf-8",
-            headers={
-                "Content-Disposition": content_disposition_header(
-                    as_attachment=True, filename=audit.export_filename(poll)
-                ),
-                "Cache-Control": "no-store",
-            },
         )
 
 
 class ReceiptQrView(ApiView):
-    content_negotiation_class = CsvDownloadNegotiation
+    content_negotiation_class = DownloadNegotiation
 
     @extend_schema(
         summary="A QR code (SVG) linking to a receipt's entry on the board",
@@ -203,8 +198,8 @@ class ReceiptQrView(ApiView):
         },
     )
     def post(self, request: Request) -> HttpResponse:
-        _actor(request)
-        data = _parse(ReceiptQrSerializer, request.data)
+        caller(request)
+        data = parse(ReceiptQrSerializer, request.data)
         code = "".join(data["receipt"].split()).replace("-", "").upper()
         if not RECEIPT.match(code):
             raise InvalidInput(_("The receipt code must be 10 to 32 letters A-Z and digits 2-7."))

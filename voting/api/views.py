@@ -9,70 +9,39 @@ drafts for anyone but the chair and clerks, answer 404; participants only
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from meetings import selectors as meeting_selectors
 from meetings import services as meeting_services
-from meetings.api.views import ApiView, _actor, _meeting, _parse, errors
+from meetings.api.common import ApiView, DownloadNegotiation, caller, errors, parse, visible_meeting
+from meetings.downloads import csv_download
 from meetings.models import Meeting
 from meetings.selectors import Viewer
 from voting import exports, selectors, services
 from voting.api import serializers as s
-from voting.exports import CsvFile
 from voting.models import Poll
 from voting.services import Receipt
 
 
 def _poll(request: Request, poll_id: int) -> tuple[Poll, Viewer]:
-    return selectors.poll_get_for_viewer(poll_id=poll_id, member=_actor(request))
+    return selectors.poll_get_for_viewer(poll_id=poll_id, member=caller(request))
 
 
 def _meeting_viewer(request: Request, meeting_id: int) -> tuple[Meeting, Viewer]:
-    meeting = _meeting(request, meeting_id)
-    return meeting, selectors.voting_viewer(meeting=meeting, member=_actor(request))
+    meeting = visible_meeting(request, meeting_id)
+    return meeting, selectors.voting_viewer(meeting=meeting, member=caller(request))
 
 
 def _receipt_response(receipt: Receipt) -> Response:
     code = status.HTTP_201_CREATED if receipt.created else status.HTTP_200_OK
     return Response({"receipt": receipt.as_dict()}, status=code)
-
-
-class CsvDownloadNegotiation(BaseContentNegotiation):
-    """Downloads answer CSV (and errors JSON) whatever the Accept header says."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
-
-
-def _csv_download(csv_file: CsvFile) -> HttpResponse:
-    return HttpResponse(
-        csv_file.content,
-        content_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": content_disposition_header(
-                as_attachment=True, filename=csv_file.filename
-            ),
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 def _csv(description: str) -> dict[Any, OpenApiResponse]:
@@ -97,9 +66,9 @@ class MeetingPollsView(ApiView):
         responses={201: s.PollSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(s.PollCreateSerializer, request.data)
-        poll = services.poll_create(actor=_actor(request), meeting=meeting, **data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.PollCreateSerializer, request.data)
+        poll = services.poll_create(actor=caller(request), meeting=meeting, **data)
         return Response(selectors.poll_payload(poll), status=status.HTTP_201_CREATED)
 
 
@@ -128,8 +97,8 @@ class PollOpenView(ApiView):
     )
     def post(self, request: Request, poll_id: int) -> Response:
         poll, _viewer = _poll(request, poll_id)
-        data = _parse(s.PollOpenSerializer, request.data)
-        poll = services.poll_open(actor=_actor(request), poll=poll, **data)
+        data = parse(s.PollOpenSerializer, request.data)
+        poll = services.poll_open(actor=caller(request), poll=poll, **data)
         return Response(selectors.poll_payload(poll))
 
 
@@ -141,7 +110,7 @@ class PollCloseView(ApiView):
     )
     def post(self, request: Request, poll_id: int) -> Response:
         poll, _viewer = _poll(request, poll_id)
-        poll = services.poll_close(actor=_actor(request), poll=poll)
+        poll = services.poll_close(actor=caller(request), poll=poll)
         return Response(selectors.poll_payload(poll))
 
 
@@ -153,8 +122,8 @@ class PollCancelView(ApiView):
     )
     def post(self, request: Request, poll_id: int) -> Response:
         poll, _viewer = _poll(request, poll_id)
-        data = _parse(s.PollCancelSerializer, request.data)
-        poll = services.poll_cancel(actor=_actor(request), poll=poll, **data)
+        data = parse(s.PollCancelSerializer, request.data)
+        poll = services.poll_cancel(actor=caller(request), poll=poll, **data)
         return Response(selectors.poll_payload(poll))
 
 
@@ -167,7 +136,7 @@ class PollPublishView(ApiView):
     )
     def post(self, request: Request, poll_id: int) -> Response:
         poll, _viewer = _poll(request, poll_id)
-        poll = services.poll_publish(actor=_actor(request), poll=poll)
+        poll = services.poll_publish(actor=caller(request), poll=poll)
         return Response(selectors.poll_payload(poll))
 
 
@@ -179,8 +148,8 @@ class PollDecideTieView(ApiView):
     )
     def post(self, request: Request, poll_id: int) -> Response:
         poll, _viewer = _poll(request, poll_id)
-        data = _parse(s.DecideTieSerializer, request.data)
-        poll = services.poll_decide_tie(actor=_actor(request), poll=poll, **data)
+        data = parse(s.DecideTieSerializer, request.data)
+        poll = services.poll_decide_tie(actor=caller(request), poll=poll, **data)
         return Response(selectors.poll_payload(poll))
 
 
@@ -207,8 +176,8 @@ class BallotCastView(ApiView):
     )
     def post(self, request: Request, poll_id: int) -> Response:
         poll, _viewer = _poll(request, poll_id)
-        data = _parse(s.BallotCastSerializer, request.data)
-        receipt = services.ballot_cast(voter=_actor(request), poll_id=poll.pk, **data)
+        data = parse(s.BallotCastSerializer, request.data)
+        receipt = services.ballot_cast(voter=caller(request), poll_id=poll.pk, **data)
         return _receipt_response(receipt)
 
 
@@ -220,8 +189,8 @@ class PaperBallotView(ApiView):
     )
     def post(self, request: Request, poll_id: int) -> Response:
         poll, _viewer = _poll(request, poll_id)
-        data = _parse(s.PaperBallotSerializer, request.data)
-        receipt = services.paper_ballot_enter(actor=_actor(request), poll=poll, **data)
+        data = parse(s.PaperBallotSerializer, request.data)
+        receipt = services.paper_ballot_enter(actor=caller(request), poll=poll, **data)
         return _receipt_response(receipt)
 
 
@@ -249,7 +218,7 @@ class PollTurnoutView(ApiView):
 
 
 class MeetingResultsCsvView(ApiView):
-    content_negotiation_class = CsvDownloadNegotiation
+    content_negotiation_class = DownloadNegotiation
 
     @extend_schema(
         summary="Results of every closed or published poll, as CSV",
@@ -259,11 +228,11 @@ class MeetingResultsCsvView(ApiView):
     )
     def get(self, request: Request, meeting_id: int) -> HttpResponse:
         meeting, _viewer = _meeting_viewer(request, meeting_id)
-        return _csv_download(exports.meeting_results_csv(meeting=meeting))
+        return csv_download(exports.meeting_results_csv(meeting=meeting))
 
 
 class PollBallotsCsvView(ApiView):
-    content_negotiation_class = CsvDownloadNegotiation
+    content_negotiation_class = DownloadNegotiation
 
     @extend_schema(
         summary="Who voted what on a named poll, as CSV (once closed)",
@@ -273,7 +242,7 @@ class PollBallotsCsvView(ApiView):
     )
     def get(self, request: Request, poll_id: int) -> HttpResponse:
         poll, _viewer = _poll(request, poll_id)
-        return _csv_download(exports.poll_ballots_csv(poll=poll))
+        return csv_download(exports.poll_ballots_csv(poll=poll))
 
 
 # --- meeting voting settings, quorum, proxies --------------------------------
@@ -294,10 +263,10 @@ class VotingSettingsView(ApiView):
         responses={200: s.VotingSettingsSerializer, **errors(400, 403, 404)},
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(s.VotingSettingsUpdateSerializer, request.data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.VotingSettingsUpdateSerializer, request.data)
         meeting = meeting_services.meeting_voting_settings_update(
-            actor=_actor(request), meeting=meeting, **data
+            actor=caller(request), meeting=meeting, **data
         )
         return Response(s.VotingSettingsSerializer(meeting).data)
 
@@ -328,9 +297,9 @@ class ProxyListView(ApiView):
         responses={201: s.ProxySerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meeting(request, meeting_id)
-        data = _parse(s.ProxyCreateSerializer, request.data)
-        proxy = meeting_services.proxy_create(actor=_actor(request), meeting=meeting, **data)
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.ProxyCreateSerializer, request.data)
+        proxy = meeting_services.proxy_create(actor=caller(request), meeting=meeting, **data)
         return Response(s.ProxySerializer(proxy).data, status=status.HTTP_201_CREATED)
 
 
@@ -342,7 +311,7 @@ class ProxyRevokeView(ApiView):
     )
     def post(self, request: Request, meeting_id: int, proxy_id: int) -> Response:
         proxy = meeting_selectors.proxy_get(
-            meeting=_meeting(request, meeting_id), proxy_id=proxy_id
+            meeting=visible_meeting(request, meeting_id), proxy_id=proxy_id
         )
-        proxy = meeting_services.proxy_revoke(actor=_actor(request), proxy=proxy)
+        proxy = meeting_services.proxy_revoke(actor=caller(request), proxy=proxy)
         return Response(s.ProxySerializer(proxy).data)

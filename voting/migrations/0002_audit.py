@@ -5,31 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('voting', '0001_initial'),
+        ("voting", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ballot',
-            name='signature',
+            model_name="ballot",
+            name="signature",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.CreateModel(
-            name='PollSeal',
+            name="PollSeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('head', models.JSONField()),
-                ('signature', models.CharField(max_length=100)),
-                ('head_hash', models.CharField(max_length=64, unique=True)),
-                ('sealed_at', models.DateTimeField(auto_now_add=True)),
-                ('poll', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='seal', to='voting.poll')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("head", models.JSONField()),
+                ("signature", models.CharField(max_length=100)),
+                ("head_hash", models.CharField(max_length=64, unique=True)),
+                ("sealed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "poll",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seal",
+                        to="voting.poll",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'poll seal',
-                'verbose_name_plural': 'poll seals',
-                'ordering': ['poll__meeting', 'id'],
+                "verbose_name": "poll seal",
+                "verbose_name_plural": "poll seals",
+                "ordering": ["poll__meeting", "id"],
             },
         ),
     ]
