@@ -285,6 +285,15 @@ def meeting_viewer(*, meeting: Meeting, member: Member) -> Viewer:
     return Viewer(role=participant.role, participant=participant)
 
 
+def meeting_staff_check(*, meeting: Meeting, member: Member) -> None:
+    """The meeting's chair or a clerk, or a superuser; NotAllowed otherwise."""
+    if member.is_superuser:
+        return
+    participant = participant_for(meeting, member)
+    if participant is None or not participant.controls_meeting:
+        raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
+
+
 # --- presence, proxies and quorum -----------------------------------------------
 
 VOTING_ROLES = (Participant.Role.VOTER, Participant.Role.CHAIR)

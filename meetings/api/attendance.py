@@ -174,11 +174,7 @@ class AttendanceLogView(ApiView):
     )
     def get(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        if (
-            not _require_roster(request, meeting).controls_meeting
-            and not caller(request).is_superuser
-        ):
-            raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
+        selectors.meeting_staff_check(meeting=meeting, member=caller(request))
         try:
             limit = int(request.query_params.get("limit", "50"))
         except ValueError as exc:
@@ -275,9 +271,7 @@ class AttendanceCsvView(ApiView):
     )
     def get(self, request: Request, meeting_id: int) -> HttpResponse:
         meeting = visible_meeting(request, meeting_id)
-        viewer = _require_roster(request, meeting)
-        if not viewer.controls_meeting:
-            raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
+        selectors.meeting_staff_check(meeting=meeting, member=caller(request))
         return csv_download(attendance_selectors.attendance_csv(meeting=meeting))
 
 

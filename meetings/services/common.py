@@ -18,7 +18,7 @@ from meetings.models import (
 from meetings.selectors import (
     agenda_payload,
     meeting_payload,
-    participant_for,
+    meeting_staff_check,
     quorum_status,
     roster_summary,
     union_is_officer,
@@ -32,11 +32,7 @@ def require_officer(actor: Member, union: Union) -> None:
 
 def require_control(actor: Member, meeting: Meeting) -> None:
     """Only the meeting's chair or clerk (or a superuser) change it."""
-    if actor.is_superuser:
-        return
-    participant = participant_for(meeting, actor)
-    if participant is None or not participant.controls_meeting:
-        raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
+    meeting_staff_check(meeting=meeting, member=actor)
 
 
 def lock_meeting(meeting: Meeting) -> Meeting:
