@@ -12,7 +12,6 @@ moment, so clients keep their gap detection.
 
 from __future__ import annotations
 
-import contextvars
 from functools import partial
 
 from django.db import transaction
@@ -44,14 +43,8 @@ def presentation_changed(meeting_id: int) -> None:
 
 
 def _request_presented(meeting_id: int) -> None:
-    # In a fresh context: the timer task must not inherit asgiref's context
-    # of the worker thread that committed (its thread-sensitive executor
-    # marker makes the task's own database call refuse to run).
-    contextvars.Context().run(
-        coalesce.request,
-        f"presentation:{meeting_id}",
-        PRESENT_INTERVAL,
-        partial(build_presented, meeting_id),
+    coalesce.request(
+        f"presentation:{meeting_id}", PRESENT_INTERVAL, partial(build_presented, meeting_id)
     )
 
 
