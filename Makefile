@@ -15,7 +15,11 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# Every run: npm packages from package-lock.json (hls.js, axe-core) and the
+# translation catalogues; both are quick no-ops when up to date.
 install: $(BIN)/.installed
+	@$(BIN)/python -m frontend.npm_packages
+	@DEBUG=1 $(BIN)/python manage.py compile_catalogues
 
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
@@ -48,7 +52,8 @@ typecheck: install
 check: lint typecheck test
 
 clean:
-	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var staticfiles node_modules .mypy_cache .ruff_cache .pytest_cache
+	find locale -name '*.mo' -delete
 
 # Load benchmark (docs/benchmarks.md). Needs PostgreSQL and Redis; run it on a
 # quiet machine. Extra options for every scenario: make bench BENCH_ARGS="..."

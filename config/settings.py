@@ -182,6 +182,9 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# hls.js from npm (package-lock.json; `make install` places it): only its dist
+# folder is served, as /static/vendor/hls/.
+STATICFILES_DIRS = [("vendor/hls", BASE_DIR / "node_modules" / "hls.js" / "dist")]
 # Serve static files from the ASGI app itself (embedded default); behind
 # nginx in production, leave this off and let nginx serve STATIC_ROOT.
 SERVE_STATIC = env_bool("SERVE_STATIC", default=DEBUG)
