@@ -167,17 +167,24 @@ def lot_order(seed: str, option_ids: Sequence[int]) -> list[int]:
 
 # --- sentences ----------------------------------------------------------------
 
+
+def gettext_noop(text: str) -> str:
+    """Marks words for the translation catalogues (makemessages knows this name)
+    without importing Django; the server translates them when it words a result."""
+    return text
+
+
 MAJORITY_WORDS = {
-    Majority.SIMPLE: "more yes than no",
-    Majority.ABSOLUTE: "more than half",
-    Majority.TWO_THIRDS: "two-thirds",
-    Majority.THREE_QUARTERS: "three-quarters",
+    Majority.SIMPLE: gettext_noop("more yes than no"),
+    Majority.ABSOLUTE: gettext_noop("more than half"),
+    Majority.TWO_THIRDS: gettext_noop("two-thirds"),
+    Majority.THREE_QUARTERS: gettext_noop("three-quarters"),
 }
 BASE_WORDS = {
-    Base.VALID: "valid votes",
-    Base.CAST: "votes cast",
-    Base.PRESENT: "present",
-    Base.ENTITLED: "entitled",
+    Base.VALID: gettext_noop("valid votes"),
+    Base.CAST: gettext_noop("votes cast"),
+    Base.PRESENT: gettext_noop("present"),
+    Base.ENTITLED: gettext_noop("entitled"),
 }
 
 

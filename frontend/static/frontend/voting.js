@@ -18,13 +18,15 @@ export function newReceiptCode() {
   let value = 0;
   let code = "";
   for (const byte of bytes) {
-    value = (value << 8) | byte;
+    // Arithmetic, not "<<": GNU xgettext misreads a left shift and would skip
+    // every translatable string after it (makemessages).
+    value = value * 256 + byte;
     bits += 8;
     while (bits >= 5) {
       code += BASE32[(value >>> (bits - 5)) & 31];
       bits -= 5;
     }
-    value &= (1 << bits) - 1;
+    value %= 2 ** bits;
   }
   return code;
 }
@@ -71,8 +73,18 @@ export function secrecyLabel(secrecy) {
   return secrecy === "named" ? _("Named vote") : _("Secret vote");
 }
 
+/**
+ * An option's label in the reader's language. Yes, No and Abstain are the
+ * server's own words, stored in the language of whoever created the poll:
+ * translate them by role. Options and candidates are shown as written.
+ */
+export function optionLabel(option) {
+  const fixed = { yes: _("Yes"), no: _("No"), abstain: _("Abstain") };
+  return fixed[option.role] || option.label;
+}
+
 export function optionLabels(poll, ids) {
-  const byId = new Map(poll.options.map((option) => [option.id, option.label]));
+  const byId = new Map(poll.options.map((option) => [option.id, optionLabel(option)]));
   return ids.map((id) => byId.get(id) || String(id));
 }
 
@@ -150,7 +162,7 @@ export function choiceFieldset(poll, { prefix, legend, selected = [], hintId = n
       "label",
       { htmlFor: id, className: `choice choice-${option.role}` },
       input,
-      el("span", { className: "choice-label" }, option.label),
+      el("span", { className: "choice-label" }, optionLabel(option)),
     );
     fieldset.append(label);
   }
@@ -305,6 +317,15 @@ export function resultsTable(rows, { caption, winners = [], winnerText = _("Winn
   );
 }
 
+/** Result rows with Yes, No and Abstain in the reader's language. */
+function translatedRows(poll, rows) {
+  const byId = new Map((poll.options || []).map((option) => [option.id, option]));
+  return rows.map((row) => {
+    const option = byId.get(row.id);
+    return option ? { ...row, label: optionLabel({ ...option, label: row.label }) } : row;
+  });
+}
+
 /** A closed poll's result: the sentence, then the table. */
 export function resultView(poll, { headingLevel = 3 } = {}) {
   const result = poll.result;
@@ -316,7 +337,7 @@ export function resultView(poll, { headingLevel = 3 } = {}) {
     { className: "result" },
     el(`h${headingLevel}`, { className: "result-heading" }, _("Result")),
     el("p", { className: "result-sentence" }, result.sentence),
-    resultsTable(result.options || [], {
+    resultsTable(translatedRows(poll, result.options || []), {
       caption: interpolate(_("Votes on: %(title)s"), { title: poll.title }),
       winners,
       winnerText,
@@ -329,7 +350,7 @@ export function tallyTable(poll, tally) {
   const byId = new Map(tally.map((row) => [row.id, row]));
   const rows = poll.options.map((option) => ({
     id: option.id,
-    label: option.label,
+    label: optionLabel(option),
     ballots: (byId.get(option.id) || {}).ballots || 0,
     weight: (byId.get(option.id) || {}).weight || "0",
   }));
