@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from frontend import language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,7 +11,8 @@ urlpatterns = [
     path("api/", include("meetings.api.urls")),
     path("api/", include("voting.api.urls")),
     path("api/", include("documents.api.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The switcher also stores a logged-in member's preference (meetings.language).
+    path("i18n/setlang/", language.set_language, name="set_language"),
+    path("jsi18n/", language.JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("frontend.urls")),
 ]

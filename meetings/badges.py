@@ -1,5 +1,7 @@
 """The printable badge sheet: A4, eight badges a page (name, member number,
-meeting, QR code of the badge URL), cut lines between them.
+meeting, QR code of the badge URL), cut lines between them. Labels are in the
+language of the request (the member's preference); for a right-to-left
+language the badge is mirrored: QR code on the left, text aligned right.
 
 Names need a Unicode font (Vietnamese, Arabic): the first TrueType font found
 in FONT_CANDIDATES is embedded; without one, letters outside Latin-1 lose
@@ -16,6 +18,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from meetings import checkin
@@ -63,7 +67,10 @@ def badges_pdf(
     """The sheet for `rows`; `url_for(token)` gives the URL each QR code holds."""
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
-    pdf.set_title(f"{meeting.title}: badges")
+    pdf.set_title(_("%(meeting)s: badges") % {"meeting": meeting.title})
+    pdf.set_lang(translation.get_language() or "en")
+    rtl = translation.get_language_bidi()
+    align = "R" if rtl else "L"
     font = _font_path(font_paths)
     if font is not None:
         pdf.add_font("badge", "", str(font))
@@ -78,7 +85,9 @@ def badges_pdf(
     if not rows:
         pdf.add_page()
         pdf.set_font(family, size=14)
-        pdf.cell(0, 10, clean(meeting.title))
+        pdf.multi_cell(0, 10, clean(meeting.title), align=align)
+        pdf.set_font(family, size=11)
+        pdf.multi_cell(0, 8, clean(_("No participants: no badges to print.")), align=align)
     for index, row in enumerate(rows):
         slot = index % (COLUMNS * ROWS)
         if slot == 0:
@@ -90,19 +99,30 @@ def badges_pdf(
         pdf.rect(x, y, width, height)
         pdf.set_dash_pattern()
         png = checkin.qr_png(url_for(row.token), box_size=6)
-        pdf.image(io.BytesIO(png), x=x + width - QR_MM - 4, y=y + (height - QR_MM) / 2, w=QR_MM)
-        text_width = width - QR_MM - 12
-        pdf.set_xy(x + 5, y + 8)
-        pdf.set_font(family, size=8)
+        qr_x = x + 4 if rtl else x + width - QR_MM - 4
+        qr_y = y + (height - QR_MM) / 2
+        pdf.image(io.BytesIO(png), x=qr_x, y=qr_y, w=QR_MM)
+        pdf.set_xy(qr_x, qr_y + QR_MM)
+        pdf.set_font(family, size=7)
         pdf.set_text_color(90, 90, 90)
-        pdf.multi_cell(text_width, 4, clean(meeting.title), align="L")
-        pdf.set_xy(x + 5, y + 24)
+        pdf.multi_cell(QR_MM, 3.5, clean(_("Scan at the door to check in")), align="C")
+        text_width = width - QR_MM - 12
+        text_x = x + QR_MM + 7 if rtl else x + 5
+        pdf.set_xy(text_x, y + 8)
+        pdf.set_font(family, size=8)
+        pdf.multi_cell(text_width, 4, clean(meeting.title), align=align)
+        pdf.set_xy(text_x, y + 24)
         pdf.set_font(family, size=15)
         pdf.set_text_color(0, 0, 0)
-        pdf.multi_cell(text_width, 7, clean(row.participant.member.full_name), align="L")
-        pdf.set_x(x + 5)
-        pdf.set_font(family, size=11)
+        pdf.multi_cell(text_width, 7, clean(row.participant.member.full_name), align=align)
         number = row.participant.member.member_number
         if number:
-            pdf.multi_cell(text_width, 6, clean(number), align="L")
+            pdf.set_x(text_x)
+            pdf.set_font(family, size=8)
+            pdf.set_text_color(90, 90, 90)
+            pdf.multi_cell(text_width, 5, clean(_("Member number")), align=align)
+            pdf.set_x(text_x)
+            pdf.set_font(family, size=11)
+            pdf.set_text_color(0, 0, 0)
+            pdf.multi_cell(text_width, 6, clean(number), align=align)
     return bytes(pdf.output())

@@ -17,6 +17,8 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from documents import commands as document_commands
@@ -24,6 +26,7 @@ from documents import selectors as document_selectors
 from meetings import coalesce, selectors, services
 from meetings.events import Audience, encode, group_name
 from meetings.exceptions import DomainError, NotAllowed, NotFound
+from meetings.language import scope_language
 from meetings.models import Meeting, Member
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
 from voting import selectors as voting_selectors
@@ -160,9 +163,12 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     meeting_id: int
     viewer: Viewer
     group: str
+    language: str = settings.LANGUAGE_CODE
 
     async def connect(self) -> None:
         coalesce.remember_loop()
+        # Error frames speak the member's language (meetings.language has the rule).
+        self.language = scope_language(self.scope)
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("projector") or [None])[0]
@@ -201,6 +207,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=encode(frame))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # The service calls run in worker threads; they inherit this context.
+        with translation.override(self.language):
+            await self.handle_frame(text_data)
+
+    async def handle_frame(self, text_data: str | None) -> None:
         if not hasattr(self, "group"):
             return  # refused connection, closing
         if text_data is None:

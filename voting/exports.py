@@ -18,6 +18,7 @@ from meetings.models import Meeting
 from voting import rules
 from voting.exceptions import Conflict
 from voting.models import Ballot, Poll
+from voting.selectors import result_sentence
 
 COUNTED_STATES = (Poll.State.CLOSED, Poll.State.PUBLISHED)
 
@@ -76,7 +77,7 @@ def meeting_results_csv(*, meeting: Meeting) -> CsvFile:
                     result.get("ballots", 0),
                     _weight(result.get("cast_weight", "0")),
                     _weight(result.get("abstain_weight", "0")),
-                    result.get("sentence", ""),
+                    result_sentence(result),
                 ]
             )
     return CsvFile(f"meeting-{meeting.pk}-results.csv", render_csv(header, rows))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from meetings.exceptions import NotAllowed, NotFound
@@ -62,6 +63,16 @@ def head_fingerprint(poll: Poll) -> str | None:
     except PollSeal.DoesNotExist:
         return None
     return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
+def result_sentence(result: dict[str, Any] | None) -> str:
+    """A closed poll's result sentence in the reader's (the active) language.
+    Results keep it in every site language ("sentences"); results stored
+    before that have only "sentence", in the language of whoever closed."""
+    if not result:
+        return ""
+    sentences = result.get("sentences") or {}
+    return str(sentences.get(get_language()) or result.get("sentence", ""))
 
 
 def result_payload(

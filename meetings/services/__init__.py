@@ -21,6 +21,7 @@ from meetings.services.meetings import (
     meeting_voting_settings_update,
 )
 from meetings.services.members import (
+    member_language_set,
     members_import,
 )
 from meetings.services.projector import (
@@ -55,6 +56,7 @@ __all__ = [
     "meeting_start",
     "meeting_update",
     "meeting_voting_settings_update",
+    "member_language_set",
     "members_import",
     "participant_add",
     "participant_remove",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meetings import member_import
+from meetings.exceptions import InvalidInput
 from meetings.models import (
     Member,
     Membership,
@@ -14,6 +16,18 @@ from meetings.models import (
 from meetings.services.common import (
     require_officer,
 )
+
+
+def member_language_set(*, actor: Member, language: str) -> Member:
+    """Store the actor's own preferred language: pages, API errors, socket
+    errors and PDFs use it from the next request on. Only one of
+    settings.LANGUAGES; no write when it is already the preference."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise InvalidInput(_("%(language)s is not an offered language.") % {"language": language})
+    if actor.preferred_language != language:
+        actor.preferred_language = language
+        actor.save(update_fields=["preferred_language"])
+    return actor
 
 
 def _login_name(union: Union, number: str, taken: set[str]) -> str:

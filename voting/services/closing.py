@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings import log
@@ -46,6 +48,16 @@ def tally(poll: Poll) -> tuple[rules.Totals, dict[int, int]]:
     return totals, counts
 
 
+def in_every_language(sentence: Callable[[], str]) -> dict[str, str]:
+    """`sentence()` in each site language: a result is read by members of
+    every language, whoever closed the poll."""
+    sentences = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            sentences[code] = sentence()
+    return sentences
+
+
 def close(poll: Poll, actor: Member | None) -> Poll:
     """Count and store the result. Caller holds the poll's row lock."""
     poll.lot_seed = secrets.token_hex(16)
@@ -53,7 +65,8 @@ def close(poll: Poll, actor: Member | None) -> Poll:
     options = [
         rules.Option(o.pk, rules.Role(o.role), o.label) for o in poll.options.order_by("position")
     ]
-    outcome = rules.decide(
+    decide = partial(
+        rules.decide,
         rules.Kind(poll.kind),
         options,
         totals,
@@ -62,10 +75,13 @@ def close(poll: Poll, actor: Member | None) -> Poll:
         seed=poll.lot_seed,
         _=_,
     )
+    outcome = decide()
     ballots = Ballot.objects.filter(poll=poll).count()
     poll.state = Poll.State.CLOSED
     poll.closed_at = timezone.now()
     poll.result = result_payload(poll, options, totals, counts, outcome, ballots)
+    # The same decision (same seed) worded in each language; readers pick theirs.
+    poll.result["sentences"] = in_every_language(lambda: decide().sentence)
     poll.save()
     # Logged, then sealed (the head names the log's hash, close included),
     # then announced: the event carries the head's fingerprint.

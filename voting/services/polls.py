@@ -22,7 +22,7 @@ from meetings.services.common import lock_meeting, require_control
 from voting import live, rules
 from voting.exceptions import Conflict, InvalidInput, NotFound
 from voting.models import Poll, PollOption, RollEntry
-from voting.services.closing import polls_close_due
+from voting.services.closing import in_every_language, polls_close_due
 from voting.services.common import lock_poll, publish_poll
 
 MAX_OPTIONS = 100
@@ -303,8 +303,18 @@ def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Pol
     if is_yes_no:
         result["carried"] = bool(winners)
     result["tied"] = []
-    decision = ", ".join(labels[w] for w in winners) if winners else _("not carried")
-    result["sentence"] = f"{result['sentence']} " + _("The chair decided: %s.") % decision
+
+    def decided() -> str:
+        decision = ", ".join(labels[w] for w in winners) if winners else _("not carried")
+        return _("The chair decided: %s.") % decision
+
+    result["sentence"] = f"{result['sentence']} {decided()}"
+    if "sentences" in result:
+        added = in_every_language(decided)
+        result["sentences"] = {
+            code: f"{text} {added.get(code, decided())}"
+            for code, text in result["sentences"].items()
+        }
     poll.result = result
     poll.save(update_fields=["tie_decision", "tie_decided_by", "result"])
     publish_poll(poll, "poll.tie_decided", actor, {"winners": list(winners)})

@@ -6,7 +6,12 @@
 // - a gap (seq > last + 1) means something was missed: ask for a resync;
 // - a dropped connection is retried with exponential backoff and jitter
 //   (capped near 15 s); a fresh connection always starts with a snapshot;
-// - close codes 4401 / 4403 / 4404 are final: a message, no retry.
+// - close codes 4401 / 4403 / 4404 are final: a message, no retry;
+// - waking up (page visible again, restored from the back/forward cache, back
+//   online): a socket that is closed, or silent longer than the heartbeat, is
+//   replaced at once; an open one is asked for a fresh snapshot, and replaced
+//   if no answer comes within PROBE_TIMEOUT_MS. A phone that slept through
+//   events shows the meeting as it is now, without a reload.
 
 import { _ } from "./i18n.js";
 
@@ -14,6 +19,8 @@ const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
 const PING_EVERY_MS = 20000;
 const SILENCE_LIMIT_MS = 45000;
+const PROBE_TIMEOUT_MS = 5000;
+const WS_CONNECTING = 0;
 
 export const CLOSE_NOT_LOGGED_IN = 4401;
 export const CLOSE_NOT_PARTICIPANT = 4403;
@@ -67,26 +74,58 @@ export class MeetingSocket {
     this.timer = null;
     this.final = false;
     this.lastHeard = 0;
+    this.probeSince = null; // when a wake-up resync was sent, until anything is heard
+    this.probeTimer = null;
     this.heartbeat = null;
     this.state = null;
+    this.suspended = false;
   }
 
   start() {
     document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "visible") this.reconnectNow();
+      if (document.visibilityState === "visible") this.wake();
     });
-    window.addEventListener("online", () => this.reconnectNow());
-    window.addEventListener("pagehide", () => this.stop());
-    this.heartbeat = window.setInterval(() => this.checkAlive(), PING_EVERY_MS / 2);
+    window.addEventListener("online", () => this.wake({ networkBack: true }));
+    window.addEventListener("offline", () => this.drop());
+    // Closing on pagehide lets the browser keep the page in its back/forward
+    // cache; pageshow brings the socket back.
+    window.addEventListener("pagehide", () => this.suspend());
+    window.addEventListener("pageshow", (event) => {
+      if (event.persisted || this.suspended) this.resume();
+    });
+    this.startHeartbeat();
     this.connect();
     return this;
   }
 
+  startHeartbeat() {
+    window.clearInterval(this.heartbeat);
+    this.heartbeat = window.setInterval(() => this.checkAlive(), PING_EVERY_MS / 2);
+  }
+
   stop() {
     this.final = true;
+    this.suspend();
+  }
+
+  /** Leaving the page (maybe into the back/forward cache): close, keep the state. */
+  suspend() {
+    this.suspended = true;
     window.clearTimeout(this.timer);
+    this.timer = null;
+    window.clearTimeout(this.probeTimer);
     window.clearInterval(this.heartbeat);
-    if (this.ws) this.ws.close(1000);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) ws.close(1000);
+  }
+
+  resume() {
+    if (this.final) return;
+    this.suspended = false;
+    this.attempt = 0;
+    this.startHeartbeat();
+    this.connect();
   }
 
   /** Send a client message (resync, ping, agenda.advance...). False if not connected. */
@@ -104,7 +143,8 @@ export class MeetingSocket {
   connect() {
     window.clearTimeout(this.timer);
     this.timer = null;
-    if (this.final) return;
+    if (this.final || this.suspended) return;
+    this.probeSince = null;
     this.setState(this.attempt === 0 && this.seq === null ? "connecting" : "reconnecting");
     this.awaitingSnapshot = true;
     let ws;
@@ -121,6 +161,7 @@ export class MeetingSocket {
     ws.addEventListener("message", (event) => {
       if (ws !== this.ws) return;
       this.lastHeard = Date.now();
+      this.probeSince = null;
       let message;
       try {
         message = JSON.parse(event.data);
@@ -163,28 +204,63 @@ export class MeetingSocket {
   }
 
   scheduleReconnect() {
-    if (this.final || this.timer !== null) return;
+    if (this.final || this.suspended || this.timer !== null) return;
     this.setState("reconnecting");
     const delay = backoffDelay(this.attempt);
     this.attempt += 1;
     this.timer = window.setTimeout(() => this.connect(), delay);
   }
 
-  /** Back on the page or back online: do not wait out the backoff. */
-  reconnectNow() {
-    if (this.final) return;
-    if (this.ws === null) {
-      this.connect();
-    } else if (this.ws.readyState === WebSocket.OPEN) {
-      this.send({ type: "ping" });
+  /**
+   * Back on the page or back online: do not wait out the backoff, and do not
+   * trust a socket that may have slept through events.
+   */
+  wake({ networkBack = false } = {}) {
+    if (this.final || this.suspended) return;
+    const ws = this.ws;
+    if (ws !== null && ws.readyState === WS_CONNECTING && !networkBack) return; // on its way
+    const open = ws !== null && ws.readyState === WebSocket.OPEN;
+    if (!open || networkBack || Date.now() - this.lastHeard > PING_EVERY_MS) {
+      this.replace();
+    } else {
+      this.probe();
     }
+  }
+
+  /** Ask an open socket for a fresh snapshot; no answer in time: replace it. */
+  probe() {
+    this.probeSince = Date.now();
+    this.resync();
+    window.clearTimeout(this.probeTimer);
+    this.probeTimer = window.setTimeout(() => this.checkAlive(), PROBE_TIMEOUT_MS);
+  }
+
+  /** Give up on the current socket and open a fresh one now (a fresh snapshot). */
+  replace() {
+    const dead = this.ws;
+    this.ws = null;
+    if (dead) dead.close();
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** The network went away: the socket is gone even if no close event came. */
+  drop() {
+    if (this.final || this.suspended || this.ws === null) return;
+    const dead = this.ws;
+    this.ws = null;
+    dead.close();
+    this.scheduleReconnect();
   }
 
   /** A socket can die without a close event (sleeping phone, lost Wi-Fi). */
   checkAlive() {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
-    const silent = Date.now() - this.lastHeard;
-    if (silent > SILENCE_LIMIT_MS) {
+    const now = Date.now();
+    const silent = now - this.lastHeard;
+    if (this.probeSince !== null && now - this.probeSince >= PROBE_TIMEOUT_MS) {
+      this.replace(); // asked for a snapshot on waking up, heard nothing
+    } else if (silent > SILENCE_LIMIT_MS) {
       const dead = this.ws;
       this.ws = null;
       dead.close();
