@@ -6,11 +6,13 @@ meeting socket (snapshot, then sequenced events) and redraws from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -20,6 +22,7 @@ from meetings.consumers import compose_snapshot
 from meetings.exceptions import DomainError
 from meetings.models import Meeting, Member, QuorumKind
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
+from meetings.streams import is_web_url, stream_embed
 from voting.models import BASE_CHOICES, KIND_CHOICES, MAJORITY_CHOICES, TIE_CHOICES, Poll
 
 # The chair console's create-poll and voting-settings forms offer these.
@@ -78,6 +81,7 @@ def _meeting_page(
     template: str,
     controls: bool,
     extra: dict[str, Any] | None = None,
+    extra_for: Callable[[Meeting], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     try:
         participant = selectors.meeting_participant_get(
@@ -97,6 +101,7 @@ def _meeting_page(
             "current": _current_item(snapshot),
             "server_time_ms": server_time_ms(),
             **(extra or {}),
+            **(extra_for(participant.meeting) if extra_for else {}),
         },
     )
 
@@ -122,6 +127,35 @@ def _next_item(snapshot: dict[str, Any]) -> dict[str, Any] | None:
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The member page: live agenda and the current item, phone first."""
     return _meeting_page(request, meeting_id, template="frontend/meeting.html", controls=False)
+
+
+@require_GET
+@login_required
+def livestream(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The livestream page for remote members: the stream, and beside it the
+    member page's live parts (agenda, presented page, presence, ballot)."""
+    return _meeting_page(
+        request,
+        meeting_id,
+        template="frontend/livestream.html",
+        controls=False,
+        extra_for=_stream_context,
+    )
+
+
+def _stream_context(meeting: Meeting) -> dict[str, Any]:
+    stream = stream_embed(meeting.livestream_url)
+    data = None
+    if stream is not None:
+        # hls.js is fetched only where the browser cannot play HLS itself.
+        data = {
+            "kind": stream.kind,
+            "src": stream.src,
+            "hls_script": static("vendor/hls/hls.min.js"),
+        }
+    # The plain link, for "open in a new tab", only when it is a web address.
+    link = meeting.livestream_url if is_web_url(meeting.livestream_url) else ""
+    return {"stream": stream, "stream_data": data, "stream_link": link}
 
 
 @require_GET

@@ -29,6 +29,7 @@ from meetings.services.common import (
     require_control,
     require_officer,
 )
+from meetings.streams import stream_embed
 
 
 @transaction.atomic
@@ -49,7 +50,7 @@ def meeting_create(
         title=clean_title(title),
         starts_at=starts_at,
         location=location.strip(),
-        livestream_url=livestream_url.strip(),
+        livestream_url=clean_livestream_url(livestream_url),
         created_by=actor,
     )
     Participant.objects.create(
@@ -57,6 +58,21 @@ def meeting_create(
     )
     log_act(meeting, actor, "meeting.created", title=meeting.title)
     return meeting
+
+
+def clean_livestream_url(url: str) -> str:
+    """The link stripped; refused when the livestream page could not show it,
+    so the chair learns now rather than the remote members during the meeting."""
+    url = (url or "").strip()
+    if url and stream_embed(url) is None:
+        raise InvalidInput(
+            _(
+                "The livestream page cannot show this link. Give a YouTube, Vimeo or "
+                "Facebook video link, or the address of an HLS stream (.m3u8) "
+                "or of a video file (.mp4, .webm)."
+            )
+        )
+    return url
 
 
 @transaction.atomic
@@ -71,6 +87,8 @@ def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting
     meeting = lock_meeting(meeting)
     if "title" in fields:
         fields["title"] = clean_title(fields["title"])
+    if "livestream_url" in fields:
+        fields["livestream_url"] = clean_livestream_url(fields["livestream_url"])
     for name, value in fields.items():
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)
     meeting.save(update_fields=[*fields])

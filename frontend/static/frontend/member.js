@@ -51,6 +51,11 @@ const attendance = new MemberAttendance({
   announcer,
 });
 
+// For a page's own additions (the livestream player): the same socket, no second one.
+function shareState() {
+  main.dispatchEvent(new CustomEvent("meeting-state", { detail: { state } }));
+}
+
 const socket = new MeetingSocket({
   meetingId: main.dataset.meetingId,
   banner: document.getElementById("connection-banner"),
@@ -62,6 +67,7 @@ const socket = new MeetingSocket({
     voting.onSnapshot(snapshot);
     documents.onSnapshot(snapshot);
     attendance.onSnapshot(snapshot);
+    shareState();
   },
   onEvent(event) {
     const previous = state;
@@ -70,6 +76,7 @@ const socket = new MeetingSocket({
     voting.onEvent(event, state);
     documents.onEvent(event);
     attendance.onEvent(event);
+    shareState();
   },
   onMessage(message) {
     voting.onMessage(message);

@@ -112,6 +112,8 @@ export class PhoneVoting {
     this.myVotes = new Map(); // poll id -> roll entries of this voter
     this.known = new Set(); // poll ids whose roll entries are known
     this.qrCodes = new Map(); // receipt code -> SVG text of its board QR code (or null)
+    // The livestream page: a poll closed to remote voting shows a sentence, not a ballot.
+    this.remoteView = "remoteView" in root.dataset;
     this.root.addEventListener("submit", (event) => this.onSubmit(event));
     this.root.addEventListener("click", (event) => this.onClick(event));
     this.root.addEventListener("change", (event) => this.onChange(event));
@@ -440,7 +442,7 @@ export class PhoneVoting {
     box.dataset.step = step;
     const title = this.entryTitle(entry);
     const weight =
-      formatWeight(entry.weight) === "1"
+      Number(entry.weight) === 1
         ? null
         : el(
             "p",
@@ -706,8 +708,18 @@ export class PhoneVoting {
         ),
       );
     }
-    const entries = this.myVotes.get(poll.id) || [];
-    if (open && this.known.has(poll.id) && !entries.length) {
+    const roomOnly = this.remoteView && poll.allow_remote === false;
+    if (roomOnly && open) {
+      card.append(
+        el(
+          "p",
+          { className: "room-only" },
+          _("This poll is for members in the room; remote members cannot vote on it."),
+        ),
+      );
+    }
+    const entries = roomOnly ? [] : this.myVotes.get(poll.id) || [];
+    if (open && !roomOnly && this.known.has(poll.id) && !entries.length) {
       card.append(el("p", {}, _("You are not entitled to vote on this poll.")));
     }
     for (const entry of entries) card.append(this.entryView(poll, entry));
