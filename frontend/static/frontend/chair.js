@@ -2,6 +2,7 @@
 // comes only from the meeting socket, so it always shows what everyone sees.
 import { request } from "./api.js";
 import { ChairAttendance } from "./attendance.js";
+import { meetingDetailsForm } from "./chair-meeting.js";
 import { PollsConsole } from "./chair-polls.js";
 import { ChairDocuments } from "./documents.js";
 import { MeetingSocket } from "./meeting-socket.js";
@@ -333,6 +334,13 @@ const attendance = new ChairAttendance({
   api,
   command,
   state,
+});
+
+meetingDetailsForm({
+  form: document.getElementById("meeting-details-form"),
+  status: document.getElementById("meeting-details-status"),
+  api,
+  command,
 });
 
 const socket = new MeetingSocket({
