@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from frontend.views import error_page
 from meetings.exceptions import DomainError
 from voting import audit
+from voting.selectors import result_sentence
 
 
 def _key() -> dict[str, str] | None:
@@ -40,6 +41,7 @@ def board(request: HttpRequest, meeting_id: int) -> HttpResponse:
     boards = audit.meeting_board(meeting)
     for b in boards:
         b["head_json"] = json.dumps(b["tree_head"], indent=2, ensure_ascii=False)
+        b["sentence"] = result_sentence(b["result"])
     # What the receipt checker needs, per poll: the signed head and the labels.
     checker: dict[str, Any] = {
         "meeting": meeting.pk,

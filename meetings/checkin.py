@@ -140,14 +140,15 @@ def login_token_hash(token: str) -> str:
 
 
 def qr_svg(data: str) -> str:
-    """An SVG QR code (one path, scalable, black on white)."""
+    """An SVG QR code (one path, scalable, black on white), without the fixed
+    id qrcode gives its path: a page may show several codes inline."""
     image = qrcode.make(
         data,
         image_factory=qrcode.image.svg.SvgPathFillImage,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
         border=2,
     )
-    return image.to_string(encoding="unicode")
+    return image.to_string(encoding="unicode").replace(' id="qr-path"', "", 1)
 
 
 def qr_png(data: str, *, box_size: int = 8) -> bytes:

@@ -18,7 +18,7 @@ from meetings import services as meeting_services
 from tests.conftest import build_world
 from tests.documents.conftest import pdf_upload
 from tests.documents.pdfs import make_pdf
-from tests.frontend.test_browser import TIMEOUT_MS, chromium, log_in, watch_errors
+from tests.frontend.browser import TIMEOUT_MS, chromium, log_in, watch_errors
 from tests.servers import daphne_server
 
 pytestmark = pytest.mark.browser

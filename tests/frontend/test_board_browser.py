@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from meetings import services
 from tests.conftest import build_world
-from tests.frontend.test_browser import TIMEOUT_MS, chromium, log_in, watch_errors
+from tests.frontend.browser import TIMEOUT_MS, chromium, log_in, watch_errors
 from tests.servers import daphne_server
 from tests.voting.conftest import option_id, receipt
 from voting import keys

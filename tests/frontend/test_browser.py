@@ -4,62 +4,19 @@ console; the projector and a member's phone follow live, without reloading."""
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
+# The shared helpers moved to tests.frontend.browser; re-exported for old imports.
 from tests.conftest import build_world
-from tests.factories import PASSWORD
+from tests.frontend.browser import TIMEOUT_MS, chromium, log_in, watch_errors
 from tests.servers import daphne_server
 
+__all__ = ["TIMEOUT_MS", "chromium", "log_in", "watch_errors"]
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-]
-TIMEOUT_MS = 15_000
-
-
-@contextmanager
-def chromium(executable_path: str) -> Iterator[Browser]:
-    """Start Chromium. Playwright's sync API keeps an event loop running in
-    this thread while it is active, so touch the database before, not during."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable_path, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def watch_errors(page: Page, errors: list[str]) -> None:
-    """Collect script errors and console errors of a page."""
-    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-
-    def on_console(message: ConsoleMessage) -> None:
-        # Chromium logs every refused request; the one 409 below is expected.
-        if message.type == "error" and "status of 409" not in message.text:
-            errors.append(f"{page.url}: {message.text}")
-
-    page.on("console", on_console)
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    expect(page).to_have_url(re.compile(r"/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_role("heading", name="My meetings", level=1)).to_be_visible()
 
 
 def test_chair_advances_and_projector_and_phone_follow_live(

@@ -195,7 +195,13 @@ def test_language_switch_sets_lang_and_dir(world: World) -> None:
 
 def test_pages_link_the_javascript_catalog(world: World) -> None:
     html = logged_in(world.chair).get(reverse("frontend:home")).content.decode()
-    assert f'src="{reverse("javascript-catalog")}"' in html
+    # The page's language and the catalogue's version are in the URL: cacheable.
+    found = re.search(r'src="(/jsi18n/\?language=en&amp;v=\w+)"', html)
+    assert found is not None
+    url = found.group(1).replace("&amp;", "&")
+    catalogue = Client().get(url)
+    assert catalogue.status_code == 200
+    assert "immutable" in catalogue["Cache-Control"]
     assert Client().get(reverse("javascript-catalog")).status_code == 200
 
 

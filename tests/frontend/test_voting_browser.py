@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from meetings import services
 from tests.conftest import build_world
-from tests.frontend.test_browser import TIMEOUT_MS, chromium, log_in, watch_errors
+from tests.frontend.browser import TIMEOUT_MS, chromium, log_in, watch_errors
 from tests.servers import daphne_server
 from tests.voting.conftest import receipt
 from voting import services as voting_services
@@ -151,7 +151,8 @@ def test_member_votes_on_a_phone_and_the_room_follows(
         polls.get_by_role("button", name=f"Close: {QUESTION}").click()
         sentence = projector.locator(".result-sentence")
         expect(sentence).to_contain_text("Carried")
-        expect(projector.get_by_role("table")).to_contain_text("Yes")
+        result_table = projector.get_by_role("table", name=f"Votes on: {QUESTION}")
+        expect(result_table).to_contain_text("Yes")
         expect(phone.locator(".result-sentence")).to_have_text(sentence.inner_text())
         expect(phone.locator("#announcer")).to_have_text("Voting closed")
         expect(polls.get_by_role("button", name=f"Publish: {QUESTION}")).to_be_visible()

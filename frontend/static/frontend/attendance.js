@@ -5,7 +5,7 @@
 import { request } from "./api.js";
 import { el } from "./meeting-state.js";
 import { formatWeight } from "./voting.js";
-import { _, interpolate } from "./i18n.js";
+import { _, formatNumber, interpolate } from "./i18n.js";
 
 
 export function presenceLabel(presence) {
@@ -25,7 +25,7 @@ export function attendanceTable(attendance, { caption = _("Attendance of voters"
       "tr",
       { "data-presence": key },
       el("th", { scope: "row" }, label),
-      el("td", { className: "num", "data-count": key }, String(attendance[key].voters)),
+      el("td", { className: "num", "data-count": key }, formatNumber(attendance[key].voters)),
       el("td", { className: "num" }, formatWeight(attendance[key].weight)),
     );
   return el(
@@ -186,7 +186,11 @@ export class ProjectorRoomCode {
     const a = this.attendance;
     this.counts.textContent = interpolate(
       _("In the room: %(room)s · Remote: %(remote)s · Absent: %(absent)s"),
-      { room: a.room.voters, remote: a.remote.voters, absent: a.absent.voters },
+      {
+        room: formatNumber(a.room.voters),
+        remote: formatNumber(a.remote.voters),
+        absent: formatNumber(a.absent.voters),
+      },
     );
   }
 

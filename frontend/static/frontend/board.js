@@ -3,7 +3,7 @@
 // as a query string); the page fetches the inclusion proof and checks it
 // here: leaf hash, audit path to the signed root, and the Ed25519 signatures.
 import { checkProof } from "./board-verify.js";
-import { _, interpolate } from "./i18n.js";
+import { _, formatNumber, interpolate } from "./i18n.js";
 
 
 const data = JSON.parse(document.getElementById("board-data").textContent);
@@ -108,7 +108,11 @@ async function check(pollId, code) {
       _(
         "The board's root matches the signed record (entry %(index)s of %(size)s, record fingerprint %(fingerprint)s).",
       ),
-      { index: proof.index + 1, size: head.size, fingerprint: poll.head_fingerprint },
+      {
+        index: formatNumber(proof.index + 1),
+        size: formatNumber(head.size),
+        fingerprint: poll.head_fingerprint,
+      },
     ),
   ];
   let kind = "ok";

@@ -2,6 +2,7 @@
 // cancel, publish, decide ties, enter paper ballots; quorum, turnout, the
 // running tally; the meeting's voting settings. Commands go to the REST API;
 // the polls shown come from the meeting socket.
+import { formatNumber } from "./i18n.js";
 import { el } from "./meeting-state.js";
 import {
   _,
@@ -23,6 +24,17 @@ import {
 } from "./voting.js";
 
 const ROLL_REFRESH_MS = 2000;
+
+/** The card's first enabled control, or its heading (focusable by script only). */
+function firstControl(card) {
+  const control = card.querySelector(
+    "button:not(:disabled), a[href], input:not(:disabled), select:not(:disabled), textarea",
+  );
+  if (control) return control;
+  const heading = card.querySelector("h3");
+  heading.tabIndex = -1;
+  return heading;
+}
 
 function button(label, action, poll, { primary = false, danger = false, type = "button" } = {}) {
   const node = el(
@@ -187,11 +199,14 @@ export class PollsConsole {
     this.cards.set(poll.id, { key, node });
     if (old && old.parentNode) {
       const active = document.activeElement;
-      const focusId = active && old.contains(active) ? active.id : null;
+      const hadFocus = Boolean(active && old.contains(active));
+      const focusId = hadFocus ? active.id : null;
       old.replaceWith(node);
-      if (focusId) {
-        const again = document.getElementById(focusId);
-        if (again) again.focus();
+      if (hadFocus) {
+        // The focused control may be gone (Open became Close): keyboard users
+        // stay in the card, on the same control or on its first one.
+        const again = (focusId && document.getElementById(focusId)) || firstControl(node);
+        again.focus();
       }
     }
     return node;
@@ -367,7 +382,11 @@ export class PollsConsole {
     const fieldset = el(
       "fieldset",
       { className: "choices" },
-      el("legend", {}, interpolate(_("The chair chooses %(n)s of the tied options"), { n: seats })),
+      el(
+        "legend",
+        {},
+        interpolate(_("The chair chooses %(n)s of the tied options"), { n: formatNumber(seats) }),
+      ),
     );
     for (const option of poll.options.filter((o) => tied.includes(o.id))) {
       const id = `poll-${poll.id}-tie-${option.id}`;
@@ -413,7 +432,13 @@ export class PollsConsole {
     if (roll.error) panel.append(el("p", { className: "alert" }, roll.error));
     const waiting = (roll.entries || []).filter((entry) => !entry.voted);
     panel.append(
-      el("p", {}, interpolate(_("%(n)s on the roll have not voted yet."), { n: waiting.length })),
+      el(
+        "p",
+        {},
+        interpolate(_("%(n)s on the roll have not voted yet."), {
+          n: formatNumber(waiting.length),
+        }),
+      ),
     );
     if (ui.paper.done)
       panel.append(el("p", { role: "status", className: "status-ok" }, ui.paper.done));

@@ -11,7 +11,7 @@
 // and waits for the flips to settle before it fetches the page's text and
 // the member's note.
 
-import { _, interpolate } from "./i18n.js";
+import { _, formatNumber, interpolate } from "./i18n.js";
 
 const FILES = "/api/document-versions/";
 const SETTLE_MS = 300;
@@ -61,7 +61,10 @@ export function pageImageUrl(key, page, size = "phone") {
 }
 
 function pageOf(page, count) {
-  return interpolate(_("Page %(page)s of %(count)s"), { page, count });
+  return interpolate(_("Page %(page)s of %(count)s"), {
+    page: formatNumber(page),
+    count: formatNumber(count),
+  });
 }
 
 function shortHash(sha256) {
@@ -94,8 +97,8 @@ function versionsDetails(doc) {
         "span",
         {},
         interpolate(_("Version %(number)s, %(pages)s pages"), {
-          number: version.number,
-          pages: version.page_count,
+          number: formatNumber(version.number),
+          pages: formatNumber(version.page_count),
         }),
         version.id === (doc.current_version && doc.current_version.id) ? ` (${_("current")})` : "",
       ),
@@ -341,8 +344,8 @@ export class MemberDocuments {
               "span",
               { className: "doc-meta" },
               interpolate(_("Version %(number)s, %(pages)s pages, SHA-256 %(hash)s"), {
-                number: version.number,
-                pages: version.page_count,
+                number: formatNumber(version.number),
+                pages: formatNumber(version.page_count),
                 hash: shortHash(version.sha256),
               }),
             ),
@@ -495,8 +498,8 @@ export class ChairDocuments {
     this.$("presenting-status").textContent = live
       ? interpolate(_("Showing %(title)s, page %(page)s of %(count)s"), {
           title: live.title,
-          page: shownPage,
-          count: live.page_count,
+          page: formatNumber(shownPage),
+          count: formatNumber(live.page_count),
         })
       : _("No document is shown.");
     const preview = this.$("presenting-preview");
@@ -556,8 +559,8 @@ export class ChairDocuments {
               "span",
               { className: "doc-meta" },
               interpolate(_("Version %(number)s, %(pages)s pages, SHA-256 %(hash)s"), {
-                number: doc.current_version.number,
-                pages: doc.current_version.page_count,
+                number: formatNumber(doc.current_version.number),
+                pages: formatNumber(doc.current_version.page_count),
                 hash: doc.current_version.sha256,
               }),
             ),

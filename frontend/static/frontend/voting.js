@@ -1,7 +1,15 @@
 // Polls as every page shows them: labels, ballot controls and their rules,
 // turnout, results tables. No state of its own except TurnoutBook.
 
-import { _, interpolate, ngettext } from "./i18n.js";
+import {
+  _,
+  formatClock,
+  formatNumber,
+  formatPercent,
+  interpolate,
+  ngettext,
+  pageLocale,
+} from "./i18n.js";
 import { el } from "./meeting-state.js";
 
 export { _, interpolate, ngettext };
@@ -42,10 +50,10 @@ export function formatReceipt(code) {
 
 // --- labels ------------------------------------------------------------------------
 
-/** "29.5000" -> "29.5"; "31.0000" -> "31". Weights stay strings: never floats. */
+/** "29.5000" -> "29.5"; "31.0000" -> "31", in the page's digits. Weights stay
+ * decimal strings, never floats. For display only: compare Number(weight). */
 export function formatWeight(value) {
-  const text = String(value ?? "0");
-  return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
+  return formatNumber(String(value ?? "0"));
 }
 
 export function kindLabel(kind) {
@@ -108,12 +116,17 @@ export function choiceHint(poll) {
   if (usesRadios(poll)) return _("Choose one answer.");
   const { min_choices: low, max_choices: high } = poll;
   if (low === high) {
-    return interpolate(ngettext("Choose %(n)s.", "Choose %(n)s.", high), { n: high });
+    return interpolate(ngettext("Choose %(n)s.", "Choose %(n)s.", high), { n: formatNumber(high) });
   }
   if (low <= 1) {
-    return interpolate(ngettext("Choose up to %(n)s.", "Choose up to %(n)s.", high), { n: high });
+    return interpolate(ngettext("Choose up to %(n)s.", "Choose up to %(n)s.", high), {
+      n: formatNumber(high),
+    });
   }
-  return interpolate(_("Choose between %(low)s and %(high)s."), { low, high });
+  return interpolate(_("Choose between %(low)s and %(high)s."), {
+    low: formatNumber(low),
+    high: formatNumber(high),
+  });
 }
 
 /** Why these choices are not a valid ballot yet, or null when they are. */
@@ -126,13 +139,13 @@ export function selectionError(poll, ids) {
   if (ids.length > poll.max_choices) {
     return interpolate(
       ngettext("You can choose at most %(n)s.", "You can choose at most %(n)s.", poll.max_choices),
-      { n: poll.max_choices },
+      { n: formatNumber(poll.max_choices) },
     );
   }
   if (ids.length < poll.min_choices) {
     return interpolate(
       ngettext("Choose at least %(n)s.", "Choose at least %(n)s.", poll.min_choices),
-      { n: poll.min_choices },
+      { n: formatNumber(poll.min_choices) },
     );
   }
   return null;
@@ -202,7 +215,7 @@ export function enforceChoiceRules(poll, fieldset, target, say) {
             "You can choose at most %(n)s. Remove a choice first.",
             poll.max_choices,
           ),
-          { n: poll.max_choices },
+          { n: formatNumber(poll.max_choices) },
         ),
       );
       return;
@@ -238,28 +251,72 @@ export class TurnoutBook {
 
 export function turnoutSentence(turnout) {
   return interpolate(_("%(ballots)s of %(entitled)s have voted"), {
-    ballots: turnout.ballots,
-    entitled: turnout.entitled,
+    ballots: formatNumber(turnout.ballots),
+    entitled: formatNumber(turnout.entitled),
   });
 }
 
 export function turnoutWithWeight(turnout) {
   return interpolate(_("%(ballots)s of %(entitled)s voted, weight %(weight)s of %(total)s"), {
-    ballots: turnout.ballots,
-    entitled: turnout.entitled,
+    ballots: formatNumber(turnout.ballots),
+    entitled: formatNumber(turnout.entitled),
     weight: formatWeight(turnout.weight),
     total: formatWeight(turnout.entitled_weight),
   });
 }
 
-/** A turnout bar with its numbers as text beside it. */
+/**
+ * A turnout bar and its text table: the sentence as the caption, then voters
+ * and weight (voted of entitled, share). The bar is hidden from screen readers.
+ */
 export function turnoutBar(turnout, text = turnoutWithWeight(turnout)) {
   const share = turnout.entitled ? Math.min(100, (100 * turnout.ballots) / turnout.entitled) : 0;
   const fill = el("span", { className: "bar-fill" });
   fill.style.inlineSize = `${share.toFixed(1)}%`;
   const bar = el("span", { className: "bar" }, fill);
   bar.setAttribute("aria-hidden", "true");
-  return el("div", { className: "turnout" }, el("p", { className: "turnout-text" }, text), bar);
+  const row = (label, voted, entitled) =>
+    el(
+      "tr",
+      {},
+      el("th", { scope: "row" }, label),
+      el(
+        "td",
+        { className: "number" },
+        interpolate(_("%(voted)s of %(entitled)s"), {
+          voted: formatNumber(voted),
+          entitled: formatNumber(entitled),
+        }),
+      ),
+      el(
+        "td",
+        { className: "number" },
+        formatPercent(Number(entitled) > 0 ? Number(voted) / Number(entitled) : 0, 0),
+      ),
+    );
+  const table = el(
+    "table",
+    { className: "turnout-table" },
+    el("caption", { className: "turnout-text" }, text),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("td", {}),
+        el("th", { scope: "col", className: "number" }, _("Voted")),
+        el("th", { scope: "col", className: "number" }, _("Share")),
+      ),
+    ),
+    el(
+      "tbody",
+      {},
+      row(_("Voters"), turnout.ballots, turnout.entitled),
+      row(_("Weight"), turnout.weight, turnout.entitled_weight),
+    ),
+  );
+  return el("div", { className: "turnout" }, table, bar);
 }
 
 // --- results -----------------------------------------------------------------------
@@ -295,7 +352,7 @@ export function resultsTable(rows, { caption, winners = [], winnerText = _("Winn
       "tr",
       {},
       name,
-      el("td", { className: "number" }, String(row.ballots)),
+      el("td", { className: "number" }, formatNumber(row.ballots)),
       el(
         "td",
         { className: "number" },
@@ -326,6 +383,11 @@ function translatedRows(poll, rows) {
   });
 }
 
+/** The result sentence in the page's language (kept in each site language). */
+export function resultSentence(result) {
+  return (result.sentences && result.sentences[pageLocale()]) || result.sentence || "";
+}
+
 /** A closed poll's result: the sentence, then the table. */
 export function resultView(poll, { headingLevel = 3 } = {}) {
   const result = poll.result;
@@ -336,7 +398,7 @@ export function resultView(poll, { headingLevel = 3 } = {}) {
     "div",
     { className: "result" },
     el(`h${headingLevel}`, { className: "result-heading" }, _("Result")),
-    el("p", { className: "result-sentence" }, result.sentence),
+    el("p", { className: "result-sentence" }, resultSentence(result)),
     resultsTable(translatedRows(poll, result.options || []), {
       caption: interpolate(_("Votes on: %(title)s"), { title: poll.title }),
       winners,
@@ -368,11 +430,9 @@ export function pollToShow(polls) {
   return done.length ? done[done.length - 1] : null;
 }
 
-/** mm:ss for a number of milliseconds (never below zero). */
+/** mm:ss for a number of milliseconds (never below zero), in the page's digits. */
 export function clock(ms) {
-  const seconds = Math.max(0, Math.ceil(ms / 1000));
-  const minutes = Math.floor(seconds / 60);
-  return `${String(minutes).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
+  return formatClock(ms);
 }
 
 /**
@@ -413,8 +473,8 @@ export function quorumSentence(quorum) {
   if (!quorum) return "";
   if (quorum.kind === "none" || quorum.required === null || quorum.required === undefined) {
     return interpolate(_("No quorum is required (%(present)s of %(voters)s voters present)."), {
-      present: quorum.present,
-      voters: quorum.voters,
+      present: formatNumber(quorum.present),
+      voters: formatNumber(quorum.voters),
     });
   }
   if (quorum.kind === "count") {
@@ -422,7 +482,11 @@ export function quorumSentence(quorum) {
       quorum.met
         ? _("Quorum reached: %(present)s of %(voters)s voters present, %(required)s required.")
         : _("No quorum: %(present)s of %(voters)s voters present, %(required)s required."),
-      { present: quorum.present, voters: quorum.voters, required: quorum.required },
+      {
+        present: formatNumber(quorum.present),
+        voters: formatNumber(quorum.voters),
+        required: formatNumber(quorum.required),
+      },
     );
   }
   return interpolate(
