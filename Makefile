@@ -55,6 +55,12 @@ clean:
 	rm -rf $(VENV) var staticfiles node_modules .mypy_cache .ruff_cache .pytest_cache
 	find locale -name '*.mo' -delete
 
+# The README's screenshots (docs/screenshots/*.png), taken in Chromium by the
+# whole-meeting browser test. CI=true: fail, rather than skip, without Chromium.
+.PHONY: screenshots
+screenshots: install
+	CI=true SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/frontend/test_whole_meeting.py -q
+
 # Load benchmark (docs/benchmarks.md). Needs PostgreSQL and Redis; run it on a
 # quiet machine. Extra options for every scenario: make bench BENCH_ARGS="..."
 .PHONY: bench bench-full
