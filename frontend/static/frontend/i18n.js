@@ -9,6 +9,10 @@ export const ngettext = (singular, plural, count) =>
       ? singular
       : plural;
 
+// A word whose translation depends on its use ("Open": the button, or a poll's state).
+export const pgettext = (context, text) =>
+  typeof window.pgettext === "function" ? window.pgettext(context, text) : text;
+
 export const interpolate = (format, values) =>
   typeof window.interpolate === "function"
     ? window.interpolate(format, values, true)

@@ -9,6 +9,7 @@ import {
   interpolate,
   ngettext,
   pageLocale,
+  pgettext,
 } from "./i18n.js";
 import { el } from "./meeting-state.js";
 
@@ -69,7 +70,7 @@ export function kindLabel(kind) {
 export function pollStateLabel(state) {
   const labels = {
     draft: _("Draft"),
-    open: _("Open"),
+    open: pgettext("poll state", "Open"),
     closed: _("Closed"),
     published: _("Published"),
     cancelled: _("Cancelled"),
