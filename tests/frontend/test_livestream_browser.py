@@ -15,7 +15,13 @@ from playwright.sync_api import ConsoleMessage, Page, Response, Route, expect
 
 from meetings import attendance, services
 from tests.conftest import build_world
-from tests.frontend.browser import TIMEOUT_MS, chromium, log_in
+from tests.frontend.browser import (
+    TIMEOUT_MS,
+    axe_violations,
+    chromium,
+    describe_violations,
+    log_in,
+)
 from tests.servers import ROOT, daphne_server
 from voting import services as voting_services
 
@@ -124,11 +130,15 @@ def test_remote_member_watches_follows_and_votes(
             expect(video).to_have_attribute("data-player", "hls.js")
             script = remote.locator(f'script[src="{HLS_JS}"]')
             expect(script).to_have_count(1)
-            if HLS_JS_FILE.exists():
-                assert hls_requests == [f"{base}{HLS_JS}"]
-                assert loaded[f"{base}{HLS_JS}"] == 200
-                assert remote.evaluate("typeof window.Hls") == "function"
+            assert HLS_JS_FILE.exists(), f"{HLS_JS_FILE} is missing: run `make install`"
+            assert hls_requests == [f"{base}{HLS_JS}"]
+            assert loaded[f"{base}{HLS_JS}"] == 200
+            assert remote.evaluate("typeof window.Hls") == "function"
         assert stream_requests and all(url.startswith(HLS_URL) for url in stream_requests)
+        # The <video> player and its error passes axe as the embedded player does
+        # (tests/frontend/test_accessibility.py).
+        violations = axe_violations(remote)
+        assert violations == [], describe_violations("livestream, video player", violations)
         expect(player.get_by_role("link", name="Open the stream in a new tab")).to_have_attribute(
             "href", HLS_URL
         )
