@@ -31,6 +31,29 @@ AXE_PATH = Path(os.environ.get("AXE_PATH") or ROOT / "node_modules" / "axe-core"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
+# A scripted WebSocket for testing the socket client's rules in the page
+# (tests evaluate it inside their own async function): each instance records
+# what the page sent (parsed) and lets the test open, feed and drop it.
+FAKE_SOCKET = """
+  class FakeSocket {
+    static OPEN = 1;
+    static instances = [];
+    constructor(url) {
+      this.url = url; this.readyState = 0; this.sent = []; this.listeners = {};
+      FakeSocket.instances.push(this);
+    }
+    addEventListener(type, fn) { (this.listeners[type] ||= []).push(fn); }
+    send(text) { this.sent.push(JSON.parse(text)); }
+    close(code = 1000) { this.drop(code); }
+    fire(type, event) { for (const fn of this.listeners[type] || []) fn(event); }
+    open() { this.readyState = 1; this.fire("open", {}); }
+    receive(message) { this.fire("message", { data: JSON.stringify(message) }); }
+    drop(code) { this.readyState = 3; this.fire("close", { code }); }
+  }
+  window.WebSocket = FakeSocket;
+"""
+
+
 @contextmanager
 def chromium(executable_path: str) -> Iterator[Browser]:
     """Start Chromium. Playwright's sync API keeps an event loop running in

@@ -11,10 +11,8 @@ from playwright.sync_api import expect
 
 # The shared helpers moved to tests.frontend.browser; re-exported for old imports.
 from tests.conftest import build_world
-from tests.frontend.browser import TIMEOUT_MS, chromium, log_in, watch_errors
+from tests.frontend.browser import FAKE_SOCKET, TIMEOUT_MS, chromium, log_in, watch_errors
 from tests.servers import daphne_server
-
-__all__ = ["TIMEOUT_MS", "chromium", "log_in", "watch_errors"]
 
 pytestmark = pytest.mark.browser
 
@@ -102,24 +100,12 @@ def test_chair_advances_and_projector_and_phone_follow_live(
 
 # The socket client's rules, run in Chromium against a scripted fake socket:
 # deterministic, no waiting on timers.
-SOCKET_SCRIPT = """
+SOCKET_SCRIPT = (
+    """
 async () => {
-  class FakeSocket {
-    static OPEN = 1;
-    static instances = [];
-    constructor(url) {
-      this.url = url; this.readyState = 0; this.sent = []; this.listeners = {};
-      FakeSocket.instances.push(this);
-    }
-    addEventListener(type, fn) { (this.listeners[type] ||= []).push(fn); }
-    send(text) { this.sent.push(JSON.parse(text)); }
-    close(code = 1000) { this.drop(code); }
-    fire(type, event) { for (const fn of this.listeners[type] || []) fn(event); }
-    open() { this.readyState = 1; this.fire("open", {}); }
-    receive(message) { this.fire("message", { data: JSON.stringify(message) }); }
-    drop(code) { this.readyState = 3; this.fire("close", { code }); }
-  }
-  window.WebSocket = FakeSocket;
+"""
+    + FAKE_SOCKET
+    + """
   const m = await import("/static/frontend/meeting-socket.js");
   const banner = document.createElement("div");
   document.body.append(banner);
@@ -178,6 +164,7 @@ async () => {
   return r;
 }
 """
+)
 
 
 def test_socket_client_orders_events_resyncs_and_reconnects(

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 from meetings import services
 from meetings.models import Member
 from tests.conftest import build_world
-from tests.frontend.browser import TIMEOUT_MS, chromium, watch_errors
+from tests.frontend.browser import FAKE_SOCKET, TIMEOUT_MS, chromium, watch_errors
 from tests.servers import daphne_server
 from voting import services as voting_services
 
@@ -224,23 +224,12 @@ def test_phone_catches_up_after_being_offline(
 
 
 # The wake-up rules against a scripted socket: deterministic, no waiting.
-WAKE_SCRIPT = """
+WAKE_SCRIPT = (
+    """
 async () => {
-  class FakeSocket {
-    static OPEN = 1;
-    static instances = [];
-    constructor(url) {
-      this.url = url; this.readyState = 0; this.sent = []; this.listeners = {};
-      FakeSocket.instances.push(this);
-    }
-    addEventListener(type, fn) { (this.listeners[type] ||= []).push(fn); }
-    send(text) { this.sent.push(JSON.parse(text).type); }
-    close(code = 1000) { this.readyState = 3; this.fire("close", { code }); }
-    fire(type, event) { for (const fn of this.listeners[type] || []) fn(event); }
-    open() { this.readyState = 1; this.fire("open", {}); }
-    receive(message) { this.fire("message", { data: JSON.stringify(message) }); }
-  }
-  window.WebSocket = FakeSocket;
+"""
+    + FAKE_SOCKET
+    + """
   const realNow = Date.now;
   let clock = 1000000;
   Date.now = () => clock;
@@ -260,7 +249,7 @@ async () => {
   // Woken after a short while: the open socket is asked for a fresh snapshot.
   clock += 3000;
   wake();
-  r.probe = { sockets: count(), sent: latest().sent.slice() };
+  r.probe = { sockets: count(), sent: latest().sent.map((m) => m.type) };
   latest().receive({ type: "snapshot", seq: 2 });
 
   // Woken after sleeping past the heartbeat: a new socket, hence a new snapshot.
@@ -315,6 +304,7 @@ async () => {
   return r;
 }
 """
+)
 
 
 def test_socket_client_wakes_up_with_a_fresh_snapshot(
