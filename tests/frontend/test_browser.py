@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-# The shared helpers moved to tests.frontend.browser; re-exported for old imports.
 from tests.conftest import build_world
 from tests.frontend.browser import FAKE_SOCKET, TIMEOUT_MS, chromium, log_in, watch_errors
 from tests.servers import daphne_server
