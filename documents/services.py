@@ -1,4 +1,5 @@
-"""Writes for documents: uploads and versions, page images, presenting, notes.
+"""Writes for documents: uploads, versions and deletion, page images, presenting,
+notes.
 
 Every function checks the actor, validates, writes in one transaction and
 queues its events for after commit. REST views, the socket consumer, commands
@@ -8,7 +9,9 @@ and tests call these.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from functools import partial
 from pathlib import PurePath
 from typing import Protocol
 
@@ -24,9 +27,11 @@ from documents.exceptions import FileRefused, FileTooLarge
 from documents.models import Document, DocumentPage, DocumentVersion, PageNote, Presentation
 from documents.rendering import ImageSize
 from documents.selectors import may_present
-from meetings.exceptions import InvalidInput, NotAllowed, NotFound
+from meetings.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings.models import AgendaItem, Meeting, Member, Participant
-from meetings.services.common import lock_meeting, require_control
+from meetings.services.common import lock_meeting, log_act, require_control
+
+logger = logging.getLogger(__name__)
 
 NOTE_MAX_CHARS = 10_000
 TITLE_MAX_CHARS = 300
@@ -172,6 +177,59 @@ def document_upload(
         store.delete(saved)
         raise
     return version
+
+
+@transaction.atomic
+def document_delete(*, actor: Member, document: Document) -> None:
+    """Delete a document uploaded by mistake: every version, its pages and
+    everyone's notes on them. Chair and clerks only; refused while a page of
+    it is on show. Logged as `document.deleted` with the versions' hashes;
+    publishes `documents.changed`.
+
+    The rows go in this transaction, the stored files (PDFs and rendered
+    pages) only after it commits: a rollback keeps them, and a file that
+    cannot be removed is logged, not raised, since the delete has happened.
+    """
+    meeting = document.meeting
+    require_control(actor, meeting)
+    meeting = lock_meeting(meeting)
+    found = Document.objects.filter(pk=document.pk, meeting=meeting).first()
+    if found is None:
+        raise NotFound(_("No such document in this meeting."))
+    if Presentation.objects.filter(meeting=meeting, version__document=found).exists():
+        raise Conflict(_("This document is on the projector. Stop presenting this document first."))
+    versions = list(
+        DocumentVersion.objects.select_for_update()
+        .filter(document=found)
+        .order_by("number")
+        .values_list("number", "sha256", "file")
+    )
+    # Locked, so a page image rendered meanwhile finds its row gone and
+    # deletes its own file (see page_image) instead of being missed here.
+    pages = DocumentPage.objects.select_for_update().filter(version__document=found)
+    names = [name for _number, _sha, name in versions if name]
+    for phone, projector in pages.values_list("phone_image", "projector_image"):
+        names.extend(name for name in (phone, projector) if name)
+    found.delete()  # versions, pages and notes cascade
+    log_act(
+        meeting,
+        actor,
+        "document.deleted",
+        document=document.pk,
+        title=found.title,
+        versions=[{"number": number, "sha256": sha} for number, sha, _name in versions],
+    )
+    events.publish_documents(meeting.pk)
+    transaction.on_commit(partial(_remove_files, names), robust=True)
+
+
+def _remove_files(names: list[str]) -> None:
+    store = storage()
+    for name in names:
+        try:
+            store.delete(name)
+        except Exception:
+            logger.exception("Could not remove the stored file %s of a deleted document", name)
 
 
 # --- page images --------------------------------------------------------------

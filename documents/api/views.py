@@ -1,5 +1,5 @@
-"""REST endpoints for documents: list, upload, versions, files, page images and
-text, private notes, the meeting pack and the presenter.
+"""REST endpoints for documents: list, upload, delete, versions, files, page
+images and text, private notes, the meeting pack and the presenter.
 
 Thin: parse, call one service or selector, answer. Files leave only through
 these views, after an access check; their URLs hold the version's random
@@ -155,6 +155,18 @@ class DocumentDetailView(ApiView):
     )
     def get(self, request: Request, document_id: int) -> Response:
         return Response(_detail(_document(request, document_id)))
+
+    @extend_schema(
+        summary="Delete a document with all its versions, pages and notes (chair or clerk)",
+        description=(
+            "For a document uploaded by mistake. Refused with `conflict` while a page of "
+            "it is on the projector. Everyone gets `documents.changed` on the socket."
+        ),
+        responses={204: None, **errors(403, 404, 409)},
+    )
+    def delete(self, request: Request, document_id: int) -> Response:
+        services.document_delete(actor=caller(request), document=_document(request, document_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class DocumentVersionsView(ApiView):

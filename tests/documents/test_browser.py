@@ -1,6 +1,7 @@
 """End to end in Chromium: the chair presents a document and flips to page 3;
 the projector and a following phone show page 3; a member who switched
-following off stays on their own page until they go back to the live page."""
+following off stays on their own page until they go back to the live page.
+The chair deletes a document uploaded by mistake and phones drop it live."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Dialog, expect
 
 from documents import services
+from documents.models import Document
 from meetings import services as meeting_services
 from tests.conftest import build_world
 from tests.documents.conftest import pdf_upload
@@ -165,3 +167,78 @@ def test_chair_flips_to_page_3_and_followers_follow(
         assert follower.evaluate("document.documentElement.scrollWidth") <= 390
 
     assert errors == []
+
+
+def test_chair_deletes_a_document_and_phones_drop_it(
+    transactional_db: None,
+    chromium_path: str,
+    tmp_path: Path,
+    media_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = build_world(voters=1, items=1)
+    meeting_services.meeting_start(actor=world.chair, meeting=world.meeting)
+    for title in ("Agenda", "Wrong file"):
+        services.document_upload(
+            actor=world.chair,
+            meeting=world.meeting,
+            upload=pdf_upload(make_pdf(2, title=title)),
+            title=title,
+        )
+    wrong = Document.objects.get(title="Wrong file")
+    services.presenter_show(actor=world.chair, meeting=world.meeting, document=wrong, page=1)
+    meeting_id = world.meeting.pk
+    logins = [world.chair.username, world.voters[0].username]
+    monkeypatch.setenv("MEDIA_ROOT", str(media_root))
+    errors: list[str] = []
+    expect.set_options(timeout=TIMEOUT_MS)
+
+    with (
+        daphne_server(tmp_path, redis_url=os.environ.get("REDIS_URL") or None) as base,
+        chromium(chromium_path) as browser,
+        server_log_on_failure(tmp_path),
+    ):
+        chair = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        watch_errors(chair, errors)
+        log_in(chair, base, logins[0])
+        chair.goto(f"{base}/meetings/{meeting_id}/chair/")
+        expect(chair.locator("body")).to_have_attribute("data-connection", "open")
+
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        ).new_page()
+        watch_errors(phone, errors)
+        log_in(phone, base, logins[1])
+        phone.goto(f"{base}/meetings/{meeting_id}/")
+        expect(phone.locator("body")).to_have_attribute("data-connection", "open")
+        documents = phone.get_by_role("region", name="Documents")
+        expect(documents.get_by_role("button", name="Read: Wrong file")).to_be_visible()
+        expect(phone.locator("#doc-title")).to_have_text("Wrong file")  # following the live page
+
+        questions: list[str] = []
+
+        def accept(dialog: Dialog) -> None:
+            questions.append(dialog.message)
+            dialog.accept()
+
+        chair.on("dialog", accept)
+        delete = chair.get_by_role("button", name="Delete: Wrong file")
+
+        # On the projector: the server refuses and the chair reads why.
+        delete.click()
+        expect(chair.get_by_role("alert")).to_contain_text("Stop presenting this document first.")
+        assert questions and "Wrong file" in questions[0]
+        expect(documents.get_by_role("button", name="Read: Wrong file")).to_be_visible()
+
+        chair.get_by_role("button", name="Stop showing").click()
+        expect(chair.locator("#presenting-status")).to_have_text("No document is shown.")
+        delete.click()
+        expect(delete).to_have_count(0)
+        expect(chair.get_by_role("alert")).to_be_empty()
+        expect(documents.get_by_role("button", name="Read: Wrong file")).to_have_count(0)
+        expect(documents.get_by_role("button", name="Read: Agenda")).to_be_visible()
+        expect(phone.locator("#doc-viewer")).to_be_hidden()  # its pages are gone too
+        expect(chair.get_by_role("button", name="Delete: Agenda")).to_be_visible()
+
+    assert errors == []
+    assert list(Document.objects.values_list("title", flat=True)) == ["Agenda"]

@@ -150,6 +150,7 @@ export class MemberDocuments {
     this.documents = snapshot.documents || [];
     this.agenda = snapshot.agenda || [];
     this.live = snapshot.presentation || null;
+    this.closeIfDeleted();
     this.renderList();
     if (this.following && this.live) this.showLive();
     this.renderFollow();
@@ -158,6 +159,7 @@ export class MemberDocuments {
   onEvent(event) {
     if (event.type === "documents.changed") {
       this.documents = event.documents;
+      this.closeIfDeleted();
       this.renderList();
     } else if (event.type === "agenda.changed") {
       this.agenda = event.agenda;
@@ -168,6 +170,16 @@ export class MemberDocuments {
       this.renderList();
       this.renderFollow();
     }
+  }
+
+  /** A document the chair deleted leaves the viewer too. */
+  closeIfDeleted() {
+    if (!this.view || this.documents.some((d) => d.id === this.view.documentId)) return;
+    this.view = null;
+    window.clearTimeout(this.settleTimer);
+    this.$("doc-viewer").hidden = true;
+    this.$("page-image").removeAttribute("src");
+    this.renderFollow();
   }
 
   setFollowing(following) {
@@ -444,6 +456,10 @@ export class ChairDocuments {
       this.present(documentId, 1);
       return;
     }
+    if (name === "delete") {
+      this.remove(Number(button.dataset.documentId));
+      return;
+    }
     if (!this.live) return;
     if (name === "stop") {
       this.run(async () => {
@@ -458,6 +474,20 @@ export class ChairDocuments {
     this.target = { documentId: this.live.document_id, page };
     this.render();
     this.present(this.live.document_id, page);
+  }
+
+  /** Delete after a confirmation; the list drops it on `documents.changed`. */
+  remove(documentId) {
+    const doc = this.documents.find((d) => d.id === documentId);
+    if (!doc) return;
+    const question = interpolate(
+      _("Delete “%(title)s” with all its versions and notes? This cannot be undone."),
+      { title: doc.title },
+    );
+    if (!window.confirm(question)) return;
+    this.run(async () => {
+      await request("DELETE", `/api/documents/${documentId}/`);
+    });
   }
 
   async upload(form) {
@@ -567,7 +597,11 @@ export class ChairDocuments {
           );
         }
         if (doc.public) li.append(el("span", { className: "doc-meta" }, _("Public")));
-        li.append(versionsDetails(doc));
+        const remove = el("button", { type: "button", className: "button button-small button-danger" }, _("Delete"));
+        remove.dataset.docAction = "delete";
+        remove.dataset.documentId = String(doc.id);
+        remove.setAttribute("aria-label", interpolate(_("Delete: %(title)s"), { title: doc.title }));
+        li.append(remove, versionsDetails(doc));
         ul.append(li);
       }
       list.append(ul);
