@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from meetings import services as meeting_services
@@ -69,22 +70,32 @@ class Outcome:
     error: BaseException | None = None
 
 
+def pool_seats() -> threading.BoundedSemaphore:
+    """As many database calls at once as the pool has connections: the other
+    threads wait on this rather than in the pool, whose 10 s timeout a slow
+    machine can exceed. The calls still race, a pool's worth at a time."""
+    return threading.BoundedSemaphore(settings.DATABASES["default"]["OPTIONS"]["pool"]["max_size"])
+
+
 def run_together(calls: list[Callable[[], services.Receipt]]) -> list[Outcome]:
     """Start every call at once (one thread each, released by a barrier) and
     collect what each returned or raised."""
     barrier = threading.Barrier(len(calls))
+    seats = pool_seats()
     outcomes = [Outcome() for _ in calls]
 
     def run(index: int, call: Callable[[], services.Receipt]) -> None:
         try:
             barrier.wait(timeout=JOIN_TIMEOUT)
-            outcomes[index].receipt = call()
+            with seats:
+                try:
+                    outcomes[index].receipt = call()
+                finally:
+                    connection.close()  # back to the pool before the seat is freed
         except Conflict as exc:
             outcomes[index].conflict = exc.code
         except BaseException as exc:
             outcomes[index].error = exc
-        finally:
-            connection.close()
 
     threads = [
         threading.Thread(target=run, args=(i, call), daemon=True) for i, call in enumerate(calls)
@@ -167,21 +178,23 @@ def test_two_hundred_voters_at_once(pg_world: World) -> None:
     assert RollEntry.objects.filter(poll=poll).count() == 200 + 4  # crowd, chair, 3 voters
 
     barrier = threading.Barrier(len(crowd))
+    seats = pool_seats()
 
     def cast(index: int) -> services.Receipt:
-        try:
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            return services.ballot_cast(
-                voter=crowd[index],
-                poll_id=poll.pk,
-                choices=[yes if index % 4 else no],
-                receipt_code=receipt(),
-            )
-        finally:
-            connection.close()
+        barrier.wait(timeout=JOIN_TIMEOUT)
+        with seats:
+            try:
+                return services.ballot_cast(
+                    voter=crowd[index],
+                    poll_id=poll.pk,
+                    choices=[yes if index % 4 else no],
+                    receipt_code=receipt(),
+                )
+            finally:
+                connection.close()  # back to the pool before the seat is freed
 
-    # One worker per voter, all released together by the barrier; database
-    # calls queue for the pool's connections.
+    # One worker per voter, all released together by the barrier; they race
+    # for the pool's connections, a pool's worth at a time.
     with ThreadPoolExecutor(max_workers=len(crowd)) as pool:
         futures = [pool.submit(cast, i) for i in range(len(crowd))]
         receipts = [f.result(timeout=JOIN_TIMEOUT) for f in futures]
