@@ -80,8 +80,7 @@ def _meeting_page(
     *,
     template: str,
     controls: bool,
-    extra: dict[str, Any] | None = None,
-    extra_for: Callable[[Meeting], dict[str, Any]] | None = None,
+    extra: Callable[[Meeting], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     try:
         participant = selectors.meeting_participant_get(
@@ -100,8 +99,7 @@ def _meeting_page(
             "snapshot": snapshot,
             "current": _current_item(snapshot),
             "server_time_ms": server_time_ms(),
-            **(extra or {}),
-            **(extra_for(participant.meeting) if extra_for else {}),
+            **(extra(participant.meeting) if extra else {}),
         },
     )
 
@@ -139,7 +137,7 @@ def livestream(request: HttpRequest, meeting_id: int) -> HttpResponse:
         meeting_id,
         template="frontend/livestream.html",
         controls=False,
-        extra_for=_stream_context,
+        extra=_stream_context,
     )
 
 
@@ -163,7 +161,11 @@ def _stream_context(meeting: Meeting) -> dict[str, Any]:
 def chair(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The chair console; only the meeting's chair and clerks."""
     return _meeting_page(
-        request, meeting_id, template="frontend/chair.html", controls=True, extra=POLL_FORM_CHOICES
+        request,
+        meeting_id,
+        template="frontend/chair.html",
+        controls=True,
+        extra=lambda _meeting: POLL_FORM_CHOICES,
     )
 
 

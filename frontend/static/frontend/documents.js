@@ -86,6 +86,30 @@ function groups(documents, agenda) {
   return result;
 }
 
+/** A document's list entry: its name, and a mark while it is on the projector. */
+function documentItem(doc, live) {
+  const li = el("li");
+  li.dataset.documentId = String(doc.id);
+  li.append(el("span", { className: "doc-name" }, doc.title));
+  if (live && live.document_id === doc.id) {
+    li.append(el("span", { className: "doc-live" }, _("On the projector")));
+  }
+  return li;
+}
+
+/** "Version 2, 14 pages, SHA-256 …", with the hash as given (whole or short). */
+function versionMeta(version, hash) {
+  return el(
+    "span",
+    { className: "doc-meta" },
+    interpolate(_("Version %(number)s, %(pages)s pages, SHA-256 %(hash)s"), {
+      number: formatNumber(version.number),
+      pages: formatNumber(version.page_count),
+      hash,
+    }),
+  );
+}
+
 function versionsDetails(doc) {
   const details = el("details", { className: "doc-versions" });
   details.append(el("summary", {}, _("Versions and SHA-256 hashes")));
@@ -332,12 +356,7 @@ export class MemberDocuments {
       list.append(el("h3", {}, group.title));
       const ul = el("ul");
       for (const doc of group.documents) {
-        const li = el("li");
-        li.dataset.documentId = String(doc.id);
-        li.append(el("span", { className: "doc-name" }, doc.title));
-        if (this.live && this.live.document_id === doc.id) {
-          li.append(el("span", { className: "doc-live" }, _("On the projector")));
-        }
+        const li = documentItem(doc, this.live);
         const version = doc.current_version;
         if (version) {
           const read = el("button", { type: "button", className: "button button-small" }, _("Read"));
@@ -352,15 +371,7 @@ export class MemberDocuments {
           li.append(
             read,
             download,
-            el(
-              "span",
-              { className: "doc-meta" },
-              interpolate(_("Version %(number)s, %(pages)s pages, SHA-256 %(hash)s"), {
-                number: formatNumber(version.number),
-                pages: formatNumber(version.page_count),
-                hash: shortHash(version.sha256),
-              }),
-            ),
+            versionMeta(version, shortHash(version.sha256)),
             versionsDetails(doc),
           );
         }
@@ -566,12 +577,7 @@ export class ChairDocuments {
       list.append(el("h4", {}, group.title));
       const ul = el("ul");
       for (const doc of group.documents) {
-        const li = el("li");
-        li.dataset.documentId = String(doc.id);
-        li.append(el("span", { className: "doc-name" }, doc.title));
-        if (this.live && this.live.document_id === doc.id) {
-          li.append(el("span", { className: "doc-live" }, _("On the projector")));
-        }
+        const li = documentItem(doc, this.live);
         const present = el("button", { type: "button", className: "button button-small button-primary" }, _("Present"));
         present.dataset.docAction = "present";
         present.dataset.documentId = String(doc.id);
@@ -584,17 +590,7 @@ export class ChairDocuments {
         const label = el("label", { htmlFor: inputId, className: "button button-small" }, _("Upload a new version"));
         li.append(input, label);
         if (doc.current_version) {
-          li.append(
-            el(
-              "span",
-              { className: "doc-meta" },
-              interpolate(_("Version %(number)s, %(pages)s pages, SHA-256 %(hash)s"), {
-                number: formatNumber(doc.current_version.number),
-                pages: formatNumber(doc.current_version.page_count),
-                hash: doc.current_version.sha256,
-              }),
-            ),
-          );
+          li.append(versionMeta(doc.current_version, doc.current_version.sha256));
         }
         if (doc.public) li.append(el("span", { className: "doc-meta" }, _("Public")));
         const remove = el("button", { type: "button", className: "button button-small button-danger" }, _("Delete"));
