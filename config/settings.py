@@ -110,6 +110,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env_int("DB_POOL_SIZE", 20),
         "timeout": 10,
     }
+# Threads that run the meeting socket's commands (ballots above all). A ballot
+# mostly waits on the database (its commit is a disk flush), so several in
+# flight keep a burst moving; SQLite takes one writer at a time, so one thread.
+SOCKET_COMMAND_THREADS = env_int(
+    "SOCKET_COMMAND_THREADS",
+    8 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 1,
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "meetings.Member"

@@ -12,11 +12,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django import db
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -124,7 +127,7 @@ def _optional_int(message: dict[str, Any], field: str) -> int | None:
 
 def handle_ballot_cast(meeting_id: int, actor: Member, message: dict[str, Any]) -> dict[str, Any]:
     poll_id = _optional_int(message, "poll_id")
-    if poll_id is None or not voting_selectors.poll_in_meeting(poll_id, meeting_id):
+    if poll_id is None:
         raise NotFound(_("No such poll in this meeting."))
     receipt = voting_services.ballot_cast(
         voter=actor,
@@ -132,6 +135,7 @@ def handle_ballot_cast(meeting_id: int, actor: Member, message: dict[str, Any]) 
         choices=message.get("choices"),
         receipt_code=str(message.get("receipt_code") or ""),
         on_behalf_of=_optional_int(message, "on_behalf_of"),
+        meeting_id=meeting_id,
     )
     return {"receipt": receipt.as_dict()}
 
@@ -148,7 +152,7 @@ def handle_agenda_advance(meeting_id: int, actor: Member, message: dict[str, Any
     )
 
 
-# Client message type -> service call run in a worker thread. Each takes
+# Client message type -> service call run in a command thread. Each takes
 # (meeting_id, actor, message), raises DomainError on refusal, and may return
 # fields for the ack.
 COMMANDS: dict[str, Callable[[int, Member, dict[str, Any]], dict[str, Any] | None]] = {
@@ -157,6 +161,23 @@ COMMANDS: dict[str, Callable[[int, Member, dict[str, Any]], dict[str, Any] | Non
     "document.present": document_commands.handle_present,
     "document.stop": document_commands.handle_stop,
 }
+
+# Commands run side by side on their own threads, not on Channels' one
+# database thread, which the connects and snapshots of every socket share:
+# a burst of ballots would otherwise queue there, one disk flush at a time.
+_command_threads = ThreadPoolExecutor(
+    max_workers=settings.SOCKET_COMMAND_THREADS, thread_name_prefix="socket-command"
+)
+
+
+def run_command_now(kind: str, meeting_id: int, actor: Member, message: dict[str, Any]) -> Any:
+    """One command on a command thread. Its database connection goes back to
+    the pool when it ends, as after an HTTP request: these threads outlive
+    every socket."""
+    try:
+        return COMMANDS[kind](meeting_id, actor, message)
+    finally:
+        db.connections.close_all()
 
 
 class MeetingConsumer(AsyncWebsocketConsumer):
@@ -246,9 +267,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_error("forbidden", _("The projector is read-only."), ref)
             return
         try:
-            extra = await database_sync_to_async(COMMANDS[kind])(
-                self.meeting_id, participant.member, message
-            )
+            extra = await sync_to_async(
+                run_command_now, thread_sensitive=False, executor=_command_threads
+            )(kind, self.meeting_id, participant.member, message)
         except DomainError as exc:
             await self.send_error(exc.code, exc.message, ref)
             return

@@ -245,10 +245,6 @@ def carried_proxies(participant: Participant | None) -> list[dict[str, Any]]:
     ]
 
 
-def poll_in_meeting(poll_id: int, meeting_id: int) -> bool:
-    return Poll.objects.filter(pk=poll_id, meeting_id=meeting_id).exists()
-
-
 # --- reads for the REST API -------------------------------------------------------
 
 

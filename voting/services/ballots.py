@@ -107,12 +107,14 @@ def poll_options(poll: Poll) -> list[PollOption]:
     return list(_options_of(poll.pk, poll.created_at))
 
 
-def _lock_poll_shared(poll_id: int) -> None:
-    """Hold the poll row in share mode: ballots run side by side, while
-    closing (FOR UPDATE) waits until ballots in flight have committed."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM voting_poll WHERE id = %s FOR SHARE", [poll_id])
+def _poll_shared(poll_id: int) -> Poll | None:
+    """The poll, its row held in share mode: ballots run side by side, while
+    closing (FOR UPDATE) waits until ballots in flight have committed, so the
+    state read here cannot change before this ballot commits. (SQLite takes
+    one writer at a time anyway.) A raw query: Django has no FOR SHARE."""
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    found = list(Poll.objects.raw(f"SELECT * FROM voting_poll WHERE id = %s{lock}", [poll_id]))
+    return found[0] if found else None
 
 
 def _same_ballot(
@@ -213,6 +215,7 @@ def ballot_cast(
     choices: Any,
     receipt_code: str,
     on_behalf_of: int | None = None,
+    meeting_id: int | None = None,
 ) -> Receipt:
     """Cast a ballot from a phone. The receipt code (random, drawn by the phone)
     is the idempotency key: a resend with the same code and choices returns the
@@ -220,7 +223,8 @@ def ballot_cast(
 
     One ballot per roll entry is enforced by the unique key of RollMark, so
     concurrent requests cannot both succeed. `on_behalf_of` is the participant
-    id of a member whose proxy the voter carries.
+    id of a member whose proxy the voter carries. With `meeting_id` (the
+    meeting socket's), a poll of another meeting is refused as not found.
     """
     code = normalise_receipt(receipt_code)
     if on_behalf_of is not None and (
@@ -229,7 +233,7 @@ def ballot_cast(
         raise InvalidInput(_("on_behalf_of must be a participant id."))
     try:
         with transaction.atomic():
-            return _cast(voter, poll_id, choices, code, on_behalf_of)
+            return _cast(voter, poll_id, choices, code, on_behalf_of, meeting_id)
     except IntegrityError:
         # The roll entry has voted, or this very code just did (the same
         # ballot sent twice at once): a resend gets its receipt back.
@@ -243,21 +247,30 @@ def ballot_cast(
 
 
 def _cast(
-    voter: Member, poll_id: int, choices: Any, code: str, on_behalf_of: int | None
+    voter: Member,
+    poll_id: int,
+    choices: Any,
+    code: str,
+    on_behalf_of: int | None,
+    meeting_id: int | None,
 ) -> Receipt:
     """The common case in few queries: the poll's share lock, the voter's roll
     entry with its poll, two inserts. Anything unusual goes the slow way."""
-    # Share-lock first: the poll's state read next cannot change before commit.
-    _lock_poll_shared(poll_id)
-    entries = RollEntry.objects.select_related("poll", "member__member").filter(
-        poll_id=poll_id, caster__member=voter
-    )
+    poll = _poll_shared(poll_id)
+    if poll is not None and meeting_id is not None and poll.meeting_id != meeting_id:
+        raise NotFound(_("No such poll in this meeting."))
+    # At most one roll entry matches, so the query asks for no order: the
+    # models' default one would join the poll and meeting tables, and building
+    # that query costs Django more than the rest of the ballot.
+    entries = RollEntry.objects.filter(poll_id=poll_id, caster__member=voter).order_by()
     if on_behalf_of is None:
-        entry = entries.filter(member_id=models.F("caster_id")).first()
+        entries = entries.filter(member_id=models.F("caster_id"))
     else:
-        entry = entries.filter(member_id=on_behalf_of).first()
-    poll = entry.poll if entry is not None else None
-    usable = poll is not None and poll.state == Poll.State.OPEN
+        entries = entries.filter(member_id=on_behalf_of)
+    entry = next(iter(entries[:1]), None) if poll is not None else None
+    if entry is not None and poll is not None:
+        entry.poll = poll
+    usable = entry is not None and poll is not None and poll.state == Poll.State.OPEN
     if not usable or (poll and poll.closes_at is not None and timezone.now() >= poll.closes_at):
         receipt = _resend(voter, poll_id, choices, code, on_behalf_of)
         if receipt is not None:
@@ -350,8 +363,10 @@ def paper_ballot_enter(
     the entry can no longer vote by phone."""
     poll = Poll.objects.select_related("meeting").get(pk=poll.pk)
     require_control(actor, poll.meeting)
-    _lock_poll_shared(poll.pk)
-    poll.refresh_from_db(fields=["state", "closes_at"])
+    locked = _poll_shared(poll.pk)
+    if locked is None:
+        raise NotFound(_("No such poll."))
+    poll.state, poll.closes_at = locked.state, locked.closes_at
     if poll.state != Poll.State.OPEN:
         raise Conflict(_("This poll is not open."), code="poll_not_open")
     if poll.closes_at is not None and timezone.now() >= poll.closes_at:
