@@ -34,6 +34,10 @@ if settings.SERVE_STATIC:
 
     # Gzipped, with cache headers: a phone on a weak network loads less.
     http_app = StaticFilesHandler(django_asgi_app)
+if settings.HTTP_CONCURRENCY:
+    from config.concurrency import RequestLimit
+
+    http_app = RequestLimit(http_app, settings.HTTP_CONCURRENCY)
 
 router = ProtocolTypeRouter(
     {

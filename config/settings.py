@@ -110,6 +110,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env_int("DB_POOL_SIZE", 20),
         "timeout": 10,
     }
+# HTTP requests inside Django at once (config.concurrency); 0 for no limit.
+HTTP_CONCURRENCY = env_int("HTTP_CONCURRENCY", 16)
 # Threads that run the meeting socket's commands (ballots above all). A ballot
 # mostly waits on the database (its commit is a disk flush), so several in
 # flight keep a burst moving; SQLite takes one writer at a time, so one thread.
