@@ -57,11 +57,10 @@ def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> V
         return PROJECTOR_VIEWER
     if user is None or not user.is_authenticated:
         raise NotLoggedIn(_("Log in first."))
-    found = Meeting.objects.filter(pk=meeting_id).first()
-    if found is None:
-        raise NotFound(_("No such meeting."))
-    participant = selectors.participant_for(found, user)
+    participant = selectors.roster_entry(meeting_id, user)
     if participant is None:
+        if not Meeting.objects.filter(pk=meeting_id).exists():
+            raise NotFound(_("No such meeting."))
         raise NotAllowed(_("You are not on this meeting's roster."))
     return Viewer(role=participant.role, participant=participant)
 

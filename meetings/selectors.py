@@ -86,10 +86,20 @@ def meetings_for_member(member: Member) -> QuerySet[Meeting]:
 
 
 def participant_for(meeting: Meeting, member: Member) -> Participant | None:
+    return roster_entry(meeting.pk, member)
+
+
+def roster_entry(meeting_id: int, member: Member) -> Participant | None:
+    """The member's place on the meeting's roster, if any. The query asks for
+    no order (there is at most one row): the model's default one would join
+    the meeting and member tables, on every socket connect and ballot."""
     if not member.is_authenticated:
         return None
     return (
-        Participant.objects.select_related("member").filter(meeting=meeting, member=member).first()
+        Participant.objects.select_related("member")
+        .filter(meeting_id=meeting_id, member_id=member.pk)
+        .order_by()
+        .first()
     )
 
 
@@ -115,6 +125,7 @@ def meeting_participant_get(
     participant = (
         Participant.objects.select_related("meeting__union", "member")
         .filter(meeting_id=meeting_id, member_id=member.pk)
+        .order_by()
         .first()
     )
     if participant is None:
@@ -204,7 +215,10 @@ def meeting_viewer_snapshot(*, viewer: Viewer) -> dict[str, Any]:
     presence = None
     if participant is not None:
         presence = (
-            Participant.objects.filter(pk=participant.pk).values_list("presence", flat=True).first()
+            Participant.objects.filter(pk=participant.pk)
+            .order_by()
+            .values_list("presence", flat=True)
+            .first()
         )
     return {
         "my_presence": presence,

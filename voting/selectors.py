@@ -233,15 +233,14 @@ def carried_proxies(participant: Participant | None) -> list[dict[str, Any]]:
     """Members whose active proxy the participant carries."""
     if participant is None:
         return []
-    return [
-        {
-            "participant_id": proxy.delegator_id,
-            "name": proxy.delegator.member.full_name,
-            "weight": str(proxy.delegator.vote_weight),
-        }
-        for proxy in Proxy.objects.filter(delegate=participant, revoked_at__isnull=True)
-        .select_related("delegator__member")
+    rows = (
+        Proxy.objects.filter(delegate=participant, revoked_at__isnull=True)
         .order_by("delegator__member__full_name")
+        .values_list("delegator_id", "delegator__member__full_name", "delegator__vote_weight")
+    )
+    return [
+        {"participant_id": delegator, "name": name, "weight": str(weight)}
+        for delegator, name, weight in rows
     ]
 
 
