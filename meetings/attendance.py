@@ -89,6 +89,7 @@ def attendance_changed(meeting_id: int) -> None:
         f"attendance:{meeting_id}:members",
         MEMBERS_INTERVAL,
         partial(build_messages, meeting_id, (Audience.MEMBERS,)),
+        spread=MEMBERS_INTERVAL / 2,
     )
 
 

@@ -58,6 +58,7 @@ class _Slot:
     running: bool = False
     dirty: bool = False
     failures: int = 0
+    spread: float = 0.0
 
 
 MAX_FAILURES = 5
@@ -66,9 +67,12 @@ _slots: dict[str, _Slot] = {}
 _redis_clients: dict[asyncio.AbstractEventLoop, object] = {}
 
 
-def request(key: str, interval: float, build: Build) -> None:
+def request(key: str, interval: float, build: Build, *, spread: float = 0.0) -> None:
     """Ask for the messages of `build` to be sent soon, at most once per
-    `interval` seconds per key.
+    `interval` seconds per key. With `spread`, each socket sends its copy at a
+    random moment within that many seconds (see MeetingConsumer.meeting_event):
+    for state updates to a crowd of phones, so that they do not all go out in
+    the same instant.
 
     Safe to call from any thread. Without a running server loop (a management
     command, a test calling services directly) they are built and sent at once.
@@ -76,11 +80,20 @@ def request(key: str, interval: float, build: Build) -> None:
     loop = _server_loop
     if loop is None or loop.is_closed() or not loop.is_running():
         for group, text in build():
-            async_to_sync(_layer().group_send)(group, {"type": LAYER_MESSAGE_TYPE, "text": text})
+            async_to_sync(_layer().group_send)(group, layer_message(text, spread))
         return
     # A fresh context: the caller's (a worker thread of some request) may carry
     # asgiref's per-request executor, long gone when the flush runs.
-    loop.call_soon_threadsafe(_schedule, loop, key, interval, build, context=contextvars.Context())
+    loop.call_soon_threadsafe(
+        _schedule, loop, key, interval, build, spread, context=contextvars.Context()
+    )
+
+
+def layer_message(text: str, spread: float = 0.0) -> dict[str, Any]:
+    message: dict[str, Any] = {"type": LAYER_MESSAGE_TYPE, "text": text}
+    if spread:
+        message["spread"] = spread
+    return message
 
 
 def _layer() -> BaseChannelLayer:
@@ -103,11 +116,14 @@ def later(delay: float, job: Job) -> None:
     loop.call_soon_threadsafe(start, context=contextvars.Context())  # as in request()
 
 
-def _schedule(loop: asyncio.AbstractEventLoop, key: str, interval: float, build: Build) -> None:
+def _schedule(
+    loop: asyncio.AbstractEventLoop, key: str, interval: float, build: Build, spread: float
+) -> None:
     slot = _slots.get(key)
     if slot is None:
         slot = _slots[key] = _Slot(interval=interval, build=build)
     slot.build = build
+    slot.spread = spread
     slot.dirty = True
     if slot.timer is not None or slot.running:
         return  # already due; that flush will read the latest state
@@ -126,7 +142,7 @@ async def _run(loop: asyncio.AbstractEventLoop, key: str) -> None:
             messages = await database_sync_to_async(slot.build)()
             layer = _layer()
             for group, text in messages:
-                await layer.group_send(group, {"type": LAYER_MESSAGE_TYPE, "text": text})
+                await layer.group_send(group, layer_message(text, slot.spread))
         # else another process sent within the interval: stay dirty, retry.
         slot.failures = 0
     except Exception:

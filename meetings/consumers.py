@@ -7,8 +7,10 @@ docs/protocol.md for every message and close code.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -184,6 +186,10 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     viewer: Viewer
     group: str
     language: str = settings.LANGUAGE_CODE
+    # A spread update waiting for its moment (see meeting_event).
+    held: str | None = None
+    held_timer: asyncio.TimerHandle | None = None
+    held_task: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         coalesce.remember_loop()
@@ -213,6 +219,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:
+        self.held = None
+        if self.held_timer is not None:
+            self.held_timer.cancel()
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -275,5 +284,39 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=encode({"type": "ack", "for": kind, "ref": ref, **(extra or {})}))
 
     async def meeting_event(self, event: dict[str, Any]) -> None:
-        """An event from the channel layer: already JSON, sent as it is."""
-        await self.send(text_data=event["text"])
+        """An event from the channel layer: already JSON, sent as it is.
+
+        An update marked `spread` (the running turnout or attendance for a
+        crowd of phones: unsequenced, each holding the whole current state)
+        waits a random moment within that many seconds. Sent at once, a
+        thousand copies would hold the server for a few hundred milliseconds
+        in one go, and every ballot acknowledgement due then with them. A
+        newer update replaces a waiting one, and any other frame sends the
+        waiting one first, so frames keep their order."""
+        spread = event.get("spread")
+        if not spread:
+            await self.send(text_data=event["text"])
+            return
+        first = self.held is None
+        self.held = event["text"]
+        if first:
+            loop = asyncio.get_running_loop()
+            self.held_timer = loop.call_later(random.uniform(0, spread), self._held_due)
+
+    def _held_due(self) -> None:
+        self.held_timer = None
+        self.held_task = asyncio.ensure_future(self.send_held())
+
+    async def send_held(self) -> None:
+        text, self.held = self.held, None
+        if self.held_timer is not None:
+            self.held_timer.cancel()
+            self.held_timer = None
+        if text is not None:
+            await super().send(text_data=text)
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        await self.send_held()
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)

@@ -46,6 +46,7 @@ def turnout_changed(meeting_id: int, poll_id: int) -> None:
         f"turnout:{poll_id}:members",
         MEMBERS_INTERVAL,
         partial(build_messages, meeting_id, poll_id, (Audience.MEMBERS,)),
+        spread=MEMBERS_INTERVAL / 2,
     )
 
 

@@ -15,18 +15,21 @@ from typing import Any, TypeVar, cast
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
 from config.asgi import application
 from meetings import selectors, services
+from meetings.coalesce import layer_message
 from meetings.consumers import (
     CLOSE_NO_MEETING,
     CLOSE_NOT_LOGGED_IN,
     CLOSE_NOT_PARTICIPANT,
     MAX_MESSAGE_BYTES,
 )
+from meetings.events import Audience, group_name
 from meetings.models import AgendaItem, Member
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
 from tests.conftest import IN_CI, World, build_world
@@ -345,6 +348,34 @@ async def test_resync_returns_a_fresh_snapshot(live_world: World) -> None:
     assert fresh["seq"] == first["seq"] + 1
     assert fresh["current_item_id"] == world.items[2].pk
     assert fresh["viewer"] == first["viewer"]
+
+
+@socket_test
+async def test_spread_updates_keep_the_latest_and_never_overtake_a_frame(
+    live_world: World,
+) -> None:
+    """A spread update (phones' running turnout) waits for a random moment;
+    a newer one replaces it, and the next frame of any kind sends it first."""
+    layer = get_channel_layer()
+    assert layer is not None
+    members = group_name(live_world.meeting.pk, Audience.MEMBERS)
+
+    async def publish(text: str, spread: float = 0.0) -> None:
+        await layer.group_send(members, layer_message(text, spread))
+
+    async with await member_socket(live_world, live_world.voters[0]) as socket:
+        await socket.receive()  # snapshot
+        await publish('{"type":"poll.turnout","ballots":1}', spread=3600)
+        await publish('{"type":"poll.turnout","ballots":2}', spread=3600)
+        await publish('{"type":"agenda.changed","seq":99}')
+        assert await socket.receive() == {"type": "poll.turnout", "ballots": 2}
+        assert await socket.receive() == {"type": "agenda.changed", "seq": 99}
+        # The replaced update never follows.
+        await socket.send({"type": "ping", "ref": "p"})
+        assert await socket.receive() == {"type": "pong", "ref": "p"}
+        # Left alone, an update goes out within its spread (a bound, not a timing).
+        await publish('{"type":"poll.turnout","ballots":3}', spread=0.5)
+        assert await socket.receive() == {"type": "poll.turnout", "ballots": 3}
 
 
 # --- client commands ----------------------------------------------------------
