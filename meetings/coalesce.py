@@ -123,6 +123,7 @@ def _schedule(
     if slot is None:
         slot = _slots[key] = _Slot(interval=interval, build=build)
     slot.build = build
+    slot.interval = interval
     slot.spread = spread
     slot.dirty = True
     if slot.timer is not None or slot.running:

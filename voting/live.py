@@ -25,6 +25,12 @@ from voting.models import Poll
 
 STAFF_INTERVAL = 0.2
 MEMBERS_INTERVAL = 1.0
+# Phones wait one MEMBERS_INTERVAL more per CROWD voters on the roll: a
+# congress of 5,000 gets the running turnout every 5 s, so the frames sent per
+# second stay near a thousand whatever the meeting's size. Learned per poll
+# from each update's `entitled` count, so it costs no query of its own.
+CROWD = 1000
+_members_interval: dict[int, float] = {}
 # For the benchmark's comparison run only (`python -m bench.run --scenario
 # naive`): every ballot sends the turnout to every socket at once, without
 # coalescing, as the naive design would. Never set it in production.
@@ -42,12 +48,18 @@ def turnout_changed(meeting_id: int, poll_id: int) -> None:
         STAFF_INTERVAL,
         partial(build_messages, meeting_id, poll_id, staff),
     )
+    interval = _members_interval.get(poll_id, MEMBERS_INTERVAL)
     coalesce.request(
         f"turnout:{poll_id}:members",
-        MEMBERS_INTERVAL,
+        interval,
         partial(build_messages, meeting_id, poll_id, (Audience.MEMBERS,)),
-        spread=MEMBERS_INTERVAL / 2,
+        spread=interval / 2,
     )
+
+
+def members_interval(entitled: int) -> float:
+    """Seconds between phones' turnout updates for a roll of `entitled`."""
+    return MEMBERS_INTERVAL * max(1.0, entitled / CROWD)
 
 
 def _send_to_everyone_now(meeting_id: int, poll_id: int) -> None:
@@ -67,6 +79,7 @@ def build_messages(
     Chair and projector also get the running tally of named polls with live
     results."""
     data = selectors.turnout(poll_id)
+    _members_interval[poll_id] = members_interval(data["entitled"])
     poll = Poll.objects.only("secrecy", "results_visibility", "state").get(pk=poll_id)
     data["state"] = poll.state
     if Audience.MEMBERS not in audiences and poll.live_results:

@@ -335,6 +335,31 @@ async def test_hundred_ballots_in_a_second_give_few_turnout_updates(sworld: Worl
     assert members[-1] == last
 
 
+def test_phones_get_the_turnout_less_often_on_a_large_roll(
+    sworld: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each update teaches the coalescer the roll's size: a congress's phones
+    get fewer updates a second, so frames per second stay flat."""
+    assert (live.members_interval(1), live.members_interval(1000)) == (1.0, 1.0)
+    assert live.members_interval(5000) == 5.0
+    monkeypatch.setattr(live, "CROWD", 2)  # this small roll (4 voters) counts as a crowd
+    asked: list[tuple[str, float, float]] = []
+
+    def request(key: str, interval: float, build: Any, *, spread: float = 0.0) -> None:
+        asked.append((key, interval, spread))
+
+    monkeypatch.setattr(live.coalesce, "request", request)
+    poll = open_poll(sworld, create_poll(sworld))
+    asked.clear()
+    live.turnout_changed(sworld.meeting.pk, poll.pk)
+    live.build_messages(sworld.meeting.pk, poll.pk, (Audience.MEMBERS,))
+    live.turnout_changed(sworld.meeting.pk, poll.pk)
+    phones = [(interval, spread) for key, interval, spread in asked if key.endswith(":members")]
+    staff = {interval for key, interval, _ in asked if key.endswith(":staff")}
+    assert phones == [(1.0, 0.5), (2.0, 1.0)]  # 4 voters / a crowd of 2 -> every 2 s
+    assert staff == {live.STAFF_INTERVAL}  # chair and projector keep their pace
+
+
 @socket_test
 async def test_named_live_poll_sends_the_tally_to_staff_only(sworld: World) -> None:
     poll, crowd, yes = await database_sync_to_async(crowd_poll)(
