@@ -186,7 +186,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     viewer: Viewer
     group: str
     language: str = settings.LANGUAGE_CODE
-    # A spread update waiting for its moment (see meeting_event).
+    # A spread update waiting for its moment (see meeting_event), its timer,
+    # and the task that sends it (referenced so that it is not collected).
     held: str | None = None
     held_timer: asyncio.TimerHandle | None = None
     held_task: asyncio.Task[None] | None = None

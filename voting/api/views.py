@@ -177,10 +177,10 @@ class BallotCastView(ApiView):
         },
     )
     def post(self, request: Request, poll_id: int) -> Response:
-        # The service finds the voter's roll entry, which only a participant of
-        # an open poll has, so an accepted ballot needs no visibility check of
-        # its own: that costs four queries, paid here on refusals alone, so a
-        # poll the caller may not see answers 404 as on every poll URL.
+        # Only a participant has a roll entry for an open poll, so an accepted
+        # ballot needs no visibility check of its own (four queries). A refusal
+        # pays for it, so that a poll the caller may not see answers 404, as
+        # on every poll URL.
         try:
             data = parse(s.BallotCastSerializer, request.data)
             receipt = services.ballot_cast(voter=caller(request), poll_id=poll_id, **data)

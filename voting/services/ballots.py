@@ -113,7 +113,8 @@ def _poll_shared(poll_id: int) -> Poll | None:
     state read here cannot change before this ballot commits. (SQLite takes
     one writer at a time anyway.) A raw query: Django has no FOR SHARE."""
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    found = list(Poll.objects.raw(f"SELECT * FROM voting_poll WHERE id = %s{lock}", [poll_id]))
+    sql = f"SELECT * FROM {Poll._meta.db_table} WHERE id = %s{lock}"
+    found = list(Poll.objects.raw(sql, [poll_id]))
     return found[0] if found else None
 
 
@@ -254,8 +255,8 @@ def _cast(
     on_behalf_of: int | None,
     meeting_id: int | None,
 ) -> Receipt:
-    """The common case in few queries: the poll's share lock, the voter's roll
-    entry with its poll, two inserts. Anything unusual goes the slow way."""
+    """The common case in few queries: the poll with its share lock, the
+    voter's roll entry, two inserts. Anything unusual goes the slow way."""
     poll = _poll_shared(poll_id)
     if poll is not None and meeting_id is not None and poll.meeting_id != meeting_id:
         raise NotFound(_("No such poll in this meeting."))
