@@ -56,6 +56,9 @@ Method = AttendanceLog.Method
 
 STAFF_INTERVAL = 0.5
 MEMBERS_INTERVAL = 2.0
+# Phones' interval per meeting, paced for the roster's size
+# (coalesce.crowd_interval), learned from each update's voter count.
+_members_interval: dict[int, float] = {}
 MAX_LOGIN_MINUTES = 7 * 24 * 60
 # A member who scanned the room code while logged out has this long to log in.
 ROOM_LOGIN_GRACE_SECONDS = 300
@@ -85,11 +88,12 @@ def attendance_changed(meeting_id: int) -> None:
         STAFF_INTERVAL,
         partial(build_messages, meeting_id, (Audience.STAFF, Audience.PROJECTOR)),
     )
+    interval = _members_interval.get(meeting_id, MEMBERS_INTERVAL)
     coalesce.request(
         f"attendance:{meeting_id}:members",
-        MEMBERS_INTERVAL,
+        interval,
         partial(build_messages, meeting_id, (Audience.MEMBERS,)),
-        spread=MEMBERS_INTERVAL / 2,
+        spread=interval / 2,
     )
 
 
@@ -97,7 +101,10 @@ def build_messages(meeting_id: int, audiences: tuple[Audience, ...]) -> list[tup
     """One unsequenced `attendance.changed`, from the database as it is now,
     serialised once for each audience's group."""
     meeting = Meeting.objects.get(pk=meeting_id)
-    text = encode({"type": "attendance.changed", **attendance_live(meeting)})
+    live = attendance_live(meeting)
+    voters = live["attendance"]["voters"]
+    _members_interval[meeting_id] = coalesce.crowd_interval(MEMBERS_INTERVAL, voters)
+    text = encode({"type": "attendance.changed", **live})
     return [(group_name(meeting_id, audience), text) for audience in audiences]
 
 

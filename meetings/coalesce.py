@@ -62,6 +62,10 @@ class _Slot:
 
 
 MAX_FAILURES = 5
+# Crowd pacing: updates to members come one interval later per this many
+# voters, so that a congress's phones cost no more frames a second than a
+# thousand's (see crowd_interval).
+CROWD = 1000
 
 _slots: dict[str, _Slot] = {}
 _redis_clients: dict[asyncio.AbstractEventLoop, object] = {}
@@ -87,6 +91,12 @@ def request(key: str, interval: float, build: Build, *, spread: float = 0.0) -> 
     loop.call_soon_threadsafe(
         _schedule, loop, key, interval, build, spread, context=contextvars.Context()
     )
+
+
+def crowd_interval(base: float, voters: int) -> float:
+    """`base` seconds per CROWD voters, and never less than `base`: with a
+    base of 1 s, every 5 s for a congress of 5,000, every 1 s up to 1,000."""
+    return base * max(1.0, voters / CROWD)
 
 
 def layer_message(text: str, spread: float = 0.0) -> dict[str, Any]:

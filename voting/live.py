@@ -25,11 +25,8 @@ from voting.models import Poll
 
 STAFF_INTERVAL = 0.2
 MEMBERS_INTERVAL = 1.0
-# Phones wait one MEMBERS_INTERVAL more per CROWD voters on the roll: a
-# congress of 5,000 gets the running turnout every 5 s, so the frames sent per
-# second stay near a thousand whatever the meeting's size. Learned per poll
-# from each update's `entitled` count, so it costs no query of its own.
-CROWD = 1000
+# Phones' interval per poll, paced for the roll's size (coalesce.crowd_interval):
+# learned from each update's `entitled` count, so it costs no query of its own.
 _members_interval: dict[int, float] = {}
 # For the benchmark's comparison run only (`python -m bench.run --scenario
 # naive`): every ballot sends the turnout to every socket at once, without
@@ -57,11 +54,6 @@ def turnout_changed(meeting_id: int, poll_id: int) -> None:
     )
 
 
-def members_interval(entitled: int) -> float:
-    """Seconds between phones' turnout updates for a roll of `entitled`."""
-    return MEMBERS_INTERVAL * max(1.0, entitled / CROWD)
-
-
 def _send_to_everyone_now(meeting_id: int, poll_id: int) -> None:
     """The naive design (benchmark only): one update per ballot to all groups."""
     layer = get_channel_layer()
@@ -79,7 +71,7 @@ def build_messages(
     Chair and projector also get the running tally of named polls with live
     results."""
     data = selectors.turnout(poll_id)
-    _members_interval[poll_id] = members_interval(data["entitled"])
+    _members_interval[poll_id] = coalesce.crowd_interval(MEMBERS_INTERVAL, data["entitled"])
     poll = Poll.objects.only("secrecy", "results_visibility", "state").get(pk=poll_id)
     data["state"] = poll.state
     if Audience.MEMBERS not in audiences and poll.live_results:

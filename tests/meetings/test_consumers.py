@@ -21,7 +21,7 @@ from django.conf import settings
 from django.test import Client
 
 from config.asgi import application
-from meetings import selectors, services
+from meetings import attendance, coalesce, selectors, services
 from meetings.coalesce import layer_message
 from meetings.consumers import (
     CLOSE_NO_MEETING,
@@ -376,6 +376,27 @@ async def test_spread_updates_keep_the_latest_and_never_overtake_a_frame(
         # Left alone, an update goes out within its spread (a bound, not a timing).
         await publish('{"type":"poll.turnout","ballots":3}', spread=0.5)
         assert await socket.receive() == {"type": "poll.turnout", "ballots": 3}
+
+
+def test_phones_get_attendance_less_often_on_a_large_roster(
+    live_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for turnout: each update teaches the coalescer the roster's size."""
+    monkeypatch.setattr(coalesce, "CROWD", 2)  # this roster (4 voters) counts as a crowd
+    asked: list[tuple[str, float, float]] = []
+
+    def request(key: str, interval: float, build: Any, *, spread: float = 0.0) -> None:
+        asked.append((key, interval, spread))
+
+    monkeypatch.setattr(coalesce, "request", request)
+    meeting_id = live_world.meeting.pk
+    attendance.attendance_changed(meeting_id)
+    attendance.build_messages(meeting_id, (Audience.MEMBERS,))
+    attendance.attendance_changed(meeting_id)
+    phones = [(interval, spread) for key, interval, spread in asked if key.endswith(":members")]
+    staff = {interval for key, interval, _ in asked if key.endswith(":staff")}
+    assert phones == [(2.0, 1.0), (4.0, 2.0)]  # 4 voters / a crowd of 2 -> every 4 s
+    assert staff == {attendance.STAFF_INTERVAL}
 
 
 # --- client commands ----------------------------------------------------------

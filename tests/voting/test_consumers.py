@@ -23,6 +23,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.db import connection
 
+from meetings import coalesce
 from meetings import services as meeting_services
 from meetings.consumers import build_snapshot
 from meetings.events import Audience
@@ -340,9 +341,8 @@ def test_phones_get_the_turnout_less_often_on_a_large_roll(
 ) -> None:
     """Each update teaches the coalescer the roll's size: a congress's phones
     get fewer updates a second, so frames per second stay flat."""
-    assert (live.members_interval(1), live.members_interval(1000)) == (1.0, 1.0)
-    assert live.members_interval(5000) == 5.0
-    monkeypatch.setattr(live, "CROWD", 2)  # this small roll (4 voters) counts as a crowd
+    assert [coalesce.crowd_interval(1.0, n) for n in (1, 1000, 5000)] == [1.0, 1.0, 5.0]
+    monkeypatch.setattr(coalesce, "CROWD", 2)  # this small roll (4 voters) counts as a crowd
     asked: list[tuple[str, float, float]] = []
 
     def request(key: str, interval: float, build: Any, *, spread: float = 0.0) -> None:
