@@ -23,7 +23,7 @@ from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 
-from meetings.events import LAYER_MESSAGE_TYPE
+from meetings.events import layer_message
 
 logger = logging.getLogger(__name__)
 
@@ -97,13 +97,6 @@ def crowd_interval(base: float, voters: int) -> float:
     """`base` seconds per CROWD voters, and never less than `base`: with a
     base of 1 s, every 5 s for a congress of 5,000, every 1 s up to 1,000."""
     return base * max(1.0, voters / CROWD)
-
-
-def layer_message(text: str, spread: float = 0.0) -> dict[str, Any]:
-    message: dict[str, Any] = {"type": LAYER_MESSAGE_TYPE, "text": text}
-    if spread:
-        message["spread"] = spread
-    return message
 
 
 def _layer() -> BaseChannelLayer:

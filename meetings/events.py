@@ -34,6 +34,16 @@ class Audience(StrEnum):
 EVERYONE = tuple(Audience)
 
 
+def layer_message(text: str, spread: float = 0.0) -> dict[str, Any]:
+    """What the channel layer carries to MeetingConsumer.meeting_event: the
+    frame's JSON, and for an update to a crowd of phones the `spread` within
+    which each socket sends it."""
+    message: dict[str, Any] = {"type": LAYER_MESSAGE_TYPE, "text": text}
+    if spread:
+        message["spread"] = spread
+    return message
+
+
 def group_name(meeting_id: int, audience: Audience) -> str:
     return f"meeting.{meeting_id}.{audience.value}"
 
@@ -90,6 +100,6 @@ def _send(meeting_id: int, audiences: tuple[Audience, ...], text: str) -> None:
     if layer is None:
         logger.error("No channel layer configured; event for meeting %s dropped", meeting_id)
         return
-    message = {"type": LAYER_MESSAGE_TYPE, "text": text}
+    message = layer_message(text)
     for audience in audiences:
         async_to_sync(layer.group_send)(group_name(meeting_id, audience), message)

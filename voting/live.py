@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from config.env import env_bool
 from meetings import coalesce
-from meetings.events import LAYER_MESSAGE_TYPE, Audience, encode, group_name
+from meetings.events import Audience, encode, group_name, layer_message
 from voting import selectors
 from voting.models import Poll
 
@@ -61,7 +61,7 @@ def _send_to_everyone_now(meeting_id: int, poll_id: int) -> None:
         return
     for audiences in ((Audience.STAFF, Audience.PROJECTOR), (Audience.MEMBERS,)):
         for group, text in build_messages(meeting_id, poll_id, audiences):
-            async_to_sync(layer.group_send)(group, {"type": LAYER_MESSAGE_TYPE, "text": text})
+            async_to_sync(layer.group_send)(group, layer_message(text))
 
 
 def build_messages(

@@ -22,14 +22,13 @@ from django.test import Client
 
 from config.asgi import application
 from meetings import attendance, coalesce, selectors, services
-from meetings.coalesce import layer_message
 from meetings.consumers import (
     CLOSE_NO_MEETING,
     CLOSE_NOT_LOGGED_IN,
     CLOSE_NOT_PARTICIPANT,
     MAX_MESSAGE_BYTES,
 )
-from meetings.events import Audience, group_name
+from meetings.events import Audience, group_name, layer_message
 from meetings.models import AgendaItem, Member
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
 from tests.conftest import IN_CI, World, build_world
