@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django import db
@@ -191,6 +192,17 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     held: str | None = None
     held_timer: asyncio.TimerHandle | None = None
     held_task: asyncio.Task[None] | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' own dispatch first closes stale database connections on
+        its database thread, for every message: one thread hop for each copy
+        of a broadcast, all queued on that one thread. Here every database
+        call closes its own connections (database_sync_to_async,
+        run_command_now), so a message goes straight to its handler."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         coalesce.remember_loop()
