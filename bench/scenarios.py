@@ -202,6 +202,7 @@ async def poll_vote(run: Run) -> Outcome:
     all_answered = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     http = http_client()
+    phones = {name: http_client() for name, (_, via, _) in plan.items() if via == "rest"}
     answer_timeout = args.window + args.deadline
 
     async def cast_later(client: Client, delay: float, via: str, choice: int) -> None:
@@ -209,7 +210,7 @@ async def poll_vote(run: Run) -> Outcome:
         try:
             await asyncio.sleep(delay)
             if via == "rest":
-                await client.cast_rest(http, choice, answer_timeout)
+                await client.cast_rest(phones[client.name], choice, answer_timeout)
             else:
                 await client.cast_ws(choice, answer_timeout)
         finally:
@@ -250,7 +251,7 @@ async def poll_vote(run: Run) -> Outcome:
     close = await http.post(
         f"{chair.origin}/api/polls/{run.poll_id}/close/", json={}, headers=chair.rest_headers()
     )
-    await http.aclose()
+    await asyncio.gather(http.aclose(), *(phone.aclose() for phone in phones.values()))
     dropped = disconnect_check(run, [*members, projector, chair])
     await close_all([*members, projector, chair])
     ballots = run.db.query("SELECT count(*) FROM voting_ballot WHERE poll_id = %s", (run.poll_id,))

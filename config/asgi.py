@@ -8,13 +8,16 @@ from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+import django
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
-from django.core.asgi import get_asgi_application
 
-django_asgi_app = get_asgi_application()
+from config.http import SyncChainHandler
+
+django.setup(set_prefix=False)
+django_asgi_app = SyncChainHandler()
 
 if settings.GC_TUNING:
     # Everything loaded so far lives as long as the process: keep it out of
