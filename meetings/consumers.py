@@ -8,6 +8,7 @@ docs/protocol.md for every message and close code.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
+from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -318,7 +320,12 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     def _held_due(self) -> None:
         self.held_timer = None
-        self.held_task = asyncio.ensure_future(self.send_held())
+        self.held_task = asyncio.ensure_future(self.send_held_due())
+
+    async def send_held_due(self) -> None:
+        # The phone may have left while its update waited; disconnect() follows.
+        with contextlib.suppress(Disconnected):
+            await self.send_held()
 
     async def send_held(self) -> None:
         text, self.held = self.held, None

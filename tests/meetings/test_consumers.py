@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 
 import pytest
 from asgiref.sync import sync_to_async
+from autobahn.exception import Disconnected
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -27,6 +28,7 @@ from meetings.consumers import (
     CLOSE_NOT_LOGGED_IN,
     CLOSE_NOT_PARTICIPANT,
     MAX_MESSAGE_BYTES,
+    MeetingConsumer,
 )
 from meetings.events import Audience, group_name, layer_message
 from meetings.models import AgendaItem, Member
@@ -565,3 +567,24 @@ def test_snapshot_query_count_is_pinned(extra: int, django_assert_num_queries: A
             snapshot = selectors.meeting_snapshot(meeting_id=world.meeting.pk, viewer=viewer)
         assert len(snapshot["agenda"]) == 3 + extra
         assert snapshot["roster"]["participants"] == 5 + extra
+
+
+@pytest.mark.asyncio
+async def test_a_held_update_for_a_phone_that_just_left_is_dropped_quietly() -> None:
+    """The socket closed between the update's timer and its send (daphne then
+    refuses the send): the timer's task ends cleanly instead of leaving an
+    exception nobody retrieves."""
+    consumer = MeetingConsumer()
+    sent: list[dict[str, Any]] = []
+
+    async def closed(message: dict[str, Any]) -> None:
+        sent.append(message)
+        raise Disconnected("Attempt to send on a closed protocol")
+
+    consumer.base_send = closed
+    consumer.held = '{"type":"poll.turnout","ballots":1}'
+    consumer._held_due()
+    assert consumer.held_task is not None
+    await consumer.held_task
+    assert consumer.held is None
+    assert [m["text"] for m in sent] == ['{"type":"poll.turnout","ballots":1}']
