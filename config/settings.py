@@ -99,9 +99,17 @@ else:
             # A file, not memory, so that test servers started in a subprocess
             # (browser tests) see the test database.
             "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Every SQLite database, the embedded file or a sqlite:// DATABASE_URL:
+    # a transaction takes the write lock when it begins, and a writer waits
+    # up to 20 s for another. Begun as a read, a transaction that then writes
+    # while another writer commits fails at once with "database is locked"
+    # (SQLite refuses to wait, as both could wait forever).
+    sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    sqlite_options.setdefault("timeout", 20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A pool lets database calls from several threads run side by side.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -135,3 +135,28 @@ def test_channel_layer_follows_redis_url(tmp_path: Path, env: dict[str, str], ba
         # redis-py's pool defaults to 100: 1,000 sockets connecting at once must fit.
         assert layer["pool_max_connections"]
         assert min(layer["pool_max_connections"]) >= 1000
+
+
+PRINT_DATABASE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(json.dumps({"engine": db["ENGINE"], "options": db.get("OPTIONS", {})}))
+"""
+
+
+@pytest.mark.parametrize("url", ["", "sqlite:///{var}/other.sqlite3"])
+def test_every_sqlite_database_takes_the_write_lock_when_a_transaction_begins(
+    tmp_path: Path, url: str
+) -> None:
+    """The embedded file and a sqlite:// DATABASE_URL alike (test servers use
+    the latter): a transaction begun as a read that then writes would fail at
+    once with "database is locked" beside another writer."""
+    env = {"DATABASE_URL": url.format(var=tmp_path)} if url else {}
+    result = run(["-c", PRINT_DATABASE], tmp_path, DEBUG="1", **env)
+    assert result.returncode == 0, result.stderr
+    database = json.loads(result.stdout)
+    assert database["engine"] == "django.db.backends.sqlite3"
+    assert database["options"] == {"transaction_mode": "IMMEDIATE", "timeout": 20}
