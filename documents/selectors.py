@@ -32,7 +32,7 @@ def may_read_meeting_documents(meeting: Meeting, member: Reader) -> bool:
     if not member.is_authenticated:
         return False
     assert isinstance(member, Member)
-    return member.is_superuser or participant_for(meeting, member) is not None
+    return member.is_superuser or participant_for(meeting.pk, member) is not None
 
 
 def _projector_sees(version: DocumentVersion, projector_token: str) -> bool:
@@ -257,7 +257,7 @@ def may_present(meeting: Meeting, member: Member) -> bool:
     """The chair, a clerk, a superuser, or the participant named presenter."""
     if member.is_superuser:
         return True
-    participant = participant_for(meeting, member)
+    participant = participant_for(meeting.pk, member)
     if participant is None:
         return False
     if participant.role in (Participant.Role.CHAIR, Participant.Role.CLERK):

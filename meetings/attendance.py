@@ -379,7 +379,7 @@ def room_check_in(
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
         raise NotFound(_("No such meeting."))
-    participant = participant_for(meeting, actor)
+    participant = participant_for(meeting.pk, actor)
     if participant is None:
         raise NotAllowed(_("You are not on this meeting's roster."))
     try:
@@ -412,7 +412,7 @@ def remote_presence_confirm(*, actor: Member, meeting: Meeting) -> PresenceChang
     """A member following the livestream confirms they are present remotely.
     Only where the meeting allows remote participation."""
     _self_limit(actor)
-    participant = participant_for(meeting, actor)
+    participant = participant_for(meeting.pk, actor)
     if participant is None:
         raise NotAllowed(_("You are not on this meeting's roster."))
     participant = _lock_participant(participant)

@@ -63,7 +63,7 @@ def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> V
         return PROJECTOR_VIEWER
     if user is None or not user.is_authenticated:
         raise NotLoggedIn(_("Log in first."))
-    participant = selectors.roster_entry(meeting_id, user)
+    participant = selectors.participant_for(meeting_id, user)
     if participant is None:
         if not Meeting.objects.filter(pk=meeting_id).exists():
             raise NotFound(_("No such meeting."))

@@ -85,11 +85,7 @@ def meetings_for_member(member: Member) -> QuerySet[Meeting]:
     ).distinct()
 
 
-def participant_for(meeting: Meeting, member: Member) -> Participant | None:
-    return roster_entry(meeting.pk, member)
-
-
-def roster_entry(meeting_id: int, member: Member) -> Participant | None:
+def participant_for(meeting_id: int, member: Member) -> Participant | None:
     """The member's place on the meeting's roster, if any. The query asks for
     no order (there is at most one row): the model's default one would join
     the meeting and member tables, on every socket connect and ballot."""
@@ -259,7 +255,7 @@ def union_memberships(*, union: Union, member: Member) -> QuerySet[Membership]:
 def meeting_participants(*, meeting: Meeting, member: Member) -> QuerySet[Participant]:
     """The meeting's roster (names, roles, weights, presence). Only participants
     of the meeting (and superusers) may see it; NotAllowed otherwise."""
-    if not member.is_superuser and participant_for(meeting, member) is None:
+    if not member.is_superuser and participant_for(meeting.pk, member) is None:
         raise NotAllowed(_("You are not on this meeting's roster."))
     return (
         Participant.objects.filter(meeting=meeting)
@@ -293,7 +289,7 @@ def agenda_item_get(*, meeting: Meeting, item_id: int) -> AgendaItem:
 def meeting_viewer(*, meeting: Meeting, member: Member) -> Viewer:
     """The member as a viewer of the meeting's live state: on its roster, or
     NotAllowed."""
-    participant = participant_for(meeting, member)
+    participant = participant_for(meeting.pk, member)
     if participant is None:
         raise NotAllowed(_("You are not on this meeting's roster."))
     return Viewer(role=participant.role, participant=participant)
@@ -303,7 +299,7 @@ def meeting_staff_check(*, meeting: Meeting, member: Member) -> None:
     """The meeting's chair or a clerk, or a superuser; NotAllowed otherwise."""
     if member.is_superuser:
         return
-    participant = participant_for(meeting, member)
+    participant = participant_for(meeting.pk, member)
     if participant is None or not participant.controls_meeting:
         raise NotAllowed(_("Only the chair or a clerk of this meeting may do this."))
 

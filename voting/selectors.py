@@ -250,7 +250,7 @@ def carried_proxies(participant: Participant | None) -> list[dict[str, Any]]:
 def voting_viewer(*, meeting: Meeting, member: Member) -> Viewer:
     """The member as a viewer of the meeting's polls: a participant, or a
     superuser (who may control every meeting). NotAllowed for anyone else."""
-    participant = participant_for(meeting, member)
+    participant = participant_for(meeting.pk, member)
     if participant is not None:
         return Viewer(role=participant.role, participant=participant)
     if member.is_superuser:

@@ -558,7 +558,7 @@ def test_attendance_changed_message(world: World) -> None:
 def test_snapshot_carries_attendance_and_my_presence(world: World) -> None:
     voter = world.voters[0]
     attendance.badge_check_in(actor=world.clerk, meeting=world.meeting, token=badge(world, voter))
-    participant = selectors.participant_for(world.meeting, voter)
+    participant = selectors.participant_for(world.meeting.pk, voter)
     assert participant is not None
     participant.presence = Presence.ABSENT  # a Viewer made before the check-in
     snapshot = selectors.meeting_snapshot(

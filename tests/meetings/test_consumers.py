@@ -556,7 +556,7 @@ def test_snapshot_query_count_is_pinned(extra: int, django_assert_num_queries: A
     for position in range(extra):
         AgendaItemFactory(meeting=world.meeting, position=100 + position)
         ParticipantFactory(meeting=world.meeting)
-    participant = selectors.participant_for(world.meeting, world.voters[0])
+    participant = selectors.participant_for(world.meeting.pk, world.voters[0])
     assert participant is not None
     viewers = [
         (Viewer(role=participant.role, participant=participant), SNAPSHOT_QUERIES),

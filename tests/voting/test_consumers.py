@@ -521,8 +521,8 @@ def test_composed_snapshot_query_count_is_pinned(
         services.poll_close(actor=world.chair, poll=poll)
     create_poll(world, title="Draft")
     open_poll(world, create_poll(world, title="Open"))
-    participant = participant_for(world.meeting, world.voters[0])
-    chair = participant_for(world.meeting, world.chair)
+    participant = participant_for(world.meeting.pk, world.voters[0])
+    chair = participant_for(world.meeting.pk, world.chair)
     assert participant is not None
     assert chair is not None
     viewers = [
@@ -543,7 +543,7 @@ def test_composed_snapshot_query_count_is_pinned(
                 sees_tally=viewer.audience is not Audience.MEMBERS,
             )
     # Another member within the second reuses the members' shared part.
-    other = participant_for(world.meeting, world.voters[1])
+    other = participant_for(world.meeting.pk, world.voters[1])
     assert other is not None
     with django_assert_num_queries(1 + VIEWER_QUERIES):
         snapshot = json.loads(

@@ -360,7 +360,7 @@ def _resend(
     )
     if existing is None:
         return None
-    caster = participant_for(existing.poll.meeting, voter)
+    caster = participant_for(existing.poll.meeting_id, voter)
     return _same_ballot(
         existing, choices if isinstance(choices, list) else [], caster, on_behalf_of
     )
@@ -375,7 +375,7 @@ def _refuse(voter: Member, poll_id: int, on_behalf_of: int | None) -> NoReturn:
         raise Conflict(_("This poll is not open."), code="poll_not_open")
     if poll.closes_at is not None and timezone.now() >= poll.closes_at:
         raise Conflict(_("Voting time is over."), code="poll_not_open")
-    caster = participant_for(poll.meeting, voter)
+    caster = participant_for(poll.meeting_id, voter)
     if caster is None:
         raise NotAllowed(_("You are not on this meeting's roster."), code="not_on_roll")
     _find_roll_entry(poll, caster, on_behalf_of)  # raises: no entry matched above
