@@ -9,9 +9,9 @@ from typing import Any
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django
-from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
+from channels.sessions import SessionMiddlewareStack
 from django.conf import settings
 
 from config.http import SyncChainHandler
@@ -45,8 +45,10 @@ if settings.HTTP_CONCURRENCY:
 router = ProtocolTypeRouter(
     {
         "http": http_app,
+        # The session only: the meeting socket reads its member on its own
+        # threads, with the rest of a connect's reads (meetings.consumers).
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            SessionMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }
 )

@@ -127,6 +127,12 @@ SOCKET_COMMAND_THREADS = env_int(
     "SOCKET_COMMAND_THREADS",
     8 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 1,
 )
+# Threads that read for the meeting socket: who connects, and snapshots. A
+# connect mostly waits on the database too, so a storm of phones needs several.
+SOCKET_READ_THREADS = env_int(
+    "SOCKET_READ_THREADS",
+    4 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 1,
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "meetings.Member"

@@ -16,17 +16,18 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django import db
 from django.conf import settings
+from django.contrib import auth
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,12 @@ MAX_MESSAGE_BYTES = 16_384
 class NotLoggedIn(DomainError):
     status = 401
     code = "not_logged_in"
+
+
+def session_user(session: Any) -> Any:
+    """The member logged in with this session, or AnonymousUser: Django's own
+    check, so a session whose password has since changed logs in no one."""
+    return auth.get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
 
 
 def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> Viewer:
@@ -167,22 +174,43 @@ COMMANDS: dict[str, Callable[[int, Member, dict[str, Any]], dict[str, Any] | Non
     "document.stop": document_commands.handle_stop,
 }
 
-# Commands run side by side on their own threads, not on Channels' one
-# database thread, which the connects and snapshots of every socket share:
-# a burst of ballots would otherwise queue there, one disk flush at a time.
+# Socket work runs side by side on two pools of threads, not on Channels' one
+# database thread. There, every query of every connect waited behind the one
+# before (a storm of phones queued for seconds while the CPU idled), and a
+# burst of ballots behind each other's disk flush. Commands (ballots above
+# all) have their own pool, so a connect storm does not hold a ballot back.
 _command_threads = ThreadPoolExecutor(
     max_workers=settings.SOCKET_COMMAND_THREADS, thread_name_prefix="socket-command"
 )
+_read_threads = ThreadPoolExecutor(
+    max_workers=settings.SOCKET_READ_THREADS, thread_name_prefix="socket-read"
+)
+
+T = TypeVar("T")
 
 
-def run_command_now(kind: str, meeting_id: int, actor: Member, message: dict[str, Any]) -> Any:
-    """One command on a command thread. Its database connection goes back to
-    the pool when it ends, as after an HTTP request: these threads outlive
-    every socket."""
+def _then_close(function: Callable[..., T], *args: Any) -> T:
+    """A call whose database connection goes back to the pool when it ends,
+    as after an HTTP request: these threads outlive every socket."""
     try:
-        return COMMANDS[kind](meeting_id, actor, message)
+        return function(*args)
     finally:
         db.connections.close_all()
+
+
+async def on_thread(executor: ThreadPoolExecutor, function: Callable[..., T], *args: Any) -> T:
+    return await sync_to_async(_then_close, thread_sensitive=False, executor=executor)(
+        function, *args
+    )
+
+
+def connect_viewer(
+    meeting_id: int, session: Any, projector_token: str | None
+) -> tuple[Any, Viewer]:
+    """The session's member and who they are to the meeting, in one trip to a
+    thread: a connect's reads before it joins the meeting's group."""
+    user = session_user(session)
+    return user, resolve_viewer(meeting_id, user, projector_token)
 
 
 class MeetingConsumer(AsyncWebsocketConsumer):
@@ -200,8 +228,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         """Channels' own dispatch first closes stale database connections on
         its database thread, for every message: one thread hop for each copy
         of a broadcast, all queued on that one thread. Here every database
-        call closes its own connections (database_sync_to_async,
-        run_command_now), so a message goes straight to its handler."""
+        call closes its own connections (on_thread), so a message goes
+        straight to its handler."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -215,16 +243,14 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         coalesce.remember_loop()
-        # Error frames speak the member's language (meetings.language has the rule).
-        self.language = scope_language(self.scope)
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("projector") or [None])[0]
         # Accept first: a close code sent before accepting never reaches a browser.
         await self.accept()
         try:
-            self.viewer = await database_sync_to_async(resolve_viewer)(
-                self.meeting_id, self.scope.get("user"), token
+            self.scope["user"], self.viewer = await on_thread(
+                _read_threads, connect_viewer, self.meeting_id, self.scope["session"], token
             )
         except NotLoggedIn:
             await self.close(code=CLOSE_NOT_LOGGED_IN)
@@ -235,6 +261,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         except NotAllowed:
             await self.close(code=CLOSE_NOT_PARTICIPANT)
             return
+        # Error frames speak the member's language (meetings.language has the rule).
+        self.language = scope_language(self.scope)
         # Join before taking the snapshot: no event can fall between the two.
         self.group = group_name(self.meeting_id, self.viewer.audience)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -248,7 +276,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def send_snapshot(self) -> None:
-        text = await database_sync_to_async(build_snapshot)(self.meeting_id, self.viewer)
+        text = await on_thread(_read_threads, build_snapshot, self.meeting_id, self.viewer)
         await self.send(text_data=text)
 
     async def send_error(self, code: str, message: str, ref: Any = None) -> None:
@@ -297,9 +325,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_error("forbidden", _("The projector is read-only."), ref)
             return
         try:
-            extra = await sync_to_async(
-                run_command_now, thread_sensitive=False, executor=_command_threads
-            )(kind, self.meeting_id, participant.member, message)
+            extra = await on_thread(
+                _command_threads, COMMANDS[kind], self.meeting_id, participant.member, message
+            )
         except DomainError as exc:
             await self.send_error(exc.code, exc.message, ref)
             return

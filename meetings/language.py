@@ -43,7 +43,8 @@ def member_language(user: Any) -> str | None:
 def scope_language(scope: dict[str, Any]) -> str:
     """The language of a WebSocket connection, by the same rule as a page:
     the member's preference, else the handshake's language cookie, else its
-    Accept-Language. Needs AuthMiddlewareStack (scope user and cookies)."""
+    Accept-Language. Needs the scope's cookies, and its user, which the
+    meeting socket sets when it connects."""
     preferred = member_language(scope.get("user"))
     if preferred:
         return preferred

@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 import pytest
@@ -19,7 +20,9 @@ from autobahn.exception import Disconnected
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from config.asgi import application
 from meetings import attendance, coalesce, selectors, services
@@ -201,6 +204,30 @@ async def current_seq(world: World) -> int:
 async def test_anonymous_is_closed_with_4401(live_world: World) -> None:
     async with open_socket(live_world.meeting.pk) as socket:
         assert await socket.receive_close_code() == CLOSE_NOT_LOGGED_IN == 4401
+
+
+def _end_session(member: Member, how: str) -> None:
+    if how == "expired":
+        Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    elif how == "password changed":
+        member.set_password("a-new-password-2026")
+        member.save()
+    else:
+        member.is_active = False
+        member.save()
+
+
+@socket_test
+@pytest.mark.parametrize("how", ["expired", "password changed", "member deactivated"])
+async def test_a_session_that_no_longer_logs_in_is_closed_with_4401(
+    live_world: World, how: str
+) -> None:
+    cookie = await sync_to_async(session_cookie)(live_world.voters[0])
+    async with open_socket(live_world.meeting.pk, cookie=cookie) as socket:
+        assert (await socket.receive())["type"] == "snapshot"
+    await sync_to_async(_end_session)(live_world.voters[0], how)
+    async with open_socket(live_world.meeting.pk, cookie=cookie) as socket:
+        assert await socket.receive_close_code() == CLOSE_NOT_LOGGED_IN
 
 
 @socket_test
