@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from meetings import plainsql
 from meetings.events import Audience
 from meetings.exceptions import NotAllowed, NotFound
 from meetings.models import (
@@ -86,17 +87,21 @@ def meetings_for_member(member: Member) -> QuerySet[Meeting]:
 
 
 def participant_for(meeting_id: int, member: Member) -> Participant | None:
-    """The member's place on the meeting's roster, if any. The query asks for
-    no order (there is at most one row): the model's default one would join
-    the meeting and member tables, on every socket connect and ballot."""
+    """The member's place on the meeting's roster, if any, holding the
+    caller's member instance. Read on every socket connect and ballot, so a
+    plain query (meetings.plainsql)."""
     if not member.is_authenticated:
         return None
-    return (
-        Participant.objects.select_related("member")
-        .filter(meeting_id=meeting_id, member_id=member.pk)
-        .order_by()
-        .first()
+    row = plainsql.fetch_one(
+        f"SELECT {plainsql.columns(Participant, 'p')} FROM {Participant._meta.db_table} p"
+        " WHERE p.meeting_id = %s AND p.member_id = %s",
+        [meeting_id, member.pk],
     )
+    if row is None:
+        return None
+    participant = plainsql.instance(Participant, row)
+    participant.member = member
+    return participant
 
 
 def meeting_get_for_viewer(*, meeting_id: int, member: Member) -> Meeting:
@@ -184,8 +189,14 @@ def meeting_snapshot(*, meeting_id: int, viewer: Viewer) -> dict[str, Any]:
 
 
 def meeting_seq(meeting_id: int) -> int:
-    """The meeting's latest event sequence number."""
-    return Meeting.objects.filter(pk=meeting_id).values_list("event_seq", flat=True).get()
+    """The meeting's latest event sequence number (read on every connect)."""
+    row = plainsql.fetch_one(
+        f"SELECT event_seq FROM {Meeting._meta.db_table} WHERE id = %s", [meeting_id]
+    )
+    if row is None:
+        raise Meeting.DoesNotExist(f"No meeting {meeting_id}.")
+    seq: int = row[0]
+    return seq
 
 
 def meeting_shared_snapshot(*, meeting_id: int) -> dict[str, Any]:
@@ -210,12 +221,10 @@ def meeting_viewer_snapshot(*, viewer: Viewer) -> dict[str, Any]:
     participant = viewer.participant
     presence = None
     if participant is not None:
-        presence = (
-            Participant.objects.filter(pk=participant.pk)
-            .order_by()
-            .values_list("presence", flat=True)
-            .first()
+        row = plainsql.fetch_one(
+            f"SELECT presence FROM {Participant._meta.db_table} WHERE id = %s", [participant.pk]
         )
+        presence = row[0] if row else None
     return {
         "my_presence": presence,
         "viewer": {
@@ -368,11 +377,14 @@ def quorum_status(meeting: Meeting, *, voters: list[VoterPresence] | None = None
     if voters is None:
         voters = voters_presence(meeting)
     present_ids = {p.pk for p in voters if is_present(meeting, p)}
-    represented = set(
-        Proxy.objects.filter(
-            meeting=meeting, revoked_at__isnull=True, delegate_id__in=present_ids
-        ).values_list("delegator_id", flat=True)
-    )
+    # Matched here, not with `delegate_id IN (every present voter)`: a
+    # congress would send thousands of ids for a few dozen proxies.
+    active = Proxy.objects.filter(meeting=meeting, revoked_at__isnull=True).order_by()
+    represented = {
+        delegator
+        for delegator, delegate in active.values_list("delegator_id", "delegate_id")
+        if delegate in present_ids
+    }
     counted = [p for p in voters if p.pk in present_ids or p.pk in represented]
     total_weight = sum((p.vote_weight for p in voters), Decimal(0))
     present_weight = sum((p.vote_weight for p in counted), Decimal(0))

@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from meetings import plainsql
 from meetings.exceptions import NotAllowed, NotFound
 from meetings.models import Meeting, Member, Participant, Proxy
 from meetings.selectors import Viewer, meeting_get_for_viewer, participant_for
@@ -230,16 +231,24 @@ def voting_viewer_snapshot(
 
 
 def carried_proxies(participant: Participant | None) -> list[dict[str, Any]]:
-    """Members whose active proxy the participant carries."""
+    """Members whose active proxy the participant carries. A plain query, as
+    it is read on every connect (meetings.plainsql)."""
     if participant is None:
         return []
-    rows = (
-        Proxy.objects.filter(delegate=participant, revoked_at__isnull=True)
-        .order_by("delegator__member__full_name")
-        .values_list("delegator_id", "delegator__member__full_name", "delegator__vote_weight")
+    rows = plainsql.fetch_all(
+        f"SELECT d.id, m.full_name, d.vote_weight FROM {Proxy._meta.db_table} x"
+        f" JOIN {Participant._meta.db_table} d ON d.id = x.delegator_id"
+        f" JOIN {Member._meta.db_table} m ON m.id = d.member_id"
+        " WHERE x.delegate_id = %s AND x.revoked_at IS NULL ORDER BY m.full_name, d.id",
+        [participant.pk],
     )
+    weight_field = Participant._meta.get_field("vote_weight")
     return [
-        {"participant_id": delegator, "name": name, "weight": str(weight)}
+        {
+            "participant_id": delegator,
+            "name": name,
+            "weight": str(plainsql.from_db(weight_field, weight)),
+        }
         for delegator, name, weight in rows
     ]
 

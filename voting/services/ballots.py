@@ -14,11 +14,11 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, NoReturn
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import events, log
+from meetings import events, log, plainsql
 from meetings.models import Member, Participant
 from meetings.selectors import (
     participant_for,
@@ -113,36 +113,19 @@ def _open_poll(poll_id: int, opened_at: object) -> Poll:
     return Poll.objects.get(pk=poll_id)
 
 
-def _from_db(field: models.Field[Any, Any], value: Any) -> Any:
-    """A value read by a plain query, as the model field holds it (SQLite,
-    say, returns datetimes as text and booleans as integers)."""
-    column = field.get_col(field.model._meta.db_table)
-    converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-    for convert in converters:
-        value = convert(value, column, connection)
-    return value
-
-
 def _roll_entry(poll_id: int, voter: Member, on_behalf_of: int | None) -> RollEntry | None:
     """The roll entry the voter casts: their own, or that of the participant
     `on_behalf_of` whose proxy they carry. One plain query: built through
     the ORM, this read cost more CPU than the rest of the ballot together."""
-    fields = RollEntry._meta.concrete_fields
-    columns = ", ".join(f"e.{field.column}" for field in fields)
     member = "e.caster_id" if on_behalf_of is None else "%s"
     sql = (
-        f"SELECT {columns} FROM {RollEntry._meta.db_table} e"
+        f"SELECT {plainsql.columns(RollEntry, 'e')} FROM {RollEntry._meta.db_table} e"
         f" JOIN {Participant._meta.db_table} c ON c.id = e.caster_id"
         f" WHERE e.poll_id = %s AND c.member_id = %s AND e.member_id = {member}"
     )
     params = [poll_id, voter.pk] if on_behalf_of is None else [poll_id, voter.pk, on_behalf_of]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()  # at most one: a member has one entry per poll
-    if row is None:
-        return None
-    values = [_from_db(field, value) for field, value in zip(fields, row, strict=True)]
-    return RollEntry.from_db(connection.alias, [field.attname for field in fields], values)
+    row = plainsql.fetch_one(sql, params)  # at most one: a member has one entry per poll
+    return None if row is None else plainsql.instance(RollEntry, row)
 
 
 def _poll_shared(poll_id: int) -> Poll | None:
@@ -157,12 +140,10 @@ def _poll_shared(poll_id: int) -> Poll | None:
     in any other state is read afresh. Building the model from the raw query
     each time cost Django more than the rest of the ballot's reads."""
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT state, opened_at, closes_at FROM {Poll._meta.db_table} WHERE id = %s{lock}",
-            [poll_id],
-        )
-        row = cursor.fetchone()
+    row = plainsql.fetch_one(
+        f"SELECT state, opened_at, closes_at FROM {Poll._meta.db_table} WHERE id = %s{lock}",
+        [poll_id],
+    )
     if row is None:
         return None
     state, opened_at, closes_at = row
@@ -170,7 +151,7 @@ def _poll_shared(poll_id: int) -> Poll | None:
         return Poll.objects.get(pk=poll_id)
     # A copy: threads share the cached instance, and callers set fields.
     poll = copy.copy(_open_poll(poll_id, opened_at))
-    poll.closes_at = _from_db(Poll._meta.get_field("closes_at"), closes_at)
+    poll.closes_at = plainsql.from_db(Poll._meta.get_field("closes_at"), closes_at)
     return poll
 
 
