@@ -136,6 +136,9 @@ SOCKET_READ_THREADS = env_int(
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "meetings.Member"
+AUTHENTICATION_BACKENDS = ["meetings.backends.MemberBackend"]
+# Database sessions, read with one plain query (meetings/sessions.py).
+SESSION_ENGINE = "meetings.sessions"
 LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "frontend:login"

@@ -262,7 +262,7 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
         row = attendance.login_token_redeem(token=token, client=_client(request))
     except DomainError as exc:
         return error_page(request, exc)
-    login(request, row.participant.member, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, row.participant.member, backend="meetings.backends.MemberBackend")
     return redirect("frontend:meeting", row.meeting_id)
 
 
