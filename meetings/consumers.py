@@ -277,7 +277,10 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def send_snapshot(self) -> None:
         text = await on_thread(_read_threads, build_snapshot, self.meeting_id, self.viewer)
-        await self.send(text_data=text)
+        # A phone may give up while its snapshot is built (a connect storm);
+        # disconnect() follows, and there is no one left to tell.
+        with contextlib.suppress(Disconnected):
+            await self.send(text_data=text)
 
     async def send_error(self, code: str, message: str, ref: Any = None) -> None:
         frame: dict[str, Any] = {"type": "error", "code": code, "message": message}

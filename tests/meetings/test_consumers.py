@@ -596,6 +596,24 @@ def test_snapshot_query_count_is_pinned(extra: int, django_assert_num_queries: A
         assert snapshot["roster"]["participants"] == 5 + extra
 
 
+@socket_test
+async def test_a_snapshot_for_a_phone_that_gave_up_is_dropped_quietly(live_world: World) -> None:
+    """The phone closed while its snapshot was being built (daphne then
+    refuses the send): the connect ends without an error in the log."""
+    consumer = MeetingConsumer()
+    consumer.meeting_id = live_world.meeting.pk
+    consumer.viewer = PROJECTOR_VIEWER
+    sent: list[dict[str, Any]] = []
+
+    async def closed(message: dict[str, Any]) -> None:
+        sent.append(message)
+        raise Disconnected("Attempt to send on a closed protocol")
+
+    consumer.base_send = closed
+    await consumer.send_snapshot()
+    assert [json.loads(m["text"])["type"] for m in sent] == ["snapshot"]
+
+
 @pytest.mark.asyncio
 async def test_a_held_update_for_a_phone_that_just_left_is_dropped_quietly() -> None:
     """The socket closed between the update's timer and its send (daphne then
