@@ -7,10 +7,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meetings import plainsql
-from meetings.models import Meeting, Member, Participant
+from meetings.models import Meeting, Member, Participant, Proxy
 from meetings.selectors import meeting_seq, participant_for
 from tests.conftest import World
 
@@ -60,3 +61,22 @@ def test_meeting_seq_follows_events(world: World) -> None:
 def test_meeting_seq_of_no_meeting_raises(world: World) -> None:
     with pytest.raises(Meeting.DoesNotExist):
         meeting_seq(world.meeting.pk + 1000)
+
+
+def test_insert_stores_what_save_would(world: World) -> None:
+    delegator, delegate = world.participant(world.voters[0]), world.participant(world.voters[1])
+    proxy = Proxy(meeting=world.meeting, delegator=delegator, delegate=delegate)
+    plainsql.insert(proxy)
+    stored = Proxy.objects.get(delegator=delegator)
+    assert stored.delegate_id == delegate.pk and stored.revoked_at is None
+    assert stored.created_at is not None  # auto_now_add, set as save() sets it
+    assert stored.created_at == proxy.created_at
+    assert not proxy._state.adding
+
+
+def test_insert_raises_integrity_error_on_a_second_row_for_a_unique_key(world: World) -> None:
+    delegator, delegate = world.participant(world.voters[0]), world.participant(world.voters[1])
+    plainsql.insert(Proxy(meeting=world.meeting, delegator=delegator, delegate=delegate))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        plainsql.insert(Proxy(meeting=world.meeting, delegator=delegator, delegate=delegate))
+    assert Proxy.objects.filter(delegator=delegator).count() == 1

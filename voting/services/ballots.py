@@ -224,8 +224,10 @@ def _record_ballot(
     entered_by: Member | None,
 ) -> str:
     """Mark the roll entry as voted and store the signed ballot, or raise
-    IntegrityError. Returns the signature over the ballot's entry."""
-    RollMark.objects.create(roll_entry=entry, method=method, entered_by=entered_by)
+    IntegrityError. Returns the signature over the ballot's entry. Plain
+    inserts (meetings.plainsql): through the ORM they were a third of the
+    ballot's CPU."""
+    plainsql.insert(RollMark(roll_entry=entry, method=method, entered_by=entered_by))
     signature = audit.sign_entry(
         audit.ballot_entry(
             poll=poll,
@@ -235,13 +237,15 @@ def _record_ballot(
             voter=entry.member_id,
         )
     )
-    Ballot.objects.create(
-        poll=poll,
-        receipt_code=receipt_code,
-        choices=choices,
-        weight=entry.weight,
-        roll_entry=entry if poll.secrecy == Poll.Secrecy.NAMED else None,
-        signature=signature,
+    plainsql.insert(
+        Ballot(
+            poll=poll,
+            receipt_code=receipt_code,
+            choices=choices,
+            weight=entry.weight,
+            roll_entry=entry if poll.secrecy == Poll.Secrecy.NAMED else None,
+            signature=signature,
+        )
     )
     return signature
 
