@@ -86,7 +86,9 @@ def build_snapshot(meeting_id: int, viewer: Viewer) -> str:
 # A thousand phones connecting at once share one build per second instead of
 # a thousand. Sequenced state is exact (the entry is rebuilt whenever the
 # meeting's sequence moves); turnout and attendance counts may be up to
-# SHARED_SNAPSHOT_SECONDS old, and the next coalesced update corrects them.
+# SHARED_SNAPSHOT_SECONDS old per thousand voters (a build reads every voter,
+# so a congress rebuilds less often, as its phones' count updates come less
+# often too), and the next coalesced update corrects them.
 SHARED_SNAPSHOT_SECONDS = 1.0
 _shared_cache: dict[tuple[int, Audience], tuple[int, float, dict[str, Any]]] = {}
 _shared_lock = threading.Lock()
@@ -99,11 +101,7 @@ def shared_snapshot(meeting_id: int, audience: Audience, *, cached: bool) -> dic
         seq = selectors.meeting_seq(meeting_id)
         with _shared_lock:
             hit = _shared_cache.get(key)
-        if (
-            hit is not None
-            and hit[0] == seq
-            and time.monotonic() - hit[1] < SHARED_SNAPSHOT_SECONDS
-        ):
+        if hit is not None and hit[0] == seq and time.monotonic() - hit[1] < _max_age(hit[2]):
             return hit[2]
     staff = audience is Audience.STAFF
     shared = selectors.meeting_shared_snapshot(meeting_id=meeting_id)
@@ -116,6 +114,10 @@ def shared_snapshot(meeting_id: int, audience: Audience, *, cached: bool) -> dic
     with _shared_lock:
         _shared_cache[key] = (shared["seq"], time.monotonic(), shared)
     return shared
+
+
+def _max_age(shared: dict[str, Any]) -> float:
+    return coalesce.crowd_interval(SHARED_SNAPSHOT_SECONDS, shared["quorum"]["voters"])
 
 
 def compose_snapshot(meeting_id: int, viewer: Viewer, *, cached: bool = False) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from django.test import Client
 from django.utils import timezone
 
 from config.asgi import application
-from meetings import attendance, coalesce, selectors, services
+from meetings import attendance, coalesce, consumers, selectors, services
 from meetings.consumers import (
     CLOSE_NO_MEETING,
     CLOSE_NOT_LOGGED_IN,
@@ -633,3 +633,24 @@ async def test_a_held_update_for_a_phone_that_just_left_is_dropped_quietly() -> 
     await consumer.held_task
     assert consumer.held is None
     assert [m["text"] for m in sent] == ['{"type":"poll.turnout","ballots":1}']
+
+
+def test_the_shared_snapshot_is_kept_longer_for_a_larger_roll() -> None:
+    """Its counts are rebuilt from every voter's row: a congress rebuilds it
+    once per second per thousand voters, as often as its phones get counts."""
+    assert consumers._max_age({"quorum": {"voters": 40}}) == 1.0
+    assert consumers._max_age({"quorum": {"voters": 5000}}) == 5.0
+
+
+@pytest.mark.django_db
+def test_a_shared_snapshot_past_its_age_is_rebuilt(django_assert_num_queries: Any) -> None:
+    world = build_world()
+    services.meeting_start(actor=world.chair, meeting=world.meeting)
+    consumers.build_snapshot(world.meeting.pk, PROJECTOR_VIEWER)
+    with django_assert_num_queries(1):  # the sequence number only
+        consumers.build_snapshot(world.meeting.pk, PROJECTOR_VIEWER)
+    key = (world.meeting.pk, Audience.PROJECTOR)
+    seq, built, shared = consumers._shared_cache[key]
+    consumers._shared_cache[key] = (seq, built - 1.5, shared)
+    consumers.build_snapshot(world.meeting.pk, PROJECTOR_VIEWER)
+    assert consumers._shared_cache[key][1] > built  # built again
