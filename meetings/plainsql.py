@@ -11,7 +11,7 @@ ORM gives them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connection, models
 
@@ -65,10 +65,8 @@ def insert(obj: models.Model) -> None:
     ]
     values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-        f" VALUES ({', '.join(['%s'] * len(fields))})"
-    )
+    names = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: set
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
     obj._state.adding = False

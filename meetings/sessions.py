@@ -18,6 +18,8 @@ from meetings import plainsql
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Session | None:
+        if self.session_key is None:
+            return None
         row = plainsql.fetch_one(
             f"SELECT session_data FROM {Session._meta.db_table}"
             " WHERE session_key = %s AND expire_date > %s",
