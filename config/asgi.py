@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
-from channels.sessions import SessionMiddlewareStack
+from channels.sessions import CookieMiddleware
 from django.conf import settings
 
 from config.http import SyncChainHandler
@@ -45,10 +45,12 @@ if settings.HTTP_CONCURRENCY:
 router = ProtocolTypeRouter(
     {
         "http": http_app,
-        # The session only: the meeting socket reads its member on its own
-        # threads, with the rest of a connect's reads (meetings.consumers).
+        # Cookies only: the meeting socket reads its session and member on
+        # its own threads, with the rest of a connect's reads, and never
+        # writes the session (Channels' session middleware would check it
+        # for changes before every frame sent; meetings.consumers).
         "websocket": AllowedHostsOriginValidator(
-            SessionMiddlewareStack(URLRouter(websocket_urlpatterns))
+            CookieMiddleware(URLRouter(websocket_urlpatterns))
         ),
     }
 )

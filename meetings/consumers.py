@@ -14,8 +14,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from importlib import import_module
 from types import SimpleNamespace
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
@@ -33,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from documents import commands as document_commands
 from documents import selectors as document_selectors
-from meetings import coalesce, selectors, services
+from meetings import coalesce, fanout, selectors, services
 from meetings.events import Audience, encode, group_name
 from meetings.exceptions import DomainError, NotAllowed, NotFound
 from meetings.language import scope_language
@@ -55,9 +56,10 @@ class NotLoggedIn(DomainError):
     code = "not_logged_in"
 
 
-def session_user(session: Any) -> Any:
+def session_user(session_key: str | None) -> Any:
     """The member logged in with this session, or AnonymousUser: Django's own
     check, so a session whose password has since changed logs in no one."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     return auth.get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
 
 
@@ -207,11 +209,11 @@ async def on_thread(executor: ThreadPoolExecutor, function: Callable[..., T], *a
 
 
 def connect_viewer(
-    meeting_id: int, session: Any, projector_token: str | None
+    meeting_id: int, session_key: str | None, projector_token: str | None
 ) -> tuple[Any, Viewer]:
     """The session's member and who they are to the meeting, in one trip to a
     thread: a connect's reads before it joins the meeting's group."""
-    user = session_user(session)
+    user = session_user(session_key)
     return user, resolve_viewer(meeting_id, user, projector_token)
 
 
@@ -225,13 +227,18 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     held: str | None = None
     held_timer: asyncio.TimerHandle | None = None
     held_task: asyncio.Task[None] | None = None
+    # Events for this socket that arrived while it was connecting or handling
+    # a client frame, in order (None when idle). They go out after the
+    # snapshot or the answer, so no event can overtake a snapshot.
+    pending: list[dict[str, Any]] | None = None
+    # No channel of its own: events come through the process's hub (meetings.fanout).
+    channel_layer_alias = None  # type: ignore[assignment]
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' own dispatch first closes stale database connections on
-        its database thread, for every message: one thread hop for each copy
-        of a broadcast, all queued on that one thread. Here every database
-        call closes its own connections (on_thread), so a message goes
-        straight to its handler."""
+        its database thread, for every message: all sockets' frames queued on
+        that one thread. Here every database call closes its own connections
+        (on_thread), so a message goes straight to its handler."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -243,7 +250,32 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.disconnect(message["code"])
         raise StopConsumer()
 
+    async def deliver(self, message: dict[str, Any]) -> None:
+        """An event of this socket's group, from the hub."""
+        if self.pending is not None:
+            self.pending.append(message)
+        else:
+            await self.meeting_event(message)
+
+    @contextlib.asynccontextmanager
+    async def holding_events(self) -> AsyncIterator[None]:
+        self.pending = []
+        try:
+            yield
+        finally:
+            try:
+                while self.pending:
+                    await self.meeting_event(self.pending.pop(0))
+            except Disconnected:
+                pass  # disconnect() follows
+            finally:
+                self.pending = None
+
     async def connect(self) -> None:
+        async with self.holding_events():
+            await self.join()
+
+    async def join(self) -> None:
         coalesce.remember_loop()
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -252,7 +284,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.accept()
         try:
             self.scope["user"], self.viewer = await on_thread(
-                _read_threads, connect_viewer, self.meeting_id, self.scope["session"], token
+                _read_threads,
+                connect_viewer,
+                self.meeting_id,
+                self.scope["cookies"].get(settings.SESSION_COOKIE_NAME),
+                token,
             )
         except NotLoggedIn:
             await self.close(code=CLOSE_NOT_LOGGED_IN)
@@ -267,7 +303,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.language = scope_language(self.scope)
         # Join before taking the snapshot: no event can fall between the two.
         self.group = group_name(self.meeting_id, self.viewer.audience)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await fanout.hub().join(self.group, self)
         await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:
@@ -275,7 +311,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if self.held_timer is not None:
             self.held_timer.cancel()
         if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await fanout.hub().leave(self.group, self)
 
     async def send_snapshot(self) -> None:
         text = await on_thread(_read_threads, build_snapshot, self.meeting_id, self.viewer)
@@ -293,7 +329,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         # The service calls run in worker threads; they inherit this context.
         with translation.override(self.language):
-            await self.handle_frame(text_data)
+            async with self.holding_events():
+                await self.handle_frame(text_data)
 
     async def handle_frame(self, text_data: str | None) -> None:
         if not hasattr(self, "group"):
@@ -339,7 +376,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=encode({"type": "ack", "for": kind, "ref": ref, **(extra or {})}))
 
     async def meeting_event(self, event: dict[str, Any]) -> None:
-        """An event from the channel layer: already JSON, sent as it is.
+        """An event of the socket's group: already JSON, sent as it is.
 
         An update marked `spread` (the running turnout or attendance for a
         crowd of phones: unsequenced, each holding the whole current state)

@@ -379,6 +379,40 @@ async def test_resync_returns_a_fresh_snapshot(live_world: World) -> None:
 
 
 @socket_test
+async def test_an_event_committed_while_the_snapshot_is_built_comes_after_it(
+    live_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The socket joins its group before the snapshot is read, so an event
+    can arrive meanwhile: it must not overtake the snapshot."""
+    world = live_world
+    build = consumers.build_snapshot
+
+    def advance_then_build(meeting_id: int, viewer: Viewer) -> str:
+        services.agenda_advance(actor=world.chair, meeting=world.meeting, direction="next")
+        return build(meeting_id, viewer)
+
+    monkeypatch.setattr(consumers, "build_snapshot", advance_then_build)
+    async with await member_socket(world, world.voters[0]) as socket:
+        snapshot = await socket.receive()
+        event = await socket.receive()
+    assert snapshot["type"] == "snapshot"
+    assert snapshot["current_item_id"] == world.items[1].pk
+    assert (event["type"], event["seq"]) == ("agenda.changed", snapshot["seq"])
+
+
+@socket_test
+async def test_a_commands_answer_comes_before_the_event_it_caused(live_world: World) -> None:
+    world = live_world
+    async with await member_socket(world, world.chair) as chair:
+        seq = (await chair.receive())["seq"]
+        for ref in range(2):  # to the last of the three items
+            await chair.send({"type": "agenda.advance", "direction": "next", "ref": ref})
+            assert await chair.receive() == {"type": "ack", "for": "agenda.advance", "ref": ref}
+            event = await chair.receive()
+            assert (event["type"], event["seq"]) == ("agenda.changed", seq + ref + 1)
+
+
+@socket_test
 async def test_spread_updates_keep_the_latest_and_never_overtake_a_frame(
     live_world: World,
 ) -> None:
