@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from django.core import signals
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import override_settings
 from django.urls import path
@@ -110,3 +112,49 @@ async def test_threads_beyond_those_kept_end_after_their_request() -> None:
         results = await asyncio.gather(*(get(handler, "/here/") for _ in range(KEEP_THREADS + 4)))
     assert all(status == 200 for status, _ in results)
     assert len(handler._idle) == KEEP_THREADS
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    def __init__(self) -> None:
+        super().__init__(1, "http-request-test")
+        self.calls = 0
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return super().submit(*args, **kwargs)
+
+
+@pytest.mark.asyncio
+async def test_a_request_takes_two_hops_to_its_thread_signals_included() -> None:
+    """request_started, the middleware and the view in one hop to the
+    request's thread; request_finished as the response is closed, in a second."""
+    seen.clear()
+
+    def started(**kwargs: Any) -> None:
+        seen.append(("started", threading.current_thread()))
+
+    def finished(**kwargs: Any) -> None:
+        seen.append(("finished", threading.current_thread()))
+
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    executor = CountingExecutor()
+    try:
+        with override_settings(**SETTINGS):
+            handler = SyncChainHandler()
+            handler._idle.append(executor)
+            assert await get(handler, "/here/") == (200, b'{"path": "/here/"}')
+            status, _body = await get(handler, "/fail/")
+    finally:
+        signals.request_started.disconnect(started)
+        signals.request_finished.disconnect(finished)
+        executor.shutdown()
+    assert status == 500
+    parts = [part for part, _ in seen]
+    assert parts == [
+        *("started", "middleware", "view", "finished"),
+        *("started", "middleware", "finished"),
+    ]
+    assert len({thread for _, thread in seen}) == 1
+    assert threading.current_thread() not in {thread for _, thread in seen}
+    assert executor.calls == 4
