@@ -120,7 +120,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
 
     store = SessionStore()
     expires = timezone.now() + timedelta(days=1)
-    backend = "meetings.backends.MemberBackend"
+    backend = "core.backends.MemberBackend"
     people = [chair, *voters]
     keys = [get_random_string(32, VALID_KEY_CHARS) for _ in people]
     Session.objects.bulk_create(

@@ -28,8 +28,8 @@ if settings.GC_TUNING:
     gc.set_threshold(50_000, 50, 100)
 
 from config.routing import websocket_urlpatterns  # noqa: E402
-from meetings import coalesce  # noqa: E402
-from voting import live, services  # noqa: E402
+from live import coalesce  # noqa: E402
+from voting import services, turnout  # noqa: E402
 
 http_app: Any = django_asgi_app
 if settings.SERVE_STATIC:
@@ -48,7 +48,7 @@ router = ProtocolTypeRouter(
         # Cookies only: the meeting socket reads its session and member on
         # its own threads, with the rest of a connect's reads, and never
         # writes the session (Channels' session middleware would check it
-        # for changes before every frame sent; meetings.consumers).
+        # for changes before every frame sent; live.consumer).
         "websocket": AllowedHostsOriginValidator(
             CookieMiddleware(URLRouter(websocket_urlpatterns))
         ),
@@ -66,7 +66,7 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if loop not in _started_on:
         _started_on.add(loop)
         coalesce.remember_loop()
-        task = loop.create_task(live.resume_timers(services.polls_close_due))
+        task = loop.create_task(turnout.resume_timers(services.polls_close_due))
         _background.add(task)
         task.add_done_callback(_background.discard)
     await router(scope, receive, send)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from meetings.consumers import MeetingConsumer
+from live.consumer import MeetingConsumer
 
 websocket_urlpatterns = [
     path("ws/meetings/<int:meeting_id>/", MeetingConsumer.as_asgi()),

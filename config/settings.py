@@ -44,9 +44,12 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "drf_spectacular",
+    "core",
+    "live",
     "meetings",
     "voting",
     "documents",
+    "demo",
     "frontend",
 ]
 
@@ -136,9 +139,9 @@ SOCKET_READ_THREADS = env_int(
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "meetings.Member"
-AUTHENTICATION_BACKENDS = ["meetings.backends.MemberBackend"]
+AUTHENTICATION_BACKENDS = ["core.backends.MemberBackend"]
 # Database sessions, read with one plain query (meetings/sessions.py).
-SESSION_ENGINE = "meetings.sessions"
+SESSION_ENGINE = "core.sessions"
 LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "frontend:login"
@@ -173,7 +176,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Cache (rate limits) ----------------------------------------------------
-# Rate-limit counters (meetings.ratelimit) must be shared by every server
+# Rate-limit counters (core.ratelimit) must be shared by every server
 # process: with REDIS_URL they live in Redis, under their own key prefix.
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {
@@ -230,10 +233,10 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024)
 
 # --- REST framework -------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["meetings.api.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "meetings.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -4,7 +4,7 @@
 `document.presented` is sequenced too, but coalesced: a chair flicking
 through pages sends at most one event per meeting every PRESENT_INTERVAL
 seconds (the first flip at once, then the page the chair stopped on), however
-fast the flips come, and across server processes (see meetings.coalesce). The
+fast the flips come, and across server processes (see live.coalesce). The
 event is built from the database when it is sent, so the last one always
 shows the page the chair ended on; its sequence number is taken at that
 moment, so clients keep their gap detection.
@@ -12,13 +12,11 @@ moment, so clients keep their gap detection.
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 
 from documents import selectors
-from meetings import coalesce, events
-from meetings.events import EVERYONE, encode, group_name
+from live import coalesce, events
+from live.events import EVERYONE, Audience, encode
 
 PRESENT_INTERVAL = 0.25
 
@@ -36,22 +34,24 @@ def publish_presenter(meeting_id: int) -> None:
     )
 
 
-def presentation_changed(meeting_id: int) -> None:
-    """After the presentation changed: ask for a (coalesced) `document.presented`
-    once the current transaction commits."""
-    transaction.on_commit(partial(_request_presented, meeting_id), robust=True)
-
-
-def _request_presented(meeting_id: int) -> None:
-    coalesce.request(
-        f"presentation:{meeting_id}", PRESENT_INTERVAL, partial(build_presented, meeting_id)
-    )
-
-
-def build_presented(meeting_id: int) -> list[tuple[str, str]]:
-    """One `document.presented` with the page on show now, for every audience."""
+def build_presented(
+    meeting_id: int, _subject: int, _audiences: tuple[Audience, ...]
+) -> tuple[str, int]:
+    """One `document.presented` with the page on show now; its sequence
+    number is taken as it is built."""
     with transaction.atomic():
         seq = events.next_seq(meeting_id)
         payload = selectors.presentation_payload(meeting_id)
     text = encode({"type": "document.presented", "seq": seq, "presentation": payload})
-    return [(group_name(meeting_id, audience), text) for audience in EVERYONE]
+    return text, 0
+
+
+PRESENTED = coalesce.Stream(
+    "presentation", build_presented, (coalesce.Pace("all", EVERYONE, PRESENT_INTERVAL),)
+)
+
+
+def presentation_changed(meeting_id: int) -> None:
+    """After the presentation changed: ask for a (coalesced) `document.presented`
+    once the current transaction commits."""
+    PRESENTED.changed_on_commit(meeting_id, meeting_id)

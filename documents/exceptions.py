@@ -1,15 +1,8 @@
-"""Errors of the documents app, on top of meetings.exceptions."""
+"""Errors of the documents app, on top of core.exceptions."""
 
 from __future__ import annotations
 
-from meetings.exceptions import DomainError
-
-
-class NotLoggedIn(DomainError):
-    """A file that is not public, asked for without a session."""
-
-    status = 401
-    code = "not_logged_in"
+from core.exceptions import DomainError
 
 
 class FileRefused(DomainError):

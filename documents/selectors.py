@@ -9,11 +9,10 @@ from django.db.models import F, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from documents.exceptions import NotLoggedIn
+from core.exceptions import NotFound, NotLoggedIn
 from documents.models import Document, DocumentPage, DocumentVersion, PageNote, Presentation
 from documents.rendering import ImageSize
 from meetings import services as meeting_services
-from meetings.exceptions import NotFound
 from meetings.models import Meeting, Member, Participant
 from meetings.selectors import participant_for
 

@@ -22,12 +22,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from documents import events, rendering
 from documents.exceptions import FileRefused, FileTooLarge
 from documents.models import Document, DocumentPage, DocumentVersion, PageNote, Presentation
 from documents.rendering import ImageSize
 from documents.selectors import may_present
-from meetings.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings.models import AgendaItem, Meeting, Member, Participant
 from meetings.services.common import lock_meeting, log_act, require_control
 

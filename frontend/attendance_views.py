@@ -21,12 +21,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.exceptions import DomainError
 from frontend.views import _member, error_page, server_time_ms
+from live.snapshot import compose_snapshot
 from meetings import attendance, attendance_selectors, checkin, selectors, services
 from meetings.attendance import PresenceChange
 from meetings.badges import badges_pdf
-from meetings.consumers import compose_snapshot
-from meetings.exceptions import DomainError
 from meetings.models import Participant
 from meetings.selectors import Viewer
 
@@ -262,7 +262,7 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
         row = attendance.login_token_redeem(token=token, client=_client(request))
     except DomainError as exc:
         return error_page(request, exc)
-    login(request, row.participant.member, backend="meetings.backends.MemberBackend")
+    login(request, row.participant.member, backend="core.backends.MemberBackend")
     return redirect("frontend:meeting", row.meeting_id)
 
 

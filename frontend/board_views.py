@@ -16,8 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.exceptions import DomainError
 from frontend.views import error_page
-from meetings.exceptions import DomainError
 from voting import audit
 from voting.selectors import result_sentence
 

@@ -15,8 +15,8 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views import i18n
 
+from core.language import offered
 from meetings import services
-from meetings.language import offered
 from meetings.models import Member
 
 CATALOGUE_DOMAIN = "djangojs"

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.exceptions import DomainError
+from live.snapshot import compose_snapshot
 from meetings import selectors, services
-from meetings.consumers import compose_snapshot
-from meetings.exceptions import DomainError
 from meetings.models import Meeting, Member, QuorumKind
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
 from meetings.streams import is_web_url, stream_embed

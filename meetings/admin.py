@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.exceptions import DomainError
 from meetings import attendance, services
-from meetings.exceptions import DomainError
 from meetings.models import (
     AgendaItem,
     AttendanceLog,

@@ -6,7 +6,7 @@ Every presence change writes an AttendanceLog row in the same transaction and
 asks, after commit, for a coalesced `attendance.changed` update. A refused
 token (forged, expired, of another meeting, revoked, used) is logged at
 WARNING (never the token itself) and changes nothing. Check-in attempts and
-login-link use are rate limited (meetings.ratelimit).
+login-link use are rate limited (core.ratelimit).
 
 The frozen roll (voting.services) and the quorum (meetings.selectors) read
 `Participant.presence`; nothing else needs telling.
@@ -26,7 +26,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import checkin, coalesce, log, ratelimit
+from core import ratelimit
+from core.exceptions import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from live import coalesce
+from live.events import Audience, encode
+from meetings import checkin, log
 from meetings.attendance_selectors import (
     attendance_live,
     badge_token_for,
@@ -35,8 +39,6 @@ from meetings.attendance_selectors import (
     participant_by_member_number,
 )
 from meetings.checkin import BadToken, TokenFault
-from meetings.events import Audience, encode, group_name
-from meetings.exceptions import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from meetings.models import (
     AttendanceLog,
     LoginToken,
@@ -56,9 +58,6 @@ Method = AttendanceLog.Method
 
 STAFF_INTERVAL = 0.5
 MEMBERS_INTERVAL = 2.0
-# Phones' interval per meeting, paced for the roster's size
-# (coalesce.crowd_interval), learned from each update's voter count.
-_members_interval: dict[int, float] = {}
 MAX_LOGIN_MINUTES = 7 * 24 * 60
 # A member who scanned the room code while logged out has this long to log in.
 ROOM_LOGIN_GRACE_SECONDS = 300
@@ -80,32 +79,29 @@ class PresenceChange:
 # --- live updates -----------------------------------------------------------------
 
 
+def build_attendance(
+    meeting_id: int, _subject: int, _audiences: tuple[Audience, ...]
+) -> tuple[str, int]:
+    """One unsequenced `attendance.changed`, from the database as it is now."""
+    live = attendance_live(Meeting.objects.get(pk=meeting_id))
+    return encode({"type": "attendance.changed", **live}), live["attendance"]["voters"]
+
+
+# Per meeting: at most 2 updates a second to chair, clerks and projector, and
+# to phones one every 2 s per thousand voters on the roster.
+ATTENDANCE = coalesce.Stream(
+    "attendance",
+    build_attendance,
+    (
+        coalesce.Pace("staff", (Audience.STAFF, Audience.PROJECTOR), STAFF_INTERVAL),
+        coalesce.Pace("members", (Audience.MEMBERS,), MEMBERS_INTERVAL, crowd=True),
+    ),
+)
+
+
 def attendance_changed(meeting_id: int) -> None:
-    """After a presence change commits: a coalesced `attendance.changed` to
-    chair, clerks and projector (at most 2 a second) and members (1 every 2 s)."""
-    coalesce.request(
-        f"attendance:{meeting_id}:staff",
-        STAFF_INTERVAL,
-        partial(build_messages, meeting_id, (Audience.STAFF, Audience.PROJECTOR)),
-    )
-    interval = _members_interval.get(meeting_id, MEMBERS_INTERVAL)
-    coalesce.request(
-        f"attendance:{meeting_id}:members",
-        interval,
-        partial(build_messages, meeting_id, (Audience.MEMBERS,)),
-        spread=interval / 2,
-    )
-
-
-def build_messages(meeting_id: int, audiences: tuple[Audience, ...]) -> list[tuple[str, str]]:
-    """One unsequenced `attendance.changed`, from the database as it is now,
-    serialised once for each audience's group."""
-    meeting = Meeting.objects.get(pk=meeting_id)
-    live = attendance_live(meeting)
-    voters = live["attendance"]["voters"]
-    _members_interval[meeting_id] = coalesce.crowd_interval(MEMBERS_INTERVAL, voters)
-    text = encode({"type": "attendance.changed", **live})
-    return [(group_name(meeting_id, audience), text) for audience in audiences]
+    """After a presence change commits: schedule the coalesced updates."""
+    ATTENDANCE.changed(meeting_id, meeting_id)
 
 
 # --- helpers ----------------------------------------------------------------------

@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.downloads import CsvFile, local_time, render_csv
+from core.exceptions import NotFound
 from meetings import checkin
-from meetings.downloads import CsvFile, local_time, render_csv
-from meetings.exceptions import NotFound
 from meetings.models import AttendanceLog, LoginToken, Meeting, Participant
 from meetings.selectors import attendance_summary, quorum_status, voters_presence
 

@@ -9,9 +9,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from meetings import plainsql
-from meetings.events import Audience
-from meetings.exceptions import NotAllowed, NotFound
+from core import plainsql
+from core.exceptions import NotAllowed, NotFound
+from live.events import Audience
 from meetings.models import (
     AgendaItem,
     Meeting,
@@ -42,6 +42,11 @@ class Viewer:
     @property
     def controls_meeting(self) -> bool:
         return self.audience is Audience.STAFF
+
+    @property
+    def actor(self) -> Member | None:
+        """Whom socket commands act for; None for the (read-only) projector."""
+        return self.participant.member if self.participant is not None else None
 
 
 PROJECTOR_VIEWER = Viewer(role="projector")
@@ -89,7 +94,7 @@ def meetings_for_member(member: Member) -> QuerySet[Meeting]:
 def participant_for(meeting_id: int, member: Member) -> Participant | None:
     """The member's place on the meeting's roster, if any, holding the
     caller's member instance. Read on every socket connect and ballot, so a
-    plain query (meetings.plainsql)."""
+    plain query (core.plainsql)."""
     if not member.is_authenticated:
         return None
     row = plainsql.fetch_one(

@@ -161,8 +161,8 @@ def media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
 def fresh_snapshot_cache():  # type: ignore[no-untyped-def]
     """Databases reuse meeting ids between tests: start each with no cached
     shared snapshot."""
-    from meetings import consumers
+    from live import snapshot
 
-    consumers._shared_cache.clear()
+    snapshot.clear_cache()
     yield
-    consumers._shared_cache.clear()
+    snapshot.clear_cache()

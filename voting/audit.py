@@ -19,8 +19,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exceptions import Conflict, DomainError, NotAllowed, NotFound
 from meetings import log
-from meetings.exceptions import Conflict, DomainError, NotAllowed, NotFound
 from meetings.models import Meeting, Member, Membership, Participant
 from voting import keys, merkle
 from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from meetings.downloads import CsvFile, local_time, render_csv
+from core.downloads import CsvFile, local_time, render_csv
 from meetings.models import Meeting
 from voting import rules
 from voting.exceptions import Conflict

@@ -10,8 +10,8 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from meetings import plainsql
-from meetings.exceptions import NotAllowed, NotFound
+from core import plainsql
+from core.exceptions import NotAllowed, NotFound
 from meetings.models import Meeting, Member, Participant, Proxy
 from meetings.selectors import Viewer, meeting_get_for_viewer, participant_for
 from voting import rules
@@ -232,7 +232,7 @@ def voting_viewer_snapshot(
 
 def carried_proxies(participant: Participant | None) -> list[dict[str, Any]]:
     """Members whose active proxy the participant carries. A plain query, as
-    it is read on every connect (meetings.plainsql)."""
+    it is read on every connect (core.plainsql)."""
     if participant is None:
         return []
     rows = plainsql.fetch_all(

@@ -23,15 +23,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.authentication import SessionAuthentication
+from core.api.base import ApiView, errors, parse
+from core.exceptions import InvalidInput, NotFound, NotLoggedIn
 from documents import pack, selectors, services
 from documents.api import serializers as s
-from documents.exceptions import NotLoggedIn
 from documents.models import Document, DocumentVersion
 from documents.rendering import IMAGE_MEDIA_TYPE, ImageSize
 from meetings import selectors as meeting_selectors
-from meetings.api.authentication import SessionAuthentication
-from meetings.api.common import ApiView, caller, errors, parse
-from meetings.exceptions import InvalidInput, NotFound
+from meetings.api.common import caller
 from meetings.models import Meeting
 
 # Files never change under their URL (a new upload is a new version, a new key).

@@ -19,11 +19,12 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.base import ApiView, DownloadNegotiation, errors, parse
+from core.downloads import csv_download
+from core.exceptions import InvalidInput, NotAllowed
 from meetings import attendance, attendance_selectors, selectors
-from meetings.api.common import ApiView, DownloadNegotiation, caller, errors, parse, visible_meeting
+from meetings.api.common import caller, visible_meeting
 from meetings.attendance import PresenceChange
-from meetings.downloads import csv_download
-from meetings.exceptions import InvalidInput, NotAllowed
 from meetings.models import Meeting, Participant
 
 # --- shapes -------------------------------------------------------------------------

@@ -248,11 +248,3 @@ class AgendaAdvanceSerializer(serializers.Serializer):
 class ProjectorLinkSerializer(serializers.Serializer):
     token = serializers.CharField()
     url = serializers.URLField(help_text=_("The projector page to open on the room PC."))
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(  # type: ignore[assignment]  # schema only
-        required=False, help_text=_("Messages per field.")
-    )

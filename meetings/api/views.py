@@ -1,7 +1,7 @@
 """REST endpoints for unions, members, meetings, rosters and agendas.
 
 Thin: each view parses with a serializer, calls one service (or selector) and
-serialises the result. Domain errors become JSON by `meetings.api.errors`.
+serialises the result. Domain errors become JSON by `core.api.errors`.
 Anonymous users may only log in (401 for everything else); meetings the user
 cannot see answer 404, as if they did not exist.
 """
@@ -25,10 +25,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.base import ApiView, errors, parse
+from core.api.serializers import ErrorSerializer
+from core.exceptions import InvalidInput
 from meetings import selectors, services
 from meetings.api import serializers as s
-from meetings.api.common import ApiView, caller, errors, parse, visible_meeting
-from meetings.exceptions import InvalidInput
+from meetings.api.common import caller, visible_meeting
 from meetings.models import Union
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -50,7 +52,7 @@ class LoginView(APIView):
 
     @extend_schema(
         request=s.LoginSerializer,
-        responses={200: s.MemberSerializer, 400: OpenApiResponse(s.ErrorSerializer)},
+        responses={200: s.MemberSerializer, 400: OpenApiResponse(ErrorSerializer)},
         auth=[],
     )
     def post(self, request: Request) -> Response:

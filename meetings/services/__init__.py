@@ -5,7 +5,7 @@ transaction and queues its events for after commit. REST views, the socket
 consumer, commands and tests all call these and nothing else.
 """
 
-from meetings.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
+from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings.services.agenda import (
     agenda_advance,
     agenda_item_add,

@@ -8,7 +8,7 @@ from typing import Literal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from meetings.exceptions import Conflict, InvalidInput, NotFound
+from core.exceptions import Conflict, InvalidInput, NotFound
 from meetings.models import (
     AgendaItem,
     Meeting,

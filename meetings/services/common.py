@@ -8,8 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from meetings import events, log
-from meetings.exceptions import InvalidInput, NotAllowed
+from core.exceptions import InvalidInput, NotAllowed
+from live import events
+from meetings import log
 from meetings.models import (
     Meeting,
     Member,

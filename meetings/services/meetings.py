@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings.exceptions import Conflict, InvalidInput
+from core.exceptions import Conflict, InvalidInput
 from meetings.models import (
     AgendaItem,
     Meeting,

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.exceptions import InvalidInput
 from meetings import member_import
-from meetings.exceptions import InvalidInput
 from meetings.models import (
     Member,
     Membership,

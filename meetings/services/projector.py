@@ -6,7 +6,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from meetings.exceptions import NotFound
+from core.exceptions import NotFound
 from meetings.models import (
     Meeting,
     Member,

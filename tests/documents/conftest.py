@@ -16,7 +16,7 @@ from tests.conftest import World
 from tests.documents.pdfs import make_pdf
 
 # The socket tests' fixtures (Redis layer under CI, a live meeting).
-from tests.meetings.test_consumers import live_world, socket_layer  # noqa: F401
+from tests.live.test_consumer import live_world, socket_layer  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

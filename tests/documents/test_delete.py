@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from django.core.files.storage import FileSystemStorage
 
+from core.exceptions import Conflict, NotAllowed
 from documents import services
 from documents.models import Document, DocumentPage, DocumentVersion, PageNote
 from documents.rendering import ImageSize
-from meetings import events
-from meetings.exceptions import Conflict, NotAllowed
+from live import events
 from meetings.models import MeetingEvent
 from tests.api import assert_error, client_for
 from tests.conftest import World

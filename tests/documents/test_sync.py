@@ -16,7 +16,7 @@ from meetings import services as meeting_services
 from tests.conftest import World
 from tests.documents.conftest import pdf_upload
 from tests.documents.pdfs import make_pdf
-from tests.meetings.test_consumers import member_socket, open_socket, socket_test
+from tests.live.test_consumer import member_socket, open_socket, socket_test
 
 
 def _upload(world: World, pages: int = 5, title: str = "Agenda") -> DocumentVersion:

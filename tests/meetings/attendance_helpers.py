@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from core import ratelimit
 from meetings import checkin
 
 # A moment 5 s into a 30-second window.
@@ -37,6 +38,7 @@ class Clock:
 def clock_fixture(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock(START)
     monkeypatch.setattr(checkin, "clock", fake)
+    monkeypatch.setattr(ratelimit, "clock", fake)
     return fake
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from core.exceptions import NotFound
 from meetings import services
-from meetings.exceptions import NotFound
 from meetings.models import AgendaItem, Meeting, Member, Membership, Participant
 from tests.api import assert_error, client_for
 from tests.conftest import World

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
+from core.ratelimit import RateLimited
 from meetings import attendance, attendance_selectors, checkin, selectors, services
 from meetings.attendance import TokenRefused
-from meetings.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings.models import AttendanceLog, LoginToken, Meeting, Member, Participant
-from meetings.ratelimit import RateLimited
 from tests.conftest import World, build_world
 from tests.factories import MembershipFactory
 from tests.meetings.attendance_helpers import (  # noqa: F401  (fixtures)
@@ -544,9 +544,10 @@ def test_attendance_changed_message(world: World) -> None:
     attendance.badge_check_in(
         actor=world.clerk, meeting=world.meeting, token=badge(world, world.voters[0])
     )
-    messages = attendance.build_messages(world.meeting.pk, (attendance.Audience.STAFF,))
-    [(group, text)] = messages
+    messages = attendance.ATTENDANCE.messages(world.meeting.pk, world.meeting.pk, "staff")
+    [(group, text), (projector, _text)] = messages
     assert group == f"meeting.{world.meeting.pk}.staff"
+    assert projector == f"meeting.{world.meeting.pk}.projector"
     body = json.loads(text)
     assert body["type"] == "attendance.changed" and "seq" not in body
     assert body["attendance"]["room"] == {"voters": 1, "weight": "1.0000"}

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
+from core.exceptions import NotAllowed
 from meetings import services
-from meetings.exceptions import NotAllowed
 from meetings.management.commands.import_members import Command
 from meetings.models import Member, Membership
 from tests.conftest import World

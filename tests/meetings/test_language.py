@@ -18,13 +18,13 @@ from django.utils.translation import override
 from pypdf import PdfReader
 
 from config.asgi import application
+from core.exceptions import InvalidInput
 from meetings import services
-from meetings.exceptions import InvalidInput
 from meetings.models import Member
 from tests.conftest import World, build_world
 from tests.factories import PASSWORD
 from tests.i18n import catalogues, in_language, translated
-from tests.meetings.test_consumers import (
+from tests.live.test_consumer import (
     TIMEOUT,
     Socket,
     session_cookie,

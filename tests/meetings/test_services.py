@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings import selectors, services
-from meetings.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings.models import AgendaItem, Meeting, Membership, Participant
 from tests.conftest import World, build_world
 from tests.factories import MemberFactory, MembershipFactory, UnionFactory

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
+from core.exceptions import InvalidInput
 from meetings import services
-from meetings.exceptions import InvalidInput
 from meetings.streams import StreamEmbed, is_web_url, stream_embed
 from tests.api import assert_error, client_for
 from tests.conftest import World

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings import services as meeting_services
-from meetings.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings.models import Participant
 from tests.conftest import World
 from tests.voting.conftest import PollMaker, option_id, receipt

@@ -20,8 +20,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from core.exceptions import Conflict
 from meetings import services as meeting_services
-from meetings.exceptions import Conflict
 from meetings.models import Meeting, Member, Membership, Participant
 from tests.conftest import World, build_world
 from tests.factories import password_hash

@@ -3,7 +3,7 @@ error frames, coalesced `poll.turnout` updates, `poll.changed` events and the
 voting part of the snapshot.
 
 Ballots are cast while the consumer's event loop (the test's loop, which
-meetings.coalesce remembers on connect) is running, so the coalescer under
+live.coalesce remembers on connect) is running, so the coalescer under
 test is the one that serves the sockets.
 """
 
@@ -23,17 +23,17 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.db import connection
 
-from meetings import coalesce
+from live import coalesce
+from live.events import Audience
+from live.snapshot import build_snapshot
 from meetings import services as meeting_services
-from meetings.consumers import build_snapshot
-from meetings.events import Audience
 from meetings.models import Member
 from meetings.selectors import PROJECTOR_VIEWER, Viewer, participant_for
 from tests.conftest import IN_CI, World, build_world
-from tests.meetings.test_consumers import Socket, member_socket, open_socket, socket_test
+from tests.live.test_consumer import Socket, member_socket, open_socket, socket_test
 from tests.voting.conftest import receipt, signed_entry
 from tests.voting.test_concurrency import add_voters
-from voting import live, services
+from voting import services, turnout
 from voting.models import Ballot, Poll
 from voting.selectors import voting_snapshot
 
@@ -43,7 +43,7 @@ SETTLE = 3.0
 
 @pytest.fixture
 def socket_layer(request: pytest.FixtureRequest, settings: Any) -> None:
-    """As tests/meetings/test_consumers.py: Redis whenever REDIS_URL is set (and
+    """As tests/live/test_consumer.py: Redis whenever REDIS_URL is set (and
     always under CI=true), else the in-memory layer. On Redis, with a prefix
     of this process's own, so that test runs sharing one Redis server do not
     hear each other's groups (meeting ids repeat across test databases)."""
@@ -308,14 +308,14 @@ async def test_hundred_ballots_in_a_second_give_few_turnout_updates(sworld: Worl
         chair_frames = await receive_until(chair, complete)
         member_frames = await receive_until(member, complete)
         # Nothing after the exact one: the update with 100 ballots is the last.
-        staff_frames += await drain(projector, live.MEMBERS_INTERVAL + 0.5)
+        staff_frames += await drain(projector, turnout.MEMBERS_INTERVAL + 0.5)
         chair_frames += await drain(chair, 0.1)
         member_frames += await drain(member, 0.1)
 
     staff = turnouts(staff_frames, poll.pk)
     assert staff_frames == staff, "the projector got only turnout updates"
     # At most 5 a second: for a burst within one second, at most 6 in all.
-    assert 1 <= len(staff) <= max_frames(live.STAFF_INTERVAL, seconds)
+    assert 1 <= len(staff) <= max_frames(turnout.STAFF_INTERVAL, seconds)
     if seconds <= 1.0:
         assert len(staff) <= 6
     last = staff[-1]
@@ -330,7 +330,7 @@ async def test_hundred_ballots_in_a_second_give_few_turnout_updates(sworld: Worl
 
     members = turnouts(member_frames, poll.pk)
     assert member_frames == members
-    assert 1 <= len(members) <= max_frames(live.MEMBERS_INTERVAL, seconds)
+    assert 1 <= len(members) <= max_frames(turnout.MEMBERS_INTERVAL, seconds)
     if seconds <= 1.0:
         assert len(members) <= 3
     assert members[-1] == last
@@ -348,16 +348,16 @@ def test_phones_get_the_turnout_less_often_on_a_large_roll(
     def request(key: str, interval: float, build: Any, *, spread: float = 0.0) -> None:
         asked.append((key, interval, spread))
 
-    monkeypatch.setattr(live.coalesce, "request", request)
+    monkeypatch.setattr(coalesce, "request", request)
     poll = open_poll(sworld, create_poll(sworld))
     asked.clear()
-    live.turnout_changed(sworld.meeting.pk, poll.pk)
-    live.build_messages(sworld.meeting.pk, poll.pk, (Audience.MEMBERS,))
-    live.turnout_changed(sworld.meeting.pk, poll.pk)
+    turnout.turnout_changed(sworld.meeting.pk, poll.pk)
+    turnout.TURNOUT.messages(sworld.meeting.pk, poll.pk, "members")
+    turnout.turnout_changed(sworld.meeting.pk, poll.pk)
     phones = [(interval, spread) for key, interval, spread in asked if key.endswith(":members")]
     staff = {interval for key, interval, _ in asked if key.endswith(":staff")}
     assert phones == [(1.0, 0.5), (2.0, 1.0)]  # 4 voters / a crowd of 2 -> every 2 s
-    assert staff == {live.STAFF_INTERVAL}  # chair and projector keep their pace
+    assert staff == {turnout.STAFF_INTERVAL}  # chair and projector keep their pace
 
 
 @socket_test
@@ -489,7 +489,7 @@ async def test_snapshot_while_open_shows_turnout_and_my_votes(sworld: World) -> 
 # entries and their marks, the proxies they carry (5), and turnout of the open
 # poll (2).
 VOTING_QUERIES = 7
-# meetings.consumers.build_snapshot: the meeting's sequence number (1); the
+# live.consumer.build_snapshot: the meeting's sequence number (1); the
 # part an audience shares: meetings' (5: the meeting with its union, voters'
 # presence, agenda, roster summary, proxies for the quorum), voting's (4:
 # polls, options, turnout (2)), documents' (2 for a meeting without documents:

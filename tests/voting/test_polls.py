@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings import services as meeting_services
-from meetings.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings.models import Meeting, Participant
 from tests.conftest import World
 from tests.factories import AgendaItemFactory, MeetingFactory, ParticipantFactory

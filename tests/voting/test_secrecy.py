@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from django.db import models
 
-from meetings import events
+from live import events
 from meetings.models import MeetingEvent, Member
 from tests.api import client_for
 from tests.conftest import World
 from tests.voting.audit_helpers import ClosedPoll, closed_poll, weigh_and_delegate
-from voting import audit, live
+from voting import audit, turnout
 from voting.models import Ballot, Poll, RollEntry, RollMark
 
 pytestmark = pytest.mark.django_db
@@ -35,17 +35,14 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[Captured]:
     def send(meeting_id: int, audiences: Any, text: str) -> None:
         seen.texts.append(text)
 
-    def turnout(meeting_id: int, poll_id: int) -> None:
-        for audiences in (
-            (events.Audience.STAFF, events.Audience.PROJECTOR),
-            (events.Audience.MEMBERS,),
-        ):
+    def changed(meeting_id: int, poll_id: int) -> None:
+        for pace in ("staff", "members"):
             seen.texts.extend(
-                text for _group, text in live.build_messages(meeting_id, poll_id, audiences)
+                text for _group, text in turnout.TURNOUT.messages(meeting_id, poll_id, pace)
             )
 
     monkeypatch.setattr(events, "_send", send)
-    monkeypatch.setattr(live, "turnout_changed", turnout)
+    monkeypatch.setattr(turnout, "turnout_changed", changed)
     yield seen
 
 

@@ -3,7 +3,7 @@ a poll opens with a voting time, `polls_close_due`, and refusals after time.
 
 The service allows voting times of 10 seconds or more. Rather than wait 10 s
 or patch that minimum, the timer test opens a poll with 10 s, records the job
-that voting.live.schedule_close hands to meetings.coalesce.later (and its
+that voting.turnout.schedule_close hands to live.coalesce.later (and its
 delay), moves `closes_at` into the past, and then hands the same job to the
 real `coalesce.later` with no delay: the job runs on the consumer's loop from
 the loop's own timer, and the close reaches the sockets with no request.
@@ -17,11 +17,11 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from meetings import coalesce
+from core.exceptions import Conflict
+from live import coalesce
 from meetings import services as meeting_services
-from meetings.exceptions import Conflict
 from tests.conftest import World, build_world
-from tests.meetings.test_consumers import member_socket, socket_test
+from tests.live.test_consumer import member_socket, socket_test
 from tests.voting import test_consumers as consumer_tests
 from tests.voting.conftest import PollMaker, option_id, receipt
 from tests.voting.test_consumers import (
@@ -31,7 +31,7 @@ from tests.voting.test_consumers import (
     receive_until,
     still_open,
 )
-from voting import live, services
+from voting import services, turnout
 from voting.models import Poll
 
 # The socket fixtures of the voting consumer tests: a live meeting committed
@@ -177,7 +177,7 @@ async def test_resume_timers_at_start_closes_overdue_and_schedules_the_rest(
     monkeypatch.setattr(coalesce, "later", recorder)
     overdue, running = await two_open_polls()
     recorder.calls.clear()
-    await live.resume_timers(services.polls_close_due)
+    await turnout.resume_timers(services.polls_close_due)
     overdue = await database_sync_to_async(Poll.objects.get)(pk=overdue.pk)
     running = await database_sync_to_async(Poll.objects.get)(pk=running.pk)
     assert overdue.state == Poll.State.CLOSED

@@ -22,10 +22,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from meetings.api.common import ApiView, DownloadNegotiation, caller, errors, parse
+from core.api.base import ApiView, DownloadNegotiation, errors, parse
+from core.downloads import download
+from core.exceptions import InvalidInput
+from meetings.api.common import caller
 from meetings.checkin import qr_svg
-from meetings.downloads import download
-from meetings.exceptions import InvalidInput
 from voting import audit
 from voting.verify import RECEIPT
 

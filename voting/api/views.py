@@ -19,11 +19,12 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.base import ApiView, DownloadNegotiation, errors, parse
+from core.downloads import csv_download
+from core.exceptions import DomainError
 from meetings import selectors as meeting_selectors
 from meetings import services as meeting_services
-from meetings.api.common import ApiView, DownloadNegotiation, caller, errors, parse, visible_meeting
-from meetings.downloads import csv_download
-from meetings.exceptions import DomainError
+from meetings.api.common import caller, visible_meeting
 from meetings.models import Meeting
 from meetings.selectors import Viewer
 from voting import exports, selectors, services

@@ -18,13 +18,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import events, log, plainsql
+from core import plainsql
+from live import events
+from meetings import log
 from meetings.models import Member, Participant
 from meetings.selectors import (
     participant_for,
 )
 from meetings.services.common import require_control
-from voting import audit, live, rules
+from voting import audit, rules, turnout
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from voting.models import Ballot, Poll, PollOption, RollEntry, RollMark
 from voting.services.closing import close
@@ -225,7 +227,7 @@ def _record_ballot(
 ) -> str:
     """Mark the roll entry as voted and store the signed ballot, or raise
     IntegrityError. Returns the signature over the ballot's entry. Plain
-    inserts (meetings.plainsql): through the ORM they were a third of the
+    inserts (core.plainsql): through the ORM they were a third of the
     ballot's CPU."""
     plainsql.insert(RollMark(roll_entry=entry, method=method, entered_by=entered_by))
     signature = audit.sign_entry(
@@ -368,7 +370,7 @@ def _refuse(voter: Member, poll_id: int, on_behalf_of: int | None) -> NoReturn:
 
 
 def _after_ballot(poll: Poll) -> None:
-    transaction.on_commit(partial(live.turnout_changed, poll.meeting_id, poll.pk), robust=True)
+    transaction.on_commit(partial(turnout.turnout_changed, poll.meeting_id, poll.pk), robust=True)
     if poll.close_when_all_voted:
         transaction.on_commit(partial(_close_if_complete, poll.pk), robust=True)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from meetings import log
 from meetings.models import Member
 from meetings.services.common import require_control
-from voting import audit, live, rules
+from voting import audit, rules, turnout
 from voting.exceptions import Conflict
 from voting.models import Ballot, Poll
 from voting.selectors import result_payload
@@ -89,7 +89,7 @@ def close(poll: Poll, actor: Member | None) -> Poll:
     log.log_append(meeting_id=poll.meeting_id, action="poll.closed", actor=actor, data=data)
     audit.seal(poll)
     publish_poll(poll, "poll.closed", actor, data, logged=True)
-    transaction.on_commit(partial(live.turnout_changed, poll.meeting_id, poll.pk), robust=True)
+    transaction.on_commit(partial(turnout.turnout_changed, poll.meeting_id, poll.pk), robust=True)
     return poll
 
 

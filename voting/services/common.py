@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from meetings import events, log
+from live import events
+from meetings import log
 from meetings.models import Member
 from voting.exceptions import NotFound
 from voting.models import Poll

@@ -19,7 +19,7 @@ from meetings.selectors import (
     quorum_status,
 )
 from meetings.services.common import lock_meeting, require_control
-from voting import live, rules
+from voting import rules, turnout
 from voting.exceptions import Conflict, InvalidInput, NotFound
 from voting.models import Poll, PollOption, RollEntry
 from voting.services.closing import in_every_language, polls_close_due
@@ -249,10 +249,10 @@ def poll_open(
         {"quorum_met": quorum["met"], "override_reason": poll.quorum_override_reason or None},
     )
     # The opening turnout (0 of N), so phones show it without asking.
-    transaction.on_commit(partial(live.turnout_changed, meeting.pk, poll.pk), robust=True)
+    transaction.on_commit(partial(turnout.turnout_changed, meeting.pk, poll.pk), robust=True)
     if duration_seconds:
         transaction.on_commit(
-            partial(live.schedule_close, poll.pk, float(duration_seconds), polls_close_due),
+            partial(turnout.schedule_close, poll.pk, float(duration_seconds), polls_close_due),
             robust=True,
         )
     return poll

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from core.exceptions import DomainError
 from meetings import services
-from meetings.exceptions import DomainError
 from meetings.member_import import ImportReport
 from meetings.models import Member, Membership, Union
 

@@ -2,7 +2,7 @@
 
 Every HTTP request and socket connect of a logged-in member reads its
 session first; through the ORM, building that one-row query cost more CPU
-than the database's answer (meetings.plainsql). Writing, expiry and
+than the database's answer (core.plainsql). Writing, expiry and
 cleanup stay Django's own.
 """
 
@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 
-from meetings import plainsql
+from core import plainsql
 
 
 class SessionStore(db.SessionStore):

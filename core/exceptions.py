@@ -16,6 +16,13 @@ class DomainError(Exception):
             self.code = code
 
 
+class NotLoggedIn(DomainError):
+    """No session, where one is needed (an entry point that has no login of its own)."""
+
+    status = 401
+    code = "not_logged_in"
+
+
 class InvalidInput(DomainError):
     status = 400
     code = "invalid"

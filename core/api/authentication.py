@@ -24,7 +24,7 @@ class SessionAuthentication(DrfSessionAuthentication):
 class SessionScheme(OpenApiAuthenticationExtension):
     """Describe the session cookie in the OpenAPI schema."""
 
-    target_class = "meetings.api.authentication.SessionAuthentication"
+    target_class = "core.api.authentication.SessionAuthentication"
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

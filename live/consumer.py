@@ -1,8 +1,8 @@
 """The meeting socket: /ws/meetings/<id>/.
 
-The one place that composes the apps: it builds the snapshot from each app's
-selectors and hands each client message to the owning service. See
-docs/protocol.md for every message and close code.
+It names no app: who connects, the snapshot and every command come from what
+the apps registered (live.registry). See docs/protocol.md for every message
+and close code.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import contextlib
 import json
 import logging
 import random
-import threading
-import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
@@ -22,7 +20,6 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
-from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -32,16 +29,14 @@ from django.contrib import auth
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from documents import commands as document_commands
-from documents import selectors as document_selectors
-from meetings import coalesce, fanout, selectors, services
-from meetings.events import Audience, encode, group_name
-from meetings.exceptions import DomainError, NotAllowed, NotFound
-from meetings.language import scope_language
-from meetings.models import Meeting, Member
-from meetings.selectors import PROJECTOR_VIEWER, Viewer
-from voting import selectors as voting_selectors
-from voting import services as voting_services
+from core.exceptions import DomainError, NotAllowed, NotFound, NotLoggedIn
+from core.language import scope_language
+from live import coalesce, fanout, registry
+from live.clients import ClientGone, client_gone
+from live.commands import Frame
+from live.events import encode, group_name
+from live.registry import Viewer
+from live.snapshot import build_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -51,132 +46,12 @@ CLOSE_NO_MEETING = 4404
 MAX_MESSAGE_BYTES = 16_384
 
 
-class NotLoggedIn(DomainError):
-    status = 401
-    code = "not_logged_in"
-
-
 def session_user(session_key: str | None) -> Any:
     """The member logged in with this session, or AnonymousUser: Django's own
     check, so a session whose password has since changed logs in no one."""
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     return auth.get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
 
-
-def resolve_viewer(meeting_id: int, user: Any, projector_token: str | None) -> Viewer:
-    """Who is connecting. Raises NotLoggedIn, NotFound or NotAllowed."""
-    if projector_token:
-        meeting = services.projector_meeting(projector_token)
-        if meeting.pk != meeting_id:
-            raise NotAllowed(_("This projector link is for another meeting."))
-        return PROJECTOR_VIEWER
-    if user is None or not user.is_authenticated:
-        raise NotLoggedIn(_("Log in first."))
-    participant = selectors.participant_for(meeting_id, user)
-    if participant is None:
-        if not Meeting.objects.filter(pk=meeting_id).exists():
-            raise NotFound(_("No such meeting."))
-        raise NotAllowed(_("You are not on this meeting's roster."))
-    return Viewer(role=participant.role, participant=participant)
-
-
-def build_snapshot(meeting_id: int, viewer: Viewer) -> str:
-    return encode(compose_snapshot(meeting_id, viewer, cached=True))
-
-
-# Shared part of the snapshot per (meeting, audience): (seq, built at, data).
-# A thousand phones connecting at once share one build per second instead of
-# a thousand. Sequenced state is exact (the entry is rebuilt whenever the
-# meeting's sequence moves); turnout and attendance counts may be up to
-# SHARED_SNAPSHOT_SECONDS old per thousand voters (a build reads every voter,
-# so a congress rebuilds less often, as its phones' count updates come less
-# often too), and the next coalesced update corrects them.
-SHARED_SNAPSHOT_SECONDS = 1.0
-_shared_cache: dict[tuple[int, Audience], tuple[int, float, dict[str, Any]]] = {}
-_shared_lock = threading.Lock()
-
-
-def shared_snapshot(meeting_id: int, audience: Audience, *, cached: bool) -> dict[str, Any]:
-    """What every viewer of one audience sees, built by each app's selectors."""
-    key = (meeting_id, audience)
-    if cached:
-        seq = selectors.meeting_seq(meeting_id)
-        with _shared_lock:
-            hit = _shared_cache.get(key)
-        if hit is not None and hit[0] == seq and time.monotonic() - hit[1] < _max_age(hit[2]):
-            return hit[2]
-    staff = audience is Audience.STAFF
-    shared = selectors.meeting_shared_snapshot(meeting_id=meeting_id)
-    shared.update(
-        voting_selectors.voting_shared_snapshot(
-            meeting_id=meeting_id, staff=staff, sees_tally=audience is not Audience.MEMBERS
-        )
-    )
-    shared.update(document_selectors.documents_snapshot(meeting_id=meeting_id))
-    with _shared_lock:
-        _shared_cache[key] = (shared["seq"], time.monotonic(), shared)
-    return shared
-
-
-def _max_age(shared: dict[str, Any]) -> float:
-    return coalesce.crowd_interval(SHARED_SNAPSHOT_SECONDS, shared["quorum"]["voters"])
-
-
-def compose_snapshot(meeting_id: int, viewer: Viewer, *, cached: bool = False) -> dict[str, Any]:
-    """Each app's part of the snapshot, in one message: the part the viewer's
-    audience shares, then the viewer's own. Pages embed the same as their
-    first state."""
-    shared = shared_snapshot(meeting_id, viewer.audience, cached=cached)
-    return {
-        **shared,
-        **selectors.meeting_viewer_snapshot(viewer=viewer),
-        **voting_selectors.voting_viewer_snapshot(shared=shared, participant=viewer.participant),
-    }
-
-
-def _optional_int(message: dict[str, Any], field: str) -> int | None:
-    value = message.get(field)
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-        raise services.InvalidInput(_("%(field)s must be a number.") % {"field": field})
-    return value
-
-
-def handle_ballot_cast(meeting_id: int, actor: Member, message: dict[str, Any]) -> dict[str, Any]:
-    poll_id = _optional_int(message, "poll_id")
-    if poll_id is None:
-        raise NotFound(_("No such poll in this meeting."))
-    receipt = voting_services.ballot_cast(
-        voter=actor,
-        poll_id=poll_id,
-        choices=message.get("choices"),
-        receipt_code=str(message.get("receipt_code") or ""),
-        on_behalf_of=_optional_int(message, "on_behalf_of"),
-        meeting_id=meeting_id,
-    )
-    return {"receipt": receipt.as_dict()}
-
-
-def handle_agenda_advance(meeting_id: int, actor: Member, message: dict[str, Any]) -> None:
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
-    if meeting is None:
-        raise NotFound(_("No such meeting."))
-    item_id = message.get("item_id")
-    if item_id is not None and (not isinstance(item_id, int) or isinstance(item_id, bool)):
-        raise services.InvalidInput(_("item_id must be a number."))
-    services.agenda_advance(
-        actor=actor, meeting=meeting, direction=message.get("direction"), item_id=item_id
-    )
-
-
-# Client message type -> service call run in a command thread. Each takes
-# (meeting_id, actor, message), raises DomainError on refusal, and may return
-# fields for the ack.
-COMMANDS: dict[str, Callable[[int, Member, dict[str, Any]], dict[str, Any] | None]] = {
-    "agenda.advance": handle_agenda_advance,
-    "ballot.cast": handle_ballot_cast,
-    "document.present": document_commands.handle_present,
-    "document.stop": document_commands.handle_stop,
-}
 
 # Socket work runs side by side on two pools of threads, not on Channels' one
 # database thread. There, every query of every connect waited behind the one
@@ -214,7 +89,7 @@ def connect_viewer(
     """The session's member and who they are to the meeting, in one trip to a
     thread: a connect's reads before it joins the meeting's group."""
     user = session_user(session_key)
-    return user, resolve_viewer(meeting_id, user, projector_token)
+    return user, registry.meeting().resolve_viewer(meeting_id, user, projector_token)
 
 
 class MeetingConsumer(AsyncWebsocketConsumer):
@@ -231,7 +106,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     # a client frame, in order (None when idle). They go out after the
     # snapshot or the answer, so no event can overtake a snapshot.
     pending: list[dict[str, Any]] | None = None
-    # No channel of its own: events come through the process's hub (meetings.fanout).
+    # No channel of its own: events come through the process's hub (live.fanout).
     channel_layer_alias = None  # type: ignore[assignment]
 
     async def dispatch(self, message: dict[str, Any]) -> None:
@@ -266,7 +141,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             try:
                 while self.pending:
                     await self.meeting_event(self.pending.pop(0))
-            except Disconnected:
+            except ClientGone:
                 pass  # disconnect() follows
             finally:
                 self.pending = None
@@ -317,7 +192,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         text = await on_thread(_read_threads, build_snapshot, self.meeting_id, self.viewer)
         # A phone may give up while its snapshot is built (a connect storm);
         # disconnect() follows, and there is no one left to tell.
-        with contextlib.suppress(Disconnected):
+        with client_gone():
             await self.send(text_data=text)
 
     async def send_error(self, code: str, message: str, ref: Any = None) -> None:
@@ -354,26 +229,26 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_snapshot()
         elif kind == "ping":
             await self.send(text_data=encode({"type": "pong", "ref": ref}))
-        elif kind in COMMANDS:
-            await self.run_command(kind, message, ref)
+        elif (handler := registry.command(kind)) is not None:
+            await self.run_command(handler, Frame(message), ref)
         else:
             await self.send_error(
                 "unknown_type", _("Unknown message type: %(type)s") % {"type": kind}, ref
             )
 
-    async def run_command(self, kind: str, message: dict[str, Any], ref: Any) -> None:
-        participant = self.viewer.participant
-        if participant is None:
+    async def run_command(self, handler: registry.Handler, frame: Frame, ref: Any) -> None:
+        actor = self.viewer.actor
+        if actor is None:
             await self.send_error("forbidden", _("The projector is read-only."), ref)
             return
         try:
-            extra = await on_thread(
-                _command_threads, COMMANDS[kind], self.meeting_id, participant.member, message
-            )
+            extra = await on_thread(_command_threads, handler, self.meeting_id, actor, frame)
         except DomainError as exc:
             await self.send_error(exc.code, exc.message, ref)
             return
-        await self.send(text_data=encode({"type": "ack", "for": kind, "ref": ref, **(extra or {})}))
+        await self.send(
+            text_data=encode({"type": "ack", "for": frame.type, "ref": ref, **(extra or {})})
+        )
 
     async def meeting_event(self, event: dict[str, Any]) -> None:
         """An event of the socket's group: already JSON, sent as it is.
@@ -401,7 +276,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def send_held_due(self) -> None:
         # The phone may have left while its update waited; disconnect() follows.
-        with contextlib.suppress(Disconnected):
+        with client_gone():
             await self.send_held()
 
     async def send_held(self) -> None:

@@ -10,8 +10,8 @@ import pytest
 from autobahn.exception import Disconnected
 from channels.layers import get_channel_layer
 
-from meetings import fanout
-from meetings.events import layer_message
+from live import fanout
+from live.events import layer_message
 
 TIMEOUT = 10  # bounds a broken test, not a latency check
 
@@ -105,13 +105,13 @@ async def test_a_failing_phone_does_not_cost_the_others_their_events(
     fine = Phone()
     for phone in (broken, closed, fine):
         await hub.join("meeting.3.members", phone)
-    with caplog.at_level(logging.ERROR, logger="meetings.fanout"):
+    with caplog.at_level(logging.ERROR, logger="live.fanout"):
         await layer.group_send("meeting.3.members", layer_message("first"))
         await layer.group_send("meeting.3.members", layer_message("second"))
         assert [await fine.next(), await fine.next()] == ["first", "second"]
         assert [await broken.next(), await broken.next()] == ["first", "second"]
     # A socket closed meanwhile is not an error; a bug is logged.
-    failures = [r for r in caplog.records if r.name == "meetings.fanout"]
+    failures = [r for r in caplog.records if r.name == "live.fanout"]
     assert len(failures) == 2
     assert all(r.exc_info and isinstance(r.exc_info[1], RuntimeError) for r in failures)
     for phone in (broken, closed, fine):

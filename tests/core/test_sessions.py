@@ -1,5 +1,5 @@
-"""Sessions and the member behind them: meetings.sessions and
-meetings.backends read both with plain queries; they must log in exactly
+"""Sessions and the member behind them: core.sessions and
+core.backends read both with plain queries; they must log in exactly
 whom Django's own would."""
 
 from __future__ import annotations

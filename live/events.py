@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-from enum import StrEnum
 from functools import partial
 from typing import Any
 
@@ -17,21 +16,14 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F
+
+from live import registry
+from live.groups import EVERYONE, Audience, group_name
 
 logger = logging.getLogger(__name__)
 
 # The channel layer message type; MeetingConsumer.meeting_event handles it.
 LAYER_MESSAGE_TYPE = "meeting.event"
-
-
-class Audience(StrEnum):
-    MEMBERS = "members"  # voters and observers
-    STAFF = "staff"  # chair and clerks
-    PROJECTOR = "projector"
-
-
-EVERYONE = tuple(Audience)
 
 
 def layer_message(text: str, spread: float = 0.0) -> dict[str, Any]:
@@ -44,10 +36,6 @@ def layer_message(text: str, spread: float = 0.0) -> dict[str, Any]:
     return message
 
 
-def group_name(meeting_id: int, audience: Audience) -> str:
-    return f"meeting.{meeting_id}.{audience.value}"
-
-
 def encode(message: dict[str, Any]) -> str:
     return json.dumps(message, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
@@ -55,15 +43,12 @@ def encode(message: dict[str, Any]) -> str:
 def next_seq(meeting_id: int) -> int:
     """Take the meeting's next sequence number. Needs an open transaction.
 
-    The UPDATE locks the meeting row until commit, so numbers are handed out
-    in commit order.
+    The meeting source (live.registry) locks the meeting's row until commit,
+    so numbers are handed out in commit order.
     """
-    from meetings.models import Meeting
-
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_seq() must run inside transaction.atomic()")
-    Meeting.objects.filter(pk=meeting_id).update(event_seq=F("event_seq") + 1)
-    return Meeting.objects.filter(pk=meeting_id).values_list("event_seq", flat=True).get()
+    return registry.meeting().next_seq(meeting_id)
 
 
 def publish(

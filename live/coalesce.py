@@ -15,15 +15,18 @@ import asyncio
 import contextvars
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
+from django.db import transaction
 
-from meetings.events import layer_message
+from live.events import layer_message
+from live.groups import Audience, group_name
 
 logger = logging.getLogger(__name__)
 
@@ -175,3 +178,70 @@ async def _claim(key: str, interval: float) -> bool:
         f"coalesce:{key}", b"1", nx=True, px=max(1, int(interval * 1000))
     )
     return bool(claimed)
+
+
+# --- declared streams -------------------------------------------------------------
+
+# Builds one update: (meeting_id, subject id, audiences) -> (frame JSON, crowd
+# size: how many voters it speaks for, which paces a crowd's updates).
+StreamBuild = Callable[[int, int, tuple[Audience, ...]], tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How often one set of audiences gets a stream's updates."""
+
+    name: str  # in the coalescing key: "staff", "members"
+    audiences: tuple[Audience, ...]
+    interval: float
+    # For phones: the interval grows per CROWD voters (crowd_interval), and
+    # each socket sends its copy within half of it (see request()).
+    crowd: bool = False
+
+
+@dataclass
+class Stream:
+    """A coalesced stream, declared once by its app: the key it is coalesced
+    under (`name` and a subject: a poll, a meeting), its builder, and its pace
+    per audience. Each update holds the whole current state, so a missed one
+    costs nothing; see docs/protocol.md for which are sequenced.
+    """
+
+    name: str
+    build: StreamBuild
+    paces: tuple[Pace, ...]
+    # Crowd size per subject, learned from each update (no query of its own).
+    _crowds: dict[int, int] = field(default_factory=dict)
+
+    def changed(self, meeting_id: int, subject: int) -> None:
+        """State behind the stream changed (committed): schedule its updates."""
+        for pace in self.paces:
+            interval = self.interval(pace, subject)
+            request(
+                f"{self.name}:{subject}:{pace.name}",
+                interval,
+                partial(self.messages, meeting_id, subject, pace.name),
+                spread=interval / 2 if pace.crowd else 0.0,
+            )
+
+    def changed_on_commit(self, meeting_id: int, subject: int) -> None:
+        """As changed(), once the current transaction commits."""
+        transaction.on_commit(partial(self.changed, meeting_id, subject), robust=True)
+
+    def interval(self, pace: Pace, subject: int) -> float:
+        if not pace.crowd:
+            return pace.interval
+        return crowd_interval(pace.interval, self._crowds.get(subject, 0))
+
+    def messages(self, meeting_id: int, subject: int, pace: str) -> list[tuple[str, str]]:
+        """One update for the named pace's audiences, from the database as it is now."""
+        audiences = next(p.audiences for p in self.paces if p.name == pace)
+        text, crowd = self.build(meeting_id, subject, audiences)
+        self._crowds[subject] = crowd
+        return [(group_name(meeting_id, audience), text) for audience in audiences]
+
+    def send_now(self, meeting_id: int, subject: int) -> None:
+        """Every pace's update at once, uncoalesced (the benchmark's naive run)."""
+        for pace in self.paces:
+            for group, text in self.messages(meeting_id, subject, pace.name):
+                async_to_sync(_layer().group_send)(group, layer_message(text))

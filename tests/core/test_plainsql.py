@@ -1,4 +1,4 @@
-"""Reads by plain query (meetings.plainsql) give what the ORM gives, on
+"""Reads by plain query (core.plainsql) give what the ORM gives, on
 SQLite as on PostgreSQL: each backend returns plain values of its own."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from meetings import plainsql
+from core import plainsql
 from meetings.models import Meeting, Member, Participant, Proxy
 from meetings.selectors import meeting_seq, participant_for
 from tests.conftest import World

@@ -19,8 +19,9 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from autobahn.exception import Disconnected
 from channels.layers import BaseChannelLayer, get_channel_layer
+
+from live.clients import ClientGone
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ class Hub:
             for receiver in tuple(group.receivers):
                 try:
                     await receiver.deliver(message)
-                except Disconnected:
+                except ClientGone:
                     pass  # the socket closed meanwhile; its disconnect leaves the group
                 except Exception:
                     logger.exception("Delivering an event of group %s failed", name)

@@ -25,15 +25,17 @@ from django.test import Client
 from django.utils import timezone
 
 from config.asgi import application
-from meetings import attendance, coalesce, consumers, selectors, services
-from meetings.consumers import (
+from live import coalesce, snapshot
+from live import consumer as consumers
+from live.consumer import (
     CLOSE_NO_MEETING,
     CLOSE_NOT_LOGGED_IN,
     CLOSE_NOT_PARTICIPANT,
     MAX_MESSAGE_BYTES,
     MeetingConsumer,
 )
-from meetings.events import Audience, group_name, layer_message
+from live.events import Audience, group_name, layer_message
+from meetings import attendance, selectors, services
 from meetings.models import AgendaItem, Member
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
 from tests.conftest import IN_CI, World, build_world
@@ -453,7 +455,7 @@ def test_phones_get_attendance_less_often_on_a_large_roster(
     monkeypatch.setattr(coalesce, "request", request)
     meeting_id = live_world.meeting.pk
     attendance.attendance_changed(meeting_id)
-    attendance.build_messages(meeting_id, (Audience.MEMBERS,))
+    attendance.ATTENDANCE.messages(meeting_id, meeting_id, "members")
     attendance.attendance_changed(meeting_id)
     phones = [(interval, spread) for key, interval, spread in asked if key.endswith(":members")]
     staff = {interval for key, interval, _ in asked if key.endswith(":staff")}
@@ -672,19 +674,19 @@ async def test_a_held_update_for_a_phone_that_just_left_is_dropped_quietly() -> 
 def test_the_shared_snapshot_is_kept_longer_for_a_larger_roll() -> None:
     """Its counts are rebuilt from every voter's row: a congress rebuilds it
     once per second per thousand voters, as often as its phones get counts."""
-    assert consumers._max_age({"quorum": {"voters": 40}}) == 1.0
-    assert consumers._max_age({"quorum": {"voters": 5000}}) == 5.0
+    assert snapshot._max_age({"quorum": {"voters": 40}}) == 1.0
+    assert snapshot._max_age({"quorum": {"voters": 5000}}) == 5.0
 
 
 @pytest.mark.django_db
 def test_a_shared_snapshot_past_its_age_is_rebuilt(django_assert_num_queries: Any) -> None:
     world = build_world()
     services.meeting_start(actor=world.chair, meeting=world.meeting)
-    consumers.build_snapshot(world.meeting.pk, PROJECTOR_VIEWER)
+    snapshot.build_snapshot(world.meeting.pk, PROJECTOR_VIEWER)
     with django_assert_num_queries(1):  # the sequence number only
-        consumers.build_snapshot(world.meeting.pk, PROJECTOR_VIEWER)
+        snapshot.build_snapshot(world.meeting.pk, PROJECTOR_VIEWER)
     key = (world.meeting.pk, Audience.PROJECTOR)
-    seq, built, shared = consumers._shared_cache[key]
-    consumers._shared_cache[key] = (seq, built - 1.5, shared)
-    consumers.build_snapshot(world.meeting.pk, PROJECTOR_VIEWER)
-    assert consumers._shared_cache[key][1] > built  # built again
+    seq, built, shared = snapshot._shared_cache[key]
+    snapshot._shared_cache[key] = (seq, built - 1.5, shared)
+    snapshot.build_snapshot(world.meeting.pk, PROJECTOR_VIEWER)
+    assert snapshot._shared_cache[key][1] > built  # built again

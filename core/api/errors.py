@@ -14,7 +14,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from meetings.exceptions import DomainError
+from core.exceptions import DomainError
 
 
 def _first_message(detail: Any, field: str | None = None) -> str:
