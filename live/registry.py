@@ -91,6 +91,13 @@ def register_snapshot_part(part: SnapshotPart) -> None:
     parts[:] = [p for p in parts if p.app != part.app] + [part]
 
 
+def unregister_snapshot_part(app: str) -> None:
+    """For tests that register a part of their own."""
+    parts = _registry.parts
+    assert parts is not None
+    parts[:] = [p for p in parts if p.app != app]
+
+
 def snapshot_parts() -> list[SnapshotPart]:
     assert _registry.parts is not None
     return list(_registry.parts)
