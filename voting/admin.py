@@ -1,9 +1,10 @@
 """Admin for polls and their records.
 
-Polls are created and moved through their states by the services (the chair
-console and the API); the admin may edit the wording of a draft and shows
-everything else read-only. Roll entries, roll marks and ballots are the
-record of a vote: viewable, never editable or deletable here.
+Polls are created, worded and moved through their states by the services
+(the chair console and the API), which log and publish each act; no service
+edits a draft's wording in place, so the admin shows polls read-only. Roll
+entries, roll marks and ballots are the record of a vote: viewable, never
+editable or deletable here.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.admin import ReadOnlyAdmin
 from voting.models import Ballot, Poll, PollOption, PollSeal, RollEntry, RollMark
-
-DRAFT_EDITABLE = ("title", "description")
 
 
 class PollOptionInline(admin.TabularInline):
@@ -34,7 +33,7 @@ class PollOptionInline(admin.TabularInline):
 
 
 @admin.register(Poll)
-class PollAdmin(admin.ModelAdmin):
+class PollAdmin(ReadOnlyAdmin):
     list_display = [
         "title",
         "meeting",
@@ -84,23 +83,6 @@ class PollAdmin(admin.ModelAdmin):
             },
         ),
     )
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        every = [f.name for f in Poll._meta.get_fields() if f.concrete and f.name != "id"]
-        if isinstance(obj, Poll) and obj.state == Poll.State.DRAFT:
-            return [name for name in every if name not in DRAFT_EDITABLE]
-        return every
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # the chair console and the API create polls with their options
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Only drafts: an opened poll has a roll and ballots, the record of a vote.
-        return (
-            isinstance(obj, Poll)
-            and obj.state == Poll.State.DRAFT
-            and super().has_delete_permission(request, obj)
-        )
 
 
 @admin.register(RollEntry)
