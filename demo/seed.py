@@ -35,6 +35,7 @@ from demo.content import (
     UNION_NAME,
     DemoAccount,
 )
+from demo.reset import demo_reset
 from documents.demo import DEMO_TITLE, attach_demo_agenda
 from documents.models import Document
 from meetings import services
@@ -74,12 +75,13 @@ class DemoResult:
 
 
 @transaction.atomic
-def seed_demo(*, base_url: str) -> DemoResult:
+def seed_demo(*, base_url: str, reset: bool = False) -> DemoResult:
     """Create or find the demo union, its accounts and a usable demo meeting.
 
-    Raises a DomainError, having written nothing, when the demo cannot be seeded.
+    With `reset`, first delete what the demo created (demo.reset). Raises a
+    DomainError, having written nothing, when the demo cannot be seeded.
     """
-    notes: list[str] = []
+    notes = [demo_reset()] if reset else []
     union, _created = Union.objects.get_or_create(code=UNION_CODE, defaults={"name": UNION_NAME})
     members = {account: _member(account, notes) for account in ACCOUNTS}
     for account, member in members.items():
@@ -95,7 +97,8 @@ def seed_demo(*, base_url: str) -> DemoResult:
             notes.append(
                 _(
                     "Demo meeting #%(old)s is not reused (%(problems)s): created a fresh one, "
-                    "#%(new)s, beside it; #%(old)s is kept as it was."
+                    "#%(new)s, beside it; #%(old)s is kept as it was. To start over: "
+                    "make demo RESET=1 (seed_demo --reset)."
                 )
                 % {"old": previous.pk, "new": meeting.pk, "problems": "; ".join(problems)}
             )

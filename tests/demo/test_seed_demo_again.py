@@ -97,7 +97,7 @@ def test_a_meeting_changed_beyond_use_gets_a_fresh_one_beside_it(
     assert_ready(second)
     [note] = second["notes"]
     assert f"Demo meeting #{old.pk} is not reused ({problem})" in note
-    assert f"#{second['meeting_id']}" in note
+    assert f"#{second['meeting_id']}" in note and "RESET=1" in note
     # The old meeting is kept as it was.
     old.refresh_from_db()
     assert (old.status, Poll.objects.filter(meeting=old).count()) == old_state

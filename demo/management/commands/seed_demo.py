@@ -1,6 +1,6 @@
-"""`python manage.py seed_demo [--json]`: a demo union and meeting to try the system.
+"""`python manage.py seed_demo [--json] [--reset]`: a demo union and meeting to try the system.
 
-The work is in demo.seed; this parses, guards against
+The work is in demo.seed and demo.reset; this parses, guards against
 production, turns every refusal into one line and an exit status, and prints.
 """
 
@@ -26,7 +26,10 @@ class Command(BaseCommand):
         "cancelled nor deleted (opened or voted is fine), its agenda pack there, and every "
         "demo account on its roster with the role printed. Otherwise it creates a fresh "
         "demo meeting beside the old one, which it keeps, and says so. Demo accounts that "
-        "were deleted, deactivated or lost their password are restored."
+        "were deleted, deactivated or lost their password are restored. --reset first "
+        "deletes the demo union (code 'demo') with everything under it and the demo "
+        "accounts (their e-mail ends in @demo.invalid) that no other union uses; nothing "
+        "else."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,6 +40,14 @@ class Command(BaseCommand):
             "--base-url",
             default="http://127.0.0.1:8000",
             help=_("Where the server is reached, for the printed links."),
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help=_(
+                "First delete what the demo created (its union with everything under it, "
+                "its accounts no other union uses) and nothing else; then seed afresh."
+            ),
         )
         parser.add_argument(
             "--force",
@@ -53,7 +64,7 @@ class Command(BaseCommand):
                 )
             )
         try:
-            result = seed_demo(base_url=options["base_url"])
+            result = seed_demo(base_url=options["base_url"], reset=options["reset"])
         except DomainError as error:
             raise CommandError(_("The demo was not seeded: %s") % error.message) from error
         if options["json"]:
