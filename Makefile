@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEMO_ENV := DEBUG=1 SERVE_STATIC=1
+# make demo RESET=1 (or make seed RESET=1): delete what the demo created, and
+# nothing else, then seed afresh.
+RESET  ?=
+SEED   := manage.py seed_demo$(if $(filter-out 0,$(RESET)), --reset)
 
 .PHONY: install demo seed test lint typecheck check clean
 
@@ -25,11 +29,11 @@ demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py audit_keygen
 ifeq ($(HOST),127.0.0.1)
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(BIN)/python $(SEED) --base-url http://127.0.0.1:$(PORT)
 	$(DEMO_ENV) $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 else
 	@LAN=$$($(DEMO_ENV) $(BIN)/python manage.py lan_address --host-only); \
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --base-url http://$$LAN:$(PORT) && \
+	$(DEMO_ENV) $(BIN)/python $(SEED) --base-url http://$$LAN:$(PORT) && \
 	$(DEMO_ENV) $(BIN)/python manage.py lan_address --port $(PORT) && \
 	$(DEMO_ENV) ALLOWED_HOSTS=127.0.0.1,localhost,$$LAN $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 endif
@@ -37,7 +41,7 @@ endif
 seed: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py audit_keygen
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python $(SEED)
 
 test: install
 	$(BIN)/pytest

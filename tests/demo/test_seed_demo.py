@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import json
-from io import StringIO
 from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
+from tests.demo.conftest import run
 from voting.models import Poll, PollOption
 
 pytestmark = pytest.mark.django_db
 
 MODELS = (Union, Member, Membership, Meeting, Participant, AgendaItem, Poll, PollOption)
-
-
-@pytest.fixture(autouse=True)
-def demo_settings(settings: Any) -> None:
-    settings.DEBUG = True
-    # The demo hashes 32 passwords; the test does not need them to be slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def run(*args: str) -> str:
-    out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
-    return out.getvalue()
 
 
 def counts() -> dict[str, int]:
@@ -154,17 +141,6 @@ def test_a_draft_poll_of_each_kind() -> None:
     assert executive.seats == 3
     assert executive.options.filter(role="candidate").count() == 5
     assert executive.options.filter(role="abstain").count() == 1
-
-
-def test_polls_are_not_created_twice_even_after_one_was_opened() -> None:
-    data = json.loads(run("--json"))
-    Poll.objects.filter(meeting_id=data["meeting_id"], kind="motion").update(
-        state=Poll.State.CANCELLED
-    )
-    before = counts()
-    run("--json")
-    assert counts() == before
-    assert Poll.objects.filter(meeting_id=data["meeting_id"]).count() == 6  # 4 drafts, 2 closed
 
 
 def test_human_output_lists_the_polls() -> None:
