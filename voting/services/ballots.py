@@ -15,7 +15,6 @@ from functools import partial
 from typing import Any, NoReturn
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import plainsql
@@ -27,6 +26,7 @@ from meetings.selectors import (
 )
 from meetings.services.common import require_control
 from voting import audit, rules, turnout
+from voting.ballot_poll import accepts_ballots
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from voting.models import Ballot, Poll, PollOption, RollEntry, RollMark
 from voting.services.closing import close
@@ -306,8 +306,7 @@ def _cast(
     entry = _roll_entry(poll_id, voter, on_behalf_of) if poll is not None else None
     if entry is not None and poll is not None:
         entry.poll = poll
-    usable = entry is not None and poll is not None and poll.state == Poll.State.OPEN
-    if not usable or (poll and poll.closes_at is not None and timezone.now() >= poll.closes_at):
+    if entry is None or poll is None or not accepts_ballots(poll):
         receipt = _resend(voter, poll_id, choices, code, on_behalf_of)
         if receipt is not None:
             return receipt
@@ -360,7 +359,7 @@ def _refuse(voter: Member, poll_id: int, on_behalf_of: int | None) -> NoReturn:
         raise NotFound(_("No such poll."))
     if poll.state != Poll.State.OPEN:
         raise Conflict(_("This poll is not open."), code="poll_not_open")
-    if poll.closes_at is not None and timezone.now() >= poll.closes_at:
+    if not accepts_ballots(poll):
         raise Conflict(_("Voting time is over."), code="poll_not_open")
     caster = participant_for(poll.meeting_id, voter)
     if caster is None:
@@ -405,7 +404,7 @@ def paper_ballot_enter(
     poll.state, poll.closes_at = locked.state, locked.closes_at
     if poll.state != Poll.State.OPEN:
         raise Conflict(_("This poll is not open."), code="poll_not_open")
-    if poll.closes_at is not None and timezone.now() >= poll.closes_at:
+    if not accepts_ballots(poll):
         raise Conflict(_("Voting time is over."), code="poll_not_open")
     entry = RollEntry.objects.filter(poll=poll, pk=roll_entry_id).first()
     if entry is None:
