@@ -9,6 +9,12 @@ Each hop and each thread start costs CPU that a burst of REST ballots pays a
 thousand times over. Here the request_started signal and the whole chain
 run in one call on a thread kept from an earlier request, as under WSGI, and
 the response is closed in a second.
+
+Fences: `handle` restates the steps of Django 5.2's ASGIHandler.handle, and
+`__call__` needs ThreadSensitiveContext(executor=...), new in asgiref 3.13
+(an older asgiref fails every request with a TypeError). Both packages are
+pinned to their tested ranges in pyproject.toml, and start-up refuses any
+other version (core.checks); review this module before widening a range.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from core.exceptions import Conflict, DomainError, NotAllowed, NotFound
 from meetings import log
 from meetings.models import Meeting, Member, Membership, Participant
 from voting import keys, merkle
+from voting.ballot_poll import BallotPoll
 from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark
 from voting.verify import FORMAT, head_hash
 
@@ -34,12 +35,17 @@ def weight_text(value: Decimal) -> str:
 
 
 def ballot_entry(
-    *, poll: Poll, receipt: str, choices: list[int], weight: Decimal, voter: int | None
+    *,
+    poll: Poll | BallotPoll,
+    receipt: str,
+    choices: list[int],
+    weight: Decimal,
+    voter: int | None,
 ) -> dict[str, Any]:
     """The entry a ballot is recorded as. `voter` (the participant whose vote
     it is) only for named polls."""
     entry: dict[str, Any] = {
-        "poll": poll.pk,
+        "poll": poll.id,
         "receipt": receipt,
         "choices": sorted(choices),
         "weight": weight_text(weight),

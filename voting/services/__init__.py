@@ -10,7 +10,6 @@ from voting.services.ballots import (
     ballot_cast,
     normalise_receipt,
     paper_ballot_enter,
-    poll_options,
     validate_choices,
 )
 from voting.services.closing import (
@@ -39,7 +38,6 @@ __all__ = [
     "poll_create",
     "poll_decide_tie",
     "poll_open",
-    "poll_options",
     "poll_publish",
     "polls_close_due",
     "tally",

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import base64
-import copy
+import dataclasses
 import functools
 import re
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import plainsql
@@ -27,8 +25,9 @@ from meetings.selectors import (
 )
 from meetings.services.common import require_control
 from voting import audit, rules, turnout
+from voting.ballot_poll import BallotPoll, accepts_ballots, ballot_poll_read
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
-from voting.models import Ballot, Poll, PollOption, RollEntry, RollMark
+from voting.models import Ballot, Poll, RollEntry, RollMark
 from voting.services.closing import close
 from voting.services.common import lock_poll
 
@@ -67,7 +66,7 @@ def normalise_receipt(code: str) -> str:
     return cleaned
 
 
-def validate_choices(poll: Poll, options: Sequence[PollOption], choices: Any) -> list[int]:
+def validate_choices(poll: BallotPoll, choices: Any) -> list[int]:
     """The chosen option ids, sorted, if they form a valid ballot for the poll."""
     if not isinstance(choices, list) or not all(
         isinstance(c, int) and not isinstance(c, bool) for c in choices
@@ -75,7 +74,7 @@ def validate_choices(poll: Poll, options: Sequence[PollOption], choices: Any) ->
         raise InvalidInput(_("Choices must be a list of option ids."))
     if len(set(choices)) != len(choices):
         raise InvalidInput(_("An option is chosen twice."))
-    by_id = {o.pk: o for o in options}
+    by_id = {o.id: o for o in poll.options}
     unknown = [c for c in choices if c not in by_id]
     if unknown:
         raise InvalidInput(_("Unknown option: %s") % ", ".join(map(str, unknown)))
@@ -84,7 +83,7 @@ def validate_choices(poll: Poll, options: Sequence[PollOption], choices: Any) ->
         if len(choices) != 1:
             raise InvalidInput(_("Abstain cannot be combined with other choices."))
         return sorted(choices)
-    if poll.kind == rules.Kind.MOTION or rules.Role.NO in {o.role for o in options}:
+    if poll.kind == rules.Kind.MOTION or rules.Role.NO in {o.role for o in poll.options}:
         if len(choices) != 1:
             raise InvalidInput(_("Choose exactly one answer."))
         return sorted(choices)
@@ -99,20 +98,12 @@ def validate_choices(poll: Poll, options: Sequence[PollOption], choices: Any) ->
 
 
 @functools.lru_cache(maxsize=512)
-def _options_of(poll_id: int, created_at: datetime) -> tuple[PollOption, ...]:
-    return tuple(PollOption.objects.filter(poll_id=poll_id).order_by("position"))
-
-
-def poll_options(poll: Poll) -> list[PollOption]:
-    """A poll's options. They never change once the poll exists, so each
-    process reads them once (keyed with the creation time too, in case a
-    database reuses ids)."""
-    return list(_options_of(poll.pk, poll.created_at))
-
-
-@functools.lru_cache(maxsize=512)
-def _open_poll(poll_id: int, opened_at: object) -> Poll:
-    return Poll.objects.get(pk=poll_id)
+def _opened_poll(poll_id: int, created_at: object, opened_at: object) -> BallotPoll:
+    """The value of a poll as it was opened, read once per process and
+    opening. Keyed by the opening time (a poll opens once, and its fields
+    other than state and deadline stay as they were while it is open) and
+    by the creation time (a database may reuse the id of a deleted poll)."""
+    return ballot_poll_read(poll_id)
 
 
 def _roll_entry(poll_id: int, voter: Member, on_behalf_of: int | None) -> RollEntry | None:
@@ -130,31 +121,41 @@ def _roll_entry(poll_id: int, voter: Member, on_behalf_of: int | None) -> RollEn
     return None if row is None else plainsql.instance(RollEntry, row)
 
 
-def _poll_shared(poll_id: int) -> Poll | None:
-    """The poll, its row held in share mode: ballots run side by side, while
+class _PollRow(NamedTuple):
+    """What a ballot reads of the poll's row each time."""
+
+    id: int
+    meeting_id: int
+    state: str
+    closes_at: datetime | None
+    created_at: object  # as the database gives them: cache keys only
+    opened_at: object
+
+
+def _poll_shared(poll_id: int) -> _PollRow | None:
+    """The poll's row, held in share mode: ballots run side by side, while
     closing (FOR UPDATE) waits until ballots in flight have committed, so the
     state read here cannot change before this ballot commits. (SQLite takes
-    one writer at a time anyway.) A raw query: Django has no FOR SHARE.
-
-    The query reads the state and deadline only. A poll opens once, from a
-    draft, and its other fields stay as they were while it is open, so each
-    process reads them once per opening (keyed by the opening time); a poll
-    in any other state is read afresh. Building the model from the raw query
-    each time cost Django more than the rest of the ballot's reads."""
+    one writer at a time anyway.) A raw query: Django has no FOR SHARE."""
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     row = plainsql.fetch_one(
-        f"SELECT state, opened_at, closes_at FROM {Poll._meta.db_table} WHERE id = %s{lock}",
+        "SELECT meeting_id, state, closes_at, created_at, opened_at"
+        f" FROM {Poll._meta.db_table} WHERE id = %s{lock}",
         [poll_id],
     )
     if row is None:
         return None
-    state, opened_at, closes_at = row
-    if state != Poll.State.OPEN:
-        return Poll.objects.get(pk=poll_id)
-    # A copy: threads share the cached instance, and callers set fields.
-    poll = copy.copy(_open_poll(poll_id, opened_at))
-    poll.closes_at = plainsql.from_db(Poll._meta.get_field("closes_at"), closes_at)
-    return poll
+    meeting_id, state, closes_at, created_at, opened_at = row
+    closes_at = plainsql.from_db(Poll._meta.get_field("closes_at"), closes_at)
+    return _PollRow(poll_id, meeting_id, state, closes_at, created_at, opened_at)
+
+
+def _ballot_poll(row: _PollRow) -> BallotPoll:
+    """The value of an open poll, with the state and deadline of its row
+    just read. Building the model (or this value) from the database on
+    each ballot cost more than the rest of the ballot's reads."""
+    opened = _opened_poll(row.id, row.created_at, row.opened_at)
+    return dataclasses.replace(opened, state=row.state, closes_at=row.closes_at)
 
 
 def _same_ballot(
@@ -218,7 +219,7 @@ def _find_roll_entry(poll: Poll, caster: Participant, on_behalf_of: int | None) 
 
 def _record_ballot(
     *,
-    poll: Poll,
+    poll: BallotPoll,
     entry: RollEntry,
     choices: list[int],
     receipt_code: str,
@@ -241,7 +242,7 @@ def _record_ballot(
     )
     plainsql.insert(
         Ballot(
-            poll=poll,
+            poll_id=poll.id,
             receipt_code=receipt_code,
             choices=choices,
             weight=entry.weight,
@@ -300,20 +301,17 @@ def _cast(
 ) -> Receipt:
     """The common case in few queries: the poll with its share lock, the
     voter's roll entry, two inserts. Anything unusual goes the slow way."""
-    poll = _poll_shared(poll_id)
-    if poll is not None and meeting_id is not None and poll.meeting_id != meeting_id:
+    row = _poll_shared(poll_id)
+    if row is not None and meeting_id is not None and row.meeting_id != meeting_id:
         raise NotFound(_("No such poll in this meeting."))
+    poll = _ballot_poll(row) if row is not None and accepts_ballots(row) else None
     entry = _roll_entry(poll_id, voter, on_behalf_of) if poll is not None else None
-    if entry is not None and poll is not None:
-        entry.poll = poll
-    usable = entry is not None and poll is not None and poll.state == Poll.State.OPEN
-    if not usable or (poll and poll.closes_at is not None and timezone.now() >= poll.closes_at):
+    if poll is None or entry is None:
         receipt = _resend(voter, poll_id, choices, code, on_behalf_of)
         if receipt is not None:
             return receipt
         _refuse(voter, poll_id, on_behalf_of)
-    assert entry is not None and poll is not None
-    chosen = validate_choices(poll, poll_options(poll), choices)
+    chosen = validate_choices(poll, choices)
     signature = _record_ballot(
         poll=poll,
         entry=entry,
@@ -325,7 +323,7 @@ def _cast(
     _after_ballot(poll)
     represented = entry.member.member.full_name if entry.is_proxy else None
     return Receipt(
-        poll_id=poll.pk,
+        poll_id=poll.id,
         receipt_code=code,
         choices=chosen,
         weight=entry.weight,
@@ -360,7 +358,7 @@ def _refuse(voter: Member, poll_id: int, on_behalf_of: int | None) -> NoReturn:
         raise NotFound(_("No such poll."))
     if poll.state != Poll.State.OPEN:
         raise Conflict(_("This poll is not open."), code="poll_not_open")
-    if poll.closes_at is not None and timezone.now() >= poll.closes_at:
+    if not accepts_ballots(poll):
         raise Conflict(_("Voting time is over."), code="poll_not_open")
     caster = participant_for(poll.meeting_id, voter)
     if caster is None:
@@ -369,10 +367,10 @@ def _refuse(voter: Member, poll_id: int, on_behalf_of: int | None) -> NoReturn:
     raise NotAllowed(_("You are not on this poll's roll."), code="not_on_roll")
 
 
-def _after_ballot(poll: Poll) -> None:
-    transaction.on_commit(partial(turnout.turnout_changed, poll.meeting_id, poll.pk), robust=True)
+def _after_ballot(poll: BallotPoll) -> None:
+    transaction.on_commit(partial(turnout.turnout_changed, poll.meeting_id, poll.id), robust=True)
     if poll.close_when_all_voted:
-        transaction.on_commit(partial(_close_if_complete, poll.pk), robust=True)
+        transaction.on_commit(partial(_close_if_complete, poll.id), robust=True)
 
 
 def _close_if_complete(poll_id: int) -> None:
@@ -397,27 +395,26 @@ def paper_ballot_enter(
     """A clerk enters the paper ballot of a roll entry that has not voted. It
     counts with phone ballots, is marked paper with the clerk recorded, and
     the entry can no longer vote by phone."""
-    poll = Poll.objects.select_related("meeting").get(pk=poll.pk)
-    require_control(actor, poll.meeting)
-    locked = _poll_shared(poll.pk)
-    if locked is None:
+    require_control(actor, Poll.objects.select_related("meeting").get(pk=poll.pk).meeting)
+    row = _poll_shared(poll.pk)
+    if row is None:
         raise NotFound(_("No such poll."))
-    poll.state, poll.closes_at = locked.state, locked.closes_at
-    if poll.state != Poll.State.OPEN:
+    if row.state != Poll.State.OPEN:
         raise Conflict(_("This poll is not open."), code="poll_not_open")
-    if poll.closes_at is not None and timezone.now() >= poll.closes_at:
+    if not accepts_ballots(row):
         raise Conflict(_("Voting time is over."), code="poll_not_open")
-    entry = RollEntry.objects.filter(poll=poll, pk=roll_entry_id).first()
+    value = _ballot_poll(row)
+    entry = RollEntry.objects.filter(poll_id=value.id, pk=roll_entry_id).first()
     if entry is None:
         raise NotFound(_("No such entry on this poll's roll."))
-    chosen = validate_choices(poll, list(poll.options.all()), choices)
+    chosen = validate_choices(value, choices)
     code = normalise_receipt(receipt_code) if receipt_code else _server_receipt()
-    if Ballot.objects.filter(poll=poll, receipt_code=code).exists():
+    if Ballot.objects.filter(poll_id=value.id, receipt_code=code).exists():
         raise Conflict(_("This receipt code is already used."), code="receipt_conflict")
     try:
         with transaction.atomic():
             signature = _record_ballot(
-                poll=poll,
+                poll=value,
                 entry=entry,
                 choices=chosen,
                 receipt_code=code,
@@ -427,19 +424,19 @@ def paper_ballot_enter(
     except IntegrityError:
         raise Conflict(_("This vote has already been cast."), code="already_voted") from None
     events.publish(
-        poll.meeting_id,
+        value.meeting_id,
         "poll.paper_ballot",
-        {"poll_id": poll.pk, "clerk": actor.full_name},
+        {"poll_id": value.id, "clerk": actor.full_name},
     )
     log.log_append(
-        meeting_id=poll.meeting_id,
+        meeting_id=value.meeting_id,
         action="poll.paper_ballot",
         actor=actor,
-        data={"poll": poll.pk, "member": entry.member.member.full_name},
+        data={"poll": value.id, "member": entry.member.member.full_name},
     )
-    _after_ballot(poll)
+    _after_ballot(value)
     return Receipt(
-        poll_id=poll.pk,
+        poll_id=value.id,
         receipt_code=code,
         choices=chosen,
         weight=entry.weight,

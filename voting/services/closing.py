@@ -17,6 +17,7 @@ from meetings import log
 from meetings.models import Member
 from meetings.services.common import require_control
 from voting import audit, rules, turnout
+from voting.ballot_poll import accepts_ballots
 from voting.exceptions import Conflict
 from voting.models import Ballot, Poll
 from voting.selectors import result_payload
@@ -112,7 +113,7 @@ def polls_close_due(now: datetime | None = None) -> list[int]:
     ):
         with transaction.atomic():
             poll = lock_poll(poll_id)
-            if poll.state == Poll.State.OPEN and poll.closes_at and poll.closes_at <= now:
+            if poll.state == Poll.State.OPEN and not accepts_ballots(poll, now):
                 close(poll, actor=None)
                 closed.append(poll_id)
     return closed
