@@ -13,10 +13,17 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from channels.sessions import CookieMiddleware
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from config.http import SyncChainHandler
+from core.checks import tested_versions
 
 django.setup(set_prefix=False)
+
+# daphne runs no system checks: refuse to start on framework versions whose
+# internals config/http.py and live/ were not tested against (core.checks).
+if _unfit := tested_versions():
+    raise ImproperlyConfigured(" ".join(str(error.msg) for error in _unfit))
 django_asgi_app = SyncChainHandler()
 
 if settings.GC_TUNING:

@@ -3,6 +3,7 @@ internals the server relies on when its version is outside the tested range."""
 
 from __future__ import annotations
 
+import os
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -79,3 +80,24 @@ def test_the_table_matches_the_pins_of_pyproject() -> None:
     pins = {canonicalize_name(r.name): r.specifier for r in map(Requirement, dependencies)}
     for name, (tested, _reason) in version_checks.TESTED.items():
         assert pins.get(canonicalize_name(name)) == SpecifierSet(tested), name
+
+
+def test_the_server_refuses_to_start_on_untested_versions() -> None:
+    """daphne runs no system checks, so config.asgi checks the pins itself."""
+    import subprocess
+    import sys
+
+    code = (
+        "import core.checks as checks\n"
+        "checks.installed_version = lambda name: '0.1'\n"
+        "import config.asgi\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DEBUG": "1"},
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "asgiref 0.1 is installed, but this server is tested only with asgiref" in result.stderr
