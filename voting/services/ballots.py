@@ -27,6 +27,7 @@ from meetings.selectors import (
 )
 from meetings.services.common import require_control
 from voting import audit, rules, turnout
+from voting.events import POLL_PAPER_BALLOT
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from voting.models import Ballot, Poll, PollOption, RollEntry, RollMark
 from voting.services.closing import close
@@ -428,7 +429,7 @@ def paper_ballot_enter(
         raise Conflict(_("This vote has already been cast."), code="already_voted") from None
     events.publish(
         poll.meeting_id,
-        "poll.paper_ballot",
+        POLL_PAPER_BALLOT,
         {"poll_id": poll.pk, "clerk": actor.full_name},
     )
     log.log_append(
