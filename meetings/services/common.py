@@ -4,8 +4,10 @@ lock, publishing and logging, input cleaning."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import InvalidInput, NotAllowed
@@ -56,7 +58,13 @@ def publish_meeting(meeting: Meeting) -> None:
 
 
 def publish_roster(meeting: Meeting) -> None:
+    """roster.changed, and after commit the attendance update: the roster's
+    voters are what the quorum and the attendance counts count."""
+    # Imported here: meetings.attendance imports this module.
+    from meetings.attendance import attendance_changed
+
     events.publish(meeting.pk, ROSTER_CHANGED, {"roster": roster_summary(meeting.pk)})
+    transaction.on_commit(partial(attendance_changed, meeting.pk), robust=True)
 
 
 def clean_weight(value: Decimal | str | int | None, default: Decimal) -> Decimal:
