@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -25,8 +25,10 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
-from live.events import layer_message
-from live.groups import Audience, group_name
+from live import catalogue
+from live.catalogue import EventType
+from live.events import encode, layer_message, next_seq
+from live.groups import EVERYONE, Audience, group_name
 
 logger = logging.getLogger(__name__)
 
@@ -182,9 +184,10 @@ async def _claim(key: str, interval: float) -> bool:
 
 # --- declared streams -------------------------------------------------------------
 
-# Builds one update: (meeting_id, subject id, audiences) -> (frame JSON, crowd
-# size: how many voters it speaks for, which paces a crowd's updates).
-StreamBuild = Callable[[int, int, tuple[Audience, ...]], tuple[str, int]]
+# Builds one update's payload (the fields of its event type besides `type` and
+# `seq`): (meeting_id, subject id, audiences) -> (payload, crowd size: how many
+# voters it speaks for, which paces a crowd's updates).
+StreamBuild = Callable[[int, int, tuple[Audience, ...]], tuple[Mapping[str, Any], int]]
 
 
 @dataclass(frozen=True)
@@ -201,17 +204,29 @@ class Pace:
 
 @dataclass
 class Stream:
-    """A coalesced stream, declared once by its app: the key it is coalesced
-    under (`name` and a subject: a poll, a meeting), its builder, and its pace
-    per audience. Each update holds the whole current state, so a missed one
-    costs nothing; see docs/protocol.md for which are sequenced.
+    """A coalesced stream, declared once by its app: the event type it sends,
+    the key it is coalesced under (`name` and a subject: a poll, a meeting),
+    its builder, and its pace per audience. Each update holds the whole
+    current state, so a missed one costs nothing.
+
+    The event type must be declared coalesced (live.catalogue). If it is also
+    sequenced, each update takes the meeting's next number as it is built,
+    and goes to every audience at one pace, so that every client sees every
+    number.
     """
 
+    event: EventType
     name: str
     build: StreamBuild
     paces: tuple[Pace, ...]
     # Crowd size per subject, learned from each update (no query of its own).
     _crowds: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        catalogue.require(self.event, coalesced=True)
+        one_pace = len(self.paces) == 1 and set(self.paces[0].audiences) == set(EVERYONE)
+        if self.event.sequenced and not one_pace:
+            raise ValueError(f"{self.event.name} is sequenced: one pace for every audience.")
 
     def changed(self, meeting_id: int, subject: int) -> None:
         """State behind the stream changed (committed): schedule its updates."""
@@ -234,10 +249,21 @@ class Stream:
         return crowd_interval(pace.interval, self._crowds.get(subject, 0))
 
     def messages(self, meeting_id: int, subject: int, pace: str) -> list[tuple[str, str]]:
-        """One update for the named pace's audiences, from the database as it is now."""
+        """One update for the named pace's audiences, from the database as it
+        is now, serialised once."""
         audiences = next(p.audiences for p in self.paces if p.name == pace)
-        text, crowd = self.build(meeting_id, subject, audiences)
+        frame: dict[str, Any] = {"type": self.event.name}
+        if self.event.sequenced:
+            # The number and the state it describes are read together: a
+            # change committed later gets a later number.
+            with transaction.atomic():
+                frame["seq"] = next_seq(meeting_id)
+                payload, crowd = self.build(meeting_id, subject, audiences)
+        else:
+            payload, crowd = self.build(meeting_id, subject, audiences)
+        self.event.check(payload)
         self._crowds[subject] = crowd
+        text = encode({**frame, **payload})
         return [(group_name(meeting_id, audience), text) for audience in audiences]
 
     def send_now(self, meeting_id: int, subject: int) -> None:

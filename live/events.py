@@ -3,12 +3,14 @@
 Every state event carries the meeting's sequence number. The number is taken
 from the meeting row inside the writing transaction, so it is exact across
 server processes, and the event leaves only after that transaction commits.
+Event types are declared by their apps (live.catalogue).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -17,7 +19,8 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from live import registry
+from live import catalogue, registry
+from live.catalogue import EventType
 from live.groups import EVERYONE, Audience, group_name
 
 logger = logging.getLogger(__name__)
@@ -53,10 +56,10 @@ def next_seq(meeting_id: int) -> int:
 
 def publish(
     meeting_id: int,
-    event_type: str,
-    payload: dict[str, Any],
+    event: EventType,
+    payload: Mapping[str, Any],
     *,
-    public_payload: dict[str, Any] | None = None,
+    public_payload: Mapping[str, Any] | None = None,
 ) -> int:
     """Queue a sequenced event for every audience, sent after the current
     transaction commits. Returns the event's sequence number.
@@ -65,13 +68,20 @@ def publish(
     means a missed event. With `public_payload`, members and the projector get
     that instead of `payload` (for example a draft poll's bare id and state),
     under the same number. Each JSON text is built once.
+
+    Raises if `event` is not declared, is coalesced (its Stream sends it), or
+    a payload lacks a declared field or has one more.
     """
+    catalogue.require(event, coalesced=False)
+    event.check(payload)
+    if public_payload is not None:
+        event.check(public_payload)
     seq = next_seq(meeting_id)
-    text = encode({"type": event_type, "seq": seq, **payload})
+    text = encode({"type": event.name, "seq": seq, **payload})
     if public_payload is None:
         transaction.on_commit(partial(_send, meeting_id, EVERYONE, text), robust=True)
     else:
-        public = encode({"type": event_type, "seq": seq, **public_payload})
+        public = encode({"type": event.name, "seq": seq, **public_payload})
         transaction.on_commit(partial(_send, meeting_id, (Audience.STAFF,), text), robust=True)
         transaction.on_commit(
             partial(_send, meeting_id, (Audience.MEMBERS, Audience.PROJECTOR), public),

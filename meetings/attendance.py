@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import transaction
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from core import ratelimit
 from core.exceptions import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from live import coalesce
-from live.events import Audience, encode
+from live.events import Audience
 from meetings import checkin, log
 from meetings.attendance_selectors import (
     attendance_live,
@@ -39,6 +39,7 @@ from meetings.attendance_selectors import (
     participant_by_member_number,
 )
 from meetings.checkin import BadToken, TokenFault
+from meetings.events import ATTENDANCE_CHANGED
 from meetings.models import (
     AttendanceLog,
     LoginToken,
@@ -81,15 +82,16 @@ class PresenceChange:
 
 def build_attendance(
     meeting_id: int, _subject: int, _audiences: tuple[Audience, ...]
-) -> tuple[str, int]:
+) -> tuple[dict[str, Any], int]:
     """One unsequenced `attendance.changed`, from the database as it is now."""
     live = attendance_live(Meeting.objects.get(pk=meeting_id))
-    return encode({"type": "attendance.changed", **live}), live["attendance"]["voters"]
+    return live, live["attendance"]["voters"]
 
 
 # Per meeting: at most 2 updates a second to chair, clerks and projector, and
 # to phones one every 2 s per thousand voters on the roster.
 ATTENDANCE = coalesce.Stream(
+    ATTENDANCE_CHANGED,
     "attendance",
     build_attendance,
     (

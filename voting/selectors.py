@@ -47,7 +47,8 @@ def poll_payload(poll: Poll, options: Sequence[PollOption] | None = None) -> dic
         "closed_at": poll.closed_at,
         "cancel_reason": poll.cancel_reason,
         "quorum": poll.quorum,
-        "entitled_weight": str(poll.entitled_weight),
+        # As stored (four decimals), also for a poll just created in memory.
+        "entitled_weight": str(poll.entitled_weight.quantize(Decimal("0.0001"))),
         "result": poll.result if poll.state in (Poll.State.CLOSED, Poll.State.PUBLISHED) else None,
         "head_fingerprint": head_fingerprint(poll),
     }

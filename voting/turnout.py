@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from config.env import env_bool
 from live import coalesce
-from live.events import Audience, encode
+from live.events import Audience
 from voting import selectors
+from voting.events import POLL_TURNOUT
 from voting.models import Poll
 
 STAFF_INTERVAL = 0.2
@@ -30,20 +32,21 @@ NAIVE_BROADCAST = env_bool("VOTING_NAIVE_BROADCAST", default=False)
 
 def build_turnout(
     meeting_id: int, poll_id: int, audiences: tuple[Audience, ...]
-) -> tuple[str, int]:
-    """One `poll.turnout` update, serialised once for the audiences. Chair and
-    projector also get the running tally of named polls with live results."""
+) -> tuple[dict[str, Any], int]:
+    """One `poll.turnout` update for the audiences. Chair and projector also
+    get the running tally of named polls with live results."""
     data = selectors.turnout(poll_id)
     poll = Poll.objects.only("secrecy", "results_visibility", "state").get(pk=poll_id)
     data["state"] = poll.state
     if Audience.MEMBERS not in audiences and poll.live_results:
         data["tally"] = selectors.live_tally(poll_id)
-    return encode({"type": "poll.turnout", **data}), data["entitled"]
+    return data, data["entitled"]
 
 
 # Per poll: at most 5 updates a second to chair and projector, and to phones
 # one a second per thousand voters on the roll.
 TURNOUT = coalesce.Stream(
+    POLL_TURNOUT,
     "turnout",
     build_turnout,
     (

@@ -4,13 +4,16 @@ lock, publishing and logging, input cleaning."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import InvalidInput, NotAllowed
 from live import events
 from meetings import log
+from meetings.events import AGENDA_CHANGED, MEETING_CHANGED, QUORUM_CHANGED, ROSTER_CHANGED
 from meetings.models import (
     Meeting,
     Member,
@@ -47,15 +50,21 @@ def log_act(meeting: Meeting, actor: Member, action: str, **data: Any) -> None:
 
 
 def publish_agenda(meeting: Meeting) -> None:
-    events.publish(meeting.pk, "agenda.changed", agenda_payload(meeting.pk))
+    events.publish(meeting.pk, AGENDA_CHANGED, agenda_payload(meeting.pk))
 
 
 def publish_meeting(meeting: Meeting) -> None:
-    events.publish(meeting.pk, "meeting.changed", {"meeting": meeting_payload(meeting)})
+    events.publish(meeting.pk, MEETING_CHANGED, {"meeting": meeting_payload(meeting)})
 
 
 def publish_roster(meeting: Meeting) -> None:
-    events.publish(meeting.pk, "roster.changed", {"roster": roster_summary(meeting.pk)})
+    """roster.changed, and after commit the attendance update: the roster's
+    voters are what the quorum and the attendance counts count."""
+    # Imported here: meetings.attendance imports this module.
+    from meetings.attendance import attendance_changed
+
+    events.publish(meeting.pk, ROSTER_CHANGED, {"roster": roster_summary(meeting.pk)})
+    transaction.on_commit(partial(attendance_changed, meeting.pk), robust=True)
 
 
 def clean_weight(value: Decimal | str | int | None, default: Decimal) -> Decimal:
@@ -80,4 +89,4 @@ def clean_title(title: str) -> str:
 
 
 def publish_quorum(meeting: Meeting) -> None:
-    events.publish(meeting.pk, "quorum.changed", {"quorum": quorum_status(meeting)})
+    events.publish(meeting.pk, QUORUM_CHANGED, {"quorum": quorum_status(meeting)})

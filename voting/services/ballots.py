@@ -26,6 +26,7 @@ from meetings.selectors import (
 from meetings.services.common import require_control
 from voting import audit, rules, turnout
 from voting.ballot_poll import BallotPoll, accepts_ballots, ballot_poll_read
+from voting.events import POLL_PAPER_BALLOT
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from voting.models import Ballot, Poll, RollEntry, RollMark
 from voting.services.closing import close
@@ -425,7 +426,7 @@ def paper_ballot_enter(
         raise Conflict(_("This vote has already been cast."), code="already_voted") from None
     events.publish(
         value.meeting_id,
-        "poll.paper_ballot",
+        POLL_PAPER_BALLOT,
         {"poll_id": value.id, "clerk": actor.full_name},
     )
     log.log_append(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from live import events
 from meetings import log
 from meetings.models import Member
+from voting.events import POLL_CHANGED
 from voting.exceptions import NotFound
 from voting.models import Poll
 from voting.selectors import poll_payload
@@ -29,7 +30,7 @@ def publish_poll(
     if poll.opened_at is None:
         public = {"poll": {"id": poll.pk, "state": poll.state}}
     events.publish(
-        poll.meeting_id, "poll.changed", {"poll": poll_payload(poll)}, public_payload=public
+        poll.meeting_id, POLL_CHANGED, {"poll": poll_payload(poll)}, public_payload=public
     )
 
 
