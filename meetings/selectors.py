@@ -407,7 +407,8 @@ def quorum_status(meeting: Meeting, *, voters: list[VoterPresence] | None = None
         status["met"] = len(counted) >= meeting.quorum_count
     elif meeting.quorum_kind == QuorumKind.SHARE:
         required = total_weight * meeting.quorum_share
-        status["required"] = str(required.normalize() if required else Decimal(0))
+        # Plain notation: normalize() alone writes a weight of 10 as "1E+1".
+        status["required"] = format(required.normalize(), "f")
         status["met"] = present_weight > required
     return status
 

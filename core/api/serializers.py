@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -11,4 +13,13 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     errors = serializers.DictField(  # type: ignore[assignment]  # schema only
         required=False, help_text=_("Messages per field.")
+    )
+
+
+def decimal_string(*, decimal_places: int = 4, **kwargs: Any) -> serializers.DecimalField:
+    """A decimal as selectors send it: a string in plain notation ("2.5000",
+    "15.5"), never a float. In the schema: a string of format decimal whose
+    pattern allows at most `decimal_places` digits after the point."""
+    return serializers.DecimalField(
+        max_digits=24 + decimal_places, decimal_places=decimal_places, **kwargs
     )

@@ -24,6 +24,7 @@ from core.downloads import csv_download
 from core.exceptions import InvalidInput, NotAllowed
 from meetings import attendance, attendance_selectors, selectors
 from meetings.api.common import caller, visible_meeting
+from meetings.api.serializers import AttendanceSummarySerializer, QuorumSerializer
 from meetings.attendance import PresenceChange
 from meetings.models import Meeting, Participant
 
@@ -84,8 +85,8 @@ class PresenceChangeSerializer(serializers.Serializer):
 
 class AttendanceSerializer(serializers.Serializer):
     meeting_id = serializers.IntegerField()
-    attendance = serializers.DictField()
-    quorum = serializers.DictField()
+    attendance = AttendanceSummarySerializer()
+    quorum = QuorumSerializer()
     room_checkin_enabled = serializers.BooleanField()
     allow_remote_participation = serializers.BooleanField()
 

@@ -6,8 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import decimal_string
 from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
 
 
@@ -116,8 +118,16 @@ class ImportUploadSerializer(serializers.Serializer):
 # --- meetings ---------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "format": "uri"}, {"type": "string", "enum": [""]}]}
+)
+class BlankableUrlField(serializers.CharField):
+    """A URL, or empty when there is none."""
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     union_name = serializers.CharField(source="union.name", read_only=True)
+    livestream_url = BlankableUrlField(read_only=True)
 
     class Meta:
         model = Meeting
@@ -154,18 +164,6 @@ class MeetingUpdateSerializer(serializers.Serializer):
         required=False,
         help_text=_("Anyone, without logging in, may see the bulletin board of closed polls."),
     )
-
-
-class SnapshotSerializer(serializers.Serializer):
-    """What a client gets on (re)connect; the same as the socket's snapshot."""
-
-    type = serializers.CharField()
-    seq = serializers.IntegerField()
-    meeting = serializers.DictField()
-    agenda = serializers.ListField(child=serializers.DictField())
-    current_item_id = serializers.IntegerField(allow_null=True)
-    roster = serializers.DictField()
-    viewer = serializers.DictField()
 
 
 # --- participants -----------------------------------------------------------
@@ -240,6 +238,96 @@ class AgendaAdvanceSerializer(serializers.Serializer):
 
     direction = serializers.ChoiceField(choices=["next", "previous"], required=False)
     item_id = serializers.IntegerField(required=False)
+
+
+# --- live state: quorum, attendance, the snapshot -----------------------------
+
+
+class UnionNameSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class SnapshotMeetingSerializer(serializers.Serializer):
+    """The meeting in the snapshot and in `meeting.changed` (`meeting_payload`)."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    union = UnionNameSerializer()
+    starts_at = serializers.DateTimeField()
+    location = serializers.CharField(allow_blank=True)
+    livestream_url = BlankableUrlField()
+    status = serializers.ChoiceField(choices=Meeting.Status.choices)
+    room_checkin_enabled = serializers.BooleanField()
+    allow_remote_participation = serializers.BooleanField()
+
+
+class RosterSerializer(serializers.Serializer):
+    participants = serializers.IntegerField()
+    voters = serializers.IntegerField(help_text=_("The chair and the voters."))
+    voting_weight = decimal_string()
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "format": "decimal"}]})
+class QuorumRequiredField(serializers.JSONField):
+    """What a quorum needs: a count, a weight, or nothing."""
+
+
+class QuorumSerializer(serializers.Serializer):
+    """The quorum now (`meetings.selectors.quorum_status`)."""
+
+    kind = serializers.CharField(help_text=_("none, count or share"))
+    voters = serializers.IntegerField()
+    present = serializers.IntegerField(help_text=_("Voters present or represented by a proxy."))
+    total_weight = decimal_string()
+    present_weight = decimal_string()
+    # A field named "required" (DRF pops declared fields: the flag stays).
+    required = QuorumRequiredField(  # type: ignore[assignment]
+        allow_null=True,
+        help_text=_("A count (count quorum), a weight as a decimal string (share), or null."),
+    )
+    met = serializers.BooleanField()
+
+
+class PresenceCountSerializer(serializers.Serializer):
+    voters = serializers.IntegerField()
+    weight = decimal_string()
+
+
+class AttendanceSummarySerializer(serializers.Serializer):
+    """Voters (chair and voters) by presence (`meetings.selectors.attendance_summary`)."""
+
+    room = PresenceCountSerializer()
+    remote = PresenceCountSerializer()
+    absent = PresenceCountSerializer()
+    voters = serializers.IntegerField()
+    total_weight = decimal_string()
+
+
+class ViewerSerializer(serializers.Serializer):
+    role = serializers.CharField(help_text=_("chair, clerk, voter, observer or projector"))
+    participant_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    controls_meeting = serializers.BooleanField()
+
+
+class SnapshotSerializer(serializers.Serializer):
+    """The meetings app's part of the snapshot the socket sends on (re)connect;
+    the socket's snapshot adds each other app's part (polls, documents: see
+    docs/protocol.md)."""
+
+    type = serializers.CharField(help_text=_("Always snapshot."))
+    seq = serializers.IntegerField()
+    meeting = SnapshotMeetingSerializer()
+    agenda = AgendaItemSerializer(many=True)
+    current_item_id = serializers.IntegerField(allow_null=True)
+    roster = RosterSerializer()
+    quorum = QuorumSerializer()
+    attendance = AttendanceSummarySerializer()
+    my_presence = serializers.CharField(
+        allow_null=True, help_text=_("absent, room or remote; null for the projector")
+    )
+    viewer = ViewerSerializer()
 
 
 # --- projector --------------------------------------------------------------

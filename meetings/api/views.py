@@ -251,7 +251,7 @@ class MeetingCloseView(ApiView):
 
 class MeetingSnapshotView(ApiView):
     @extend_schema(
-        summary="The live state, as the meeting socket sends it on connect (participants)",
+        summary="The meetings part of the snapshot the socket sends on connect (participants)",
         responses={200: s.SnapshotSerializer, **errors(403, 404)},
     )
     def get(self, request: Request, meeting_id: int) -> Response:

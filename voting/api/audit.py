@@ -23,11 +23,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import ApiView, DownloadNegotiation, errors, parse
+from core.api.serializers import decimal_string
 from core.downloads import download
 from core.exceptions import InvalidInput
 from meetings.api.common import caller
 from meetings.checkin import qr_svg
 from voting import audit
+from voting.api.serializers import (
+    BallotEntrySerializer,
+    PollDefinitionSerializer,
+    ResultSerializer,
+    TreeHeadSerializer,
+)
 from voting.verify import RECEIPT
 
 
@@ -49,11 +56,11 @@ class KeySerializer(serializers.Serializer):
 
 
 class BoardEntrySerializer(serializers.Serializer):
-    entry = serializers.DictField(help_text="The ballot entry exactly as signed and hashed.")
+    entry = BallotEntrySerializer()
     receipt = serializers.CharField()
     choices = serializers.ListField(child=serializers.IntegerField())
     choice_labels = serializers.ListField(child=serializers.CharField())
-    weight = serializers.CharField()
+    weight = decimal_string()
     signature = serializers.CharField(help_text="Ed25519 over the entry's RFC 8785 bytes.")
     leaf_hash = serializers.CharField(help_text="SHA-256(0x00 || entry bytes), hex.")
     voter_name = serializers.CharField(required=False, help_text="Named polls only.")
@@ -61,7 +68,7 @@ class BoardEntrySerializer(serializers.Serializer):
 
 class BoardRollRowSerializer(serializers.Serializer):
     name = serializers.CharField()
-    weight = serializers.CharField()
+    weight = decimal_string()
     cast_by = serializers.CharField(allow_null=True, help_text="The proxy holder, if any.")
 
 
@@ -73,19 +80,19 @@ class BoardRollSerializer(serializers.Serializer):
 
 
 class BoardSerializer(serializers.Serializer):
-    poll = serializers.DictField(help_text="The poll's definition and rule, as exported.")
+    poll = PollDefinitionSerializer(help_text="The poll's definition and rule, as exported.")
     state = serializers.CharField()
     roll = BoardRollSerializer()
     entries = BoardEntrySerializer(many=True, help_text="In tree order: by receipt code.")
-    result = serializers.DictField()
-    tree_head = serializers.DictField(help_text="The signed tree head, with its signature.")
+    result = ResultSerializer(help_text="The result now (with any tie decision).")
+    tree_head = TreeHeadSerializer(help_text="The signed tree head, with its signature.")
     head_hash = serializers.CharField(help_text="SHA-256 of the canonical signed head, hex.")
     head_fingerprint = serializers.CharField(help_text="The head hash's first 16 hex digits.")
     key = KeySerializer()
 
 
 class ProofSerializer(serializers.Serializer):
-    entry = serializers.DictField()
+    entry = BallotEntrySerializer()
     signature = serializers.CharField()
     index = serializers.IntegerField(help_text="The entry's leaf index, from 0.")
     size = serializers.IntegerField()
@@ -95,7 +102,7 @@ class ProofSerializer(serializers.Serializer):
     )
     # A field named "root" (the serializer's own `root` stays, DRF pops fields).
     root = serializers.CharField()  # type: ignore[assignment]
-    tree_head = serializers.DictField()
+    tree_head = TreeHeadSerializer()
     head_fingerprint = serializers.CharField()
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.serializers import decimal_string
+from meetings.api.serializers import QuorumSerializer
 from meetings.models import Meeting, Participant, Proxy, QuorumKind
 from voting import rules
 from voting.models import BASE_CHOICES, KIND_CHOICES, MAJORITY_CHOICES, TIE_CHOICES, Poll
@@ -57,12 +59,74 @@ class PollOptionSerializer(serializers.Serializer):
     role = serializers.CharField(help_text=_("yes, no, abstain, option or candidate"))
 
 
+class PollQuorumSerializer(QuorumSerializer):
+    """The quorum when the poll opened."""
+
+    override_reason = serializers.CharField(
+        allow_blank=True, help_text=_("Why the chair opened without quorum; empty if it was met.")
+    )
+
+
+class PollRuleSerializer(serializers.Serializer):
+    majority = serializers.ChoiceField(choices=MAJORITY_CHOICES)
+    base = serializers.ChoiceField(choices=BASE_CHOICES)
+    tie = serializers.CharField(help_text=_("fails, chair or lot"))
+
+
+class ResultOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()  # type: ignore[assignment]  # schema only
+    role = serializers.CharField(help_text=_("yes, no, abstain, option or candidate"))
+    weight = decimal_string()
+    ballots = serializers.IntegerField()
+
+
+class ResultSerializer(serializers.Serializer):
+    """A closed poll's count (`voting.selectors.result_payload`)."""
+
+    sentence = serializers.CharField(help_text=_("In the language of whoever closed the poll."))
+    sentences = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_(
+            "The sentence in each site language, by language code (results stored "
+            "before these existed have only `sentence`)."
+        ),
+    )
+    carried = serializers.BooleanField(
+        allow_null=True, help_text=_("Motions and one-seat elections; null for others.")
+    )
+    winners = serializers.ListField(child=serializers.IntegerField(), help_text=_("Option ids."))
+    tied = serializers.ListField(
+        child=serializers.IntegerField(), help_text=_("Option ids of a tie left to the chair.")
+    )
+    seats_open = serializers.IntegerField()
+    lot_seed = serializers.CharField()
+    lot_draw = serializers.ListField(
+        child=serializers.IntegerField(), help_text=_("Option ids in the order drawn by lot.")
+    )
+    rule = PollRuleSerializer()
+    base_weight = decimal_string()
+    # A field named "required" (DRF pops declared fields: the flag stays).
+    required = decimal_string(  # type: ignore[assignment]
+        allow_null=True, help_text=_("The least weight that meets the rule, if it has one.")
+    )
+    quorum = PollQuorumSerializer()
+    ballots = serializers.IntegerField()
+    cast_weight = decimal_string()
+    abstain_weight = decimal_string()
+    valid_weight = decimal_string()
+    present_weight = decimal_string()
+    entitled_weight = decimal_string()
+    options = ResultOptionSerializer(many=True)
+
+
 class PollSerializer(serializers.Serializer):
     """A poll as every participant sees it (`voting.selectors.poll_payload`)."""
 
     id = serializers.IntegerField()
     title = serializers.CharField()
-    description = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
     kind = serializers.ChoiceField(choices=KIND_CHOICES)
     secrecy = serializers.ChoiceField(choices=Poll.Secrecy.choices)
     results_visibility = serializers.ChoiceField(choices=Poll.Results.choices)
@@ -80,18 +144,10 @@ class PollSerializer(serializers.Serializer):
     opened_at = serializers.DateTimeField(allow_null=True)
     closes_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
-    cancel_reason = serializers.CharField()
-    quorum = serializers.DictField(
-        allow_null=True, help_text=_("The quorum when the poll opened, with any override reason.")
-    )
-    entitled_weight = serializers.CharField(help_text=_("A decimal, as a string."))
-    result = serializers.DictField(
-        allow_null=True,
-        help_text=_(
-            "Once closed: the rule, the base, every number per option, winners, "
-            "ties, and a sentence saying why."
-        ),
-    )
+    cancel_reason = serializers.CharField(allow_blank=True)
+    quorum = PollQuorumSerializer(allow_null=True, help_text=_("Null until the poll opens."))
+    entitled_weight = decimal_string()
+    result = ResultSerializer(allow_null=True, help_text=_("Null until the poll closes."))
     head_fingerprint = serializers.CharField(
         allow_null=True,
         help_text=_(
@@ -103,17 +159,19 @@ class PollSerializer(serializers.Serializer):
 
 class TallyRowSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text=_("Option id."))
-    weight = serializers.CharField()
+    weight = decimal_string()
     ballots = serializers.IntegerField()
 
 
 class TurnoutSerializer(serializers.Serializer):
     poll_id = serializers.IntegerField()
     ballots = serializers.IntegerField()
-    weight = serializers.CharField(help_text=_("Weight cast, a decimal as a string."))
+    weight = decimal_string(help_text=_("Weight cast."))
     entitled = serializers.IntegerField(help_text=_("Entries on the roll."))
-    entitled_weight = serializers.CharField()
-    state = serializers.CharField(required=False)
+    entitled_weight = decimal_string()
+    state = serializers.CharField(
+        required=False, help_text=_("Over REST and in `poll.turnout`; not in the snapshot.")
+    )
     tally = TallyRowSerializer(
         many=True,
         required=False,
@@ -127,7 +185,7 @@ class MyVoteSerializer(serializers.Serializer):
         allow_null=True, help_text=_("Participant id of the member whose proxy this is.")
     )
     name = serializers.CharField()
-    weight = serializers.CharField()
+    weight = decimal_string()
     voted = serializers.BooleanField()
 
 
@@ -191,9 +249,15 @@ class ReceiptSerializer(serializers.Serializer):
     poll_id = serializers.IntegerField()
     receipt_code = serializers.CharField()
     choices = serializers.ListField(child=serializers.IntegerField())
-    weight = serializers.CharField()
+    weight = decimal_string()
     on_behalf_of = serializers.CharField(
         allow_null=True, help_text=_("The represented member's name, for a proxy ballot.")
+    )
+    signature = serializers.CharField(
+        help_text=_(
+            "The installation's Ed25519 signature over the ballot's entry, base64 "
+            "(see docs/audit-format.md)."
+        )
     )
 
 
@@ -206,12 +270,85 @@ class RollRowSerializer(serializers.Serializer):
     participant_id = serializers.IntegerField(help_text=_("Whose vote this is."))
     name = serializers.CharField()
     member_number = serializers.CharField()
-    weight = serializers.CharField()
+    weight = decimal_string()
     caster_name = serializers.CharField(help_text=_("Who casts it: the member or their proxy."))
     proxy = serializers.BooleanField()
     remote = serializers.BooleanField()
     voted = serializers.BooleanField()
     method = serializers.CharField(allow_null=True, help_text=_("phone, paper, or null"))
+
+
+# --- audit records (shapes of voting.audit, served by voting.api.audit) ---------------
+
+
+class BallotEntrySerializer(serializers.Serializer):
+    """A ballot's entry on the board, exactly as signed and hashed."""
+
+    poll = serializers.IntegerField()
+    receipt = serializers.CharField()
+    choices = serializers.ListField(child=serializers.IntegerField(), help_text=_("Sorted."))
+    weight = decimal_string()
+    voter = serializers.CharField(
+        required=False, help_text=_("Named polls only: the voter's participant id, as a string.")
+    )
+
+
+class DefinitionOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    role = serializers.CharField(help_text=_("yes, no, abstain, option or candidate"))
+    label = serializers.CharField()  # type: ignore[assignment]  # schema only
+
+
+class TieDecisionSerializer(serializers.Serializer):
+    winners = serializers.ListField(child=serializers.IntegerField(), help_text=_("Option ids."))
+    by = serializers.CharField(help_text=_("The chair who decided."))
+
+
+class PollDefinitionSerializer(serializers.Serializer):
+    """What the verifier needs to recount a poll (`voting.audit.poll_definition`)."""
+
+    id = serializers.IntegerField()
+    meeting = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
+    secrecy = serializers.ChoiceField(choices=Poll.Secrecy.choices)
+    options = DefinitionOptionSerializer(many=True)
+    min_choices = serializers.IntegerField()
+    max_choices = serializers.IntegerField()
+    seats = serializers.IntegerField()
+    rule = PollRuleSerializer()
+    present_weight = decimal_string()
+    entitled_weight = decimal_string()
+    lot_seed = serializers.CharField()
+    quorum = PollQuorumSerializer()
+    opened_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField()
+    tie_decision = TieDecisionSerializer(allow_null=True)
+
+
+class TreeHeadSerializer(serializers.Serializer):
+    """A closed poll's signed tree head (`voting.audit.seal`)."""
+
+    poll = serializers.IntegerField()
+    meeting = serializers.IntegerField()
+    size = serializers.IntegerField(help_text=_("Entries in the tree."))
+    # A field named "root" (the serializer's own `root` stays: DRF pops fields).
+    root = serializers.CharField(  # type: ignore[assignment]
+        help_text=_("The RFC 6962 Merkle tree root, hex.")
+    )
+    definition_hash = serializers.CharField()
+    roll_hash = serializers.CharField()
+    total_weight = decimal_string()
+    result = ResultSerializer(help_text=_("The result as counted at close."))
+    previous_head_hash = serializers.CharField(
+        allow_null=True, help_text=_("The head of the meeting's previous closed poll.")
+    )
+    log_hash = serializers.CharField(
+        allow_null=True, help_text=_("The latest hash of the meeting's log of acts.")
+    )
+    sealed_at = serializers.DateTimeField()
+    signature = serializers.CharField(help_text=_("Ed25519 over the head without it, base64."))
 
 
 # --- meeting voting settings, quorum, proxies ------------------------------------
@@ -242,19 +379,6 @@ class VotingSettingsUpdateSerializer(serializers.Serializer):
     )
     requires_presence = serializers.BooleanField(required=False)
     proxy_limit = serializers.IntegerField(min_value=0, max_value=1000, required=False)
-
-
-class QuorumSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text=_("none, count or share"))
-    voters = serializers.IntegerField()
-    present = serializers.IntegerField(help_text=_("Voters present or represented by a proxy."))
-    total_weight = serializers.CharField()
-    present_weight = serializers.CharField()
-    required = serializers.JSONField(  # type: ignore[assignment]  # schema only
-        allow_null=True,
-        help_text=_("A count (count quorum), a weight as a decimal string (share), or null."),
-    )
-    met = serializers.BooleanField()
 
 
 class ProxySerializer(serializers.ModelSerializer):
