@@ -231,7 +231,11 @@ def test_a_weight_changed_in_the_admin_is_logged_and_published(
         )
     )
     assert [act[0] for act in expected.acts] == ["participant.changed"]
-    assert {frame["type"] for _group, frame in expected.frames} == {"roster.changed"}
+    # A roster change moves the quorum and attendance counts too.
+    assert {frame["type"] for _group, frame in expected.frames} == {
+        "roster.changed",
+        "attendance.changed",
+    }
 
     url = change_url(voter)
     data = form_data(admin, url)
