@@ -39,7 +39,7 @@ from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.exceptions import DomainError, InvalidInput
+from core.exceptions import DomainError
 from core.language import scope_language
 from live import coalesce, fanout, registry
 from live.events import encode
@@ -181,8 +181,11 @@ async def buffer_for(meeting_id: int, viewer: Viewer) -> Buffer:
         loop.call_later(IDLE_SECONDS, _check_idle, loop, buffer)
     assert buffer.ready is not None
     try:
-        # Shielded: one follower giving up must not cancel the others' join.
-        await asyncio.shield(buffer.ready)
+        if buffer.ready.done():
+            buffer.ready.result()  # raises if the join failed
+        else:
+            # Shielded: one follower giving up must not cancel the others' join.
+            await asyncio.shield(buffer.ready)
     except Exception:
         if buffers.get(name) is buffer:
             del buffers[name]
@@ -213,24 +216,32 @@ def _check_idle(loop: asyncio.AbstractEventLoop, buffer: Buffer) -> None:
     task.add_done_callback(_background.discard)
 
 
-async def viewer_for(meeting_id: int, session_key: str | None, token: str | None) -> Viewer:
+def _viewer_key(
+    meeting_id: int, session_key: str | None, token: str | None
+) -> tuple[int, str, str]:
+    return (meeting_id, "projector", token) if token else (meeting_id, "session", session_key or "")
+
+
+def remembered_viewer(meeting_id: int, session_key: str | None, token: str | None) -> Viewer | None:
+    """Who holds this session or projector token, if resolved in the last
+    VIEWER_SECONDS."""
+    hit = _viewers.get(_viewer_key(meeting_id, session_key, token))
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
+async def resolve_viewer(meeting_id: int, session_key: str | None, token: str | None) -> Viewer:
     """Who holds this session or projector token, as the socket resolves it
-    (live.workers), remembered for VIEWER_SECONDS. Raises NotLoggedIn,
-    NotAllowed or NotFound."""
-    key = (meeting_id, "projector", token) if token else (meeting_id, "session", session_key or "")
-    now = time.monotonic()
-    hit = _viewers.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    (live.workers); remembered. Raises NotLoggedIn, NotAllowed or NotFound."""
     _user, viewer = await on_thread(
         read_threads, connect_viewer, meeting_id, session_key, token or None
     )
+    now = time.monotonic()
     if len(_viewers) >= MAX_VIEWERS:
         for stale in [k for k, (until, _v) in _viewers.items() if until <= now]:
             del _viewers[stale]
         if len(_viewers) >= MAX_VIEWERS:
             _viewers.clear()
-    _viewers[key] = (now + VIEWER_SECONDS, viewer)
+    _viewers[_viewer_key(meeting_id, session_key, token)] = (now + VIEWER_SECONDS, viewer)
     return viewer
 
 
@@ -246,13 +257,43 @@ def body(frames: list[str], cursor: float) -> bytes:
     return f'{{"cursor":{cursor:.3f},"frames":[{",".join(frames)}]}}'.encode()
 
 
+class Departure:
+    """Whether the client left; watched only once a request waits."""
+
+    def __init__(self, receive: Any) -> None:
+        self.receive = receive
+        self.gone: asyncio.Future[None] | None = None
+        self.watcher: asyncio.Task[None] | None = None
+
+    def watch(self) -> asyncio.Future[None]:
+        if self.gone is None:
+            loop = asyncio.get_running_loop()
+            self.gone = loop.create_future()
+            self.watcher = loop.create_task(self._wait(self.gone))
+        return self.gone
+
+    async def _wait(self, gone: asyncio.Future[None]) -> None:
+        while (await self.receive())["type"] != "http.disconnect":
+            pass
+        if not gone.done():
+            gone.set_result(None)
+
+    @property
+    def left(self) -> bool:
+        return self.gone is not None and self.gone.done()
+
+    def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.cancel()
+
+
 async def answer(
     buffer: Buffer,
     meeting_id: int,
     viewer: Viewer,
     after: int | None,
     cursor: float | None,
-    gone: asyncio.Future[None],
+    departure: Departure,
 ) -> bytes:
     """The frames after `after`, once there are any (or a snapshot)."""
     started = time.time()
@@ -267,7 +308,7 @@ async def answer(
             return await snapshot_answer(buffer, meeting_id, viewer, now)
         frames = buffer.after(after)
         fresh = buffer.coalesced_since(since)
-        if frames or now >= deadline or gone.done():
+        if frames or now >= deadline or departure.left:
             break
         wake = deadline
         if fresh:
@@ -277,7 +318,7 @@ async def answer(
             if now >= due:
                 break
             wake = min(wake, due)
-        await buffer.changed(wake - now, gone)
+        await buffer.changed(wake - now, departure.watch())
     texts = [latest.text for latest in buffer.coalesced_since(since - CLOCK_SKEW)]
     return body(frames + texts, now)
 
@@ -293,13 +334,16 @@ async def snapshot_answer(buffer: Buffer, meeting_id: int, viewer: Viewer, now: 
 
 
 def parse_after(query: dict[str, list[str]]) -> tuple[int | None, float | None]:
+    """`after` and `cursor`; ValueError for an `after` that is no sequence
+    number (a cursor that is no time counts as none)."""
+
     def value(name: str) -> str | None:
         values = query.get(name)
         return values[-1] if values else None
 
     after, cursor = value("after"), value("cursor")
     if after is not None and not (after.isascii() and after.isdigit() and len(after) < 19):
-        raise InvalidInput(_("%(field)s must be a number.") % {"field": "after"})
+        raise ValueError(after)
     try:
         moment = None if cursor is None else float(cursor)
     except ValueError:
@@ -309,13 +353,25 @@ def parse_after(query: dict[str, list[str]]) -> tuple[int | None, float | None]:
     return (None if after is None else int(after)), moment
 
 
+_hosts: dict[bytes, bool] = {}
+
+
 def allowed_host(headers: dict[bytes, bytes]) -> bool:
-    """Django's ALLOWED_HOSTS rule (this endpoint does not pass Django's checks)."""
-    host, _port = split_domain_port(headers.get(b"host", b"").decode("latin-1"))
+    """Django's ALLOWED_HOSTS rule (this endpoint does not pass Django's
+    checks), remembered per Host header."""
+    raw = headers.get(b"host", b"")
+    known = _hosts.get(raw)
+    if known is not None:
+        return known
+    host, _port = split_domain_port(raw.decode("latin-1"))
     allowed = list(settings.ALLOWED_HOSTS)
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
-    return bool(host) and validate_host(host, allowed)
+    ok = bool(host) and validate_host(host, allowed)
+    if len(_hosts) >= 64:  # forged names must not grow it
+        _hosts.clear()
+    _hosts[raw] = ok
+    return ok
 
 
 async def respond(send: Any, status: int, content: bytes, extra: list[Any] | None = None) -> None:
@@ -344,45 +400,54 @@ async def _read_request(receive: Any) -> bool:
             return True
 
 
-async def _wait_disconnect(receive: Any, gone: asyncio.Future[None]) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
-    if not gone.done():
-        gone.set_result(None)
-
-
 async def follow(scope: dict[str, Any], receive: Any, send: Any, meeting_id: int) -> None:
     headers = dict(scope.get("headers") or [])
     cookies = parse_cookie(headers.get(b"cookie", b"").decode("latin-1"))
-    language = scope_language({"headers": scope.get("headers") or [], "cookies": cookies})
-    with translation.override(language):
-        if scope["method"] != "GET":
+
+    def speaking() -> translation.override:
+        # Only refusals and a first resolve have words: a request in step
+        # does not pay for the language rule.
+        return translation.override(
+            scope_language({"headers": scope["headers"], "cookies": cookies})
+        )
+
+    if scope["method"] != "GET":
+        with speaking():
             await refuse(send, 405, "method_not_allowed", _("Use GET."), [(b"allow", b"GET")])
-            return
-        if not allowed_host(headers):
+        return
+    if not allowed_host(headers):
+        with speaking():
             await refuse(send, 400, "bad_host", _("This host name is not served here."))
-            return
-        if not await _read_request(receive):
-            return
-        token = headers.get(PROJECTOR_HEADER, b"").decode("latin-1").strip() or None
-        try:
-            after, cursor = parse_after(parse_qs(scope.get("query_string", b"").decode("latin-1")))
-            viewer = await viewer_for(meeting_id, cookies.get(settings.SESSION_COOKIE_NAME), token)
-            buffer = await buffer_for(meeting_id, viewer)
-        except DomainError as exc:
-            await refuse(send, exc.status, exc.code, exc.message)
-            return
-    loop = asyncio.get_running_loop()
-    gone: asyncio.Future[None] = loop.create_future()
-    watcher = loop.create_task(_wait_disconnect(receive, gone))
+        return
+    if not await _read_request(receive):
+        return
+    try:
+        after, cursor = parse_after(parse_qs(scope.get("query_string", b"").decode("latin-1")))
+    except ValueError:
+        with speaking():
+            message = _("%(field)s must be a number.") % {"field": "after"}
+            await refuse(send, 400, "invalid", message)
+        return
+    token = headers.get(PROJECTOR_HEADER, b"").decode("latin-1").strip() or None
+    session = cookies.get(settings.SESSION_COOKIE_NAME)
+    try:
+        viewer = remembered_viewer(meeting_id, session, token)
+        if viewer is None:
+            with speaking():
+                viewer = await resolve_viewer(meeting_id, session, token)
+        buffer = await buffer_for(meeting_id, viewer)
+    except DomainError as exc:
+        await refuse(send, exc.status, exc.code, exc.message)
+        return
+    departure = Departure(receive)
     buffer.waiting += 1
     try:
-        content = await answer(buffer, meeting_id, viewer, after, cursor, gone)
+        content = await answer(buffer, meeting_id, viewer, after, cursor, departure)
     finally:
         buffer.waiting -= 1
         buffer.used = time.monotonic()
-        watcher.cancel()
-    if not gone.done():
+        departure.stop()
+    if not departure.left:
         await respond(send, 200, content)
 
 
