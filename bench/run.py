@@ -357,9 +357,11 @@ def table_row(result: dict[str, Any]) -> str:
         for phase in ("idle", "poll"):
             cpu = m[phase]
             if "http_to_ws_ratio" in cpu:
+                ratio = cpu["http_to_ws_ratio"]
                 parts.append(
                     f"{phase} CPU ms/member ws {cpu['ws_cpu_ms_per_member']:g}, "
-                    f"HTTP {cpu['http_cpu_ms_per_member']:g} (x{cpu['http_to_ws_ratio']})"
+                    f"HTTP {cpu['http_cpu_ms_per_member']:g}"
+                    + (f" (x{ratio:g})" if ratio is not None else "")
                 )
     if "delivery_ms" in m:
         parts = [f"delivery {_p(m['delivery_ms'])}"]

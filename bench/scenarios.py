@@ -486,6 +486,9 @@ def split_members(run: Run) -> tuple[list[Client], list[Client]]:
     return sockets, followers
 
 
+MEASURABLE_CPU_S = 0.05
+
+
 def path_cpu(
     run: Run,
     before: Sample,
@@ -511,13 +514,15 @@ def path_cpu(
         return out
     ws_each = 1000 * ws / max(1, len(sockets))
     http_each = 1000 * http / max(1, len(followers))
+    # /proc counts CPU in 10 ms ticks: below a few ticks a ratio is noise.
+    measurable = min(ws, http) >= MEASURABLE_CPU_S
     out.update(
         {
             "ws_process_cpu_s": round(ws, 3),
             "http_process_cpu_s": round(http, 3),
             "ws_cpu_ms_per_member": round(ws_each, 2),
             "http_cpu_ms_per_member": round(http_each, 2),
-            "http_to_ws_ratio": round(http_each / ws_each, 2) if ws_each else None,
+            "http_to_ws_ratio": round(http_each / ws_each, 2) if measurable else None,
         }
     )
     return out
