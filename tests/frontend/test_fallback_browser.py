@@ -22,7 +22,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketR
 from meetings import services
 from meetings.models import Member
 from tests.conftest import build_world
-from tests.frontend.browser import FAKE_SOCKET, TIMEOUT_MS, chromium, watch_errors
+from tests.frontend.browser import (
+    FAKE_SOCKET,
+    TIMEOUT_MS,
+    axe_violations,
+    chromium,
+    describe_violations,
+    watch_errors,
+)
 from tests.servers import daphne_server
 from voting import services as voting_services
 from voting.models import Ballot, RollMark
@@ -322,6 +329,8 @@ def test_fallback_state_reads_well_on_a_small_phone(
         assert banner.get_attribute("aria-live") == "polite"
         expect(page.locator("#voting fieldset")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        violations = axe_violations(page)
+        assert violations == [], describe_violations(f"fallback-{language}", violations)
         page.screenshot(path=str(shots / f"fallback-{language}.png"))
     assert errors == []
 
