@@ -32,7 +32,9 @@ const SILENCE_LIMIT_MS = 45000;
 const PROBE_TIMEOUT_MS = 5000;
 const WS_CONNECTING = 0;
 // Socket attempts without a snapshot (refused, cut, or silent past
-// SNAPSHOT_TIMEOUT_MS) before the page follows over HTTP: about 2-4 s.
+// SNAPSHOT_TIMEOUT_MS) before the page follows over HTTP: a second or two
+// where the network refuses WebSockets, about 25 s where a proxy holds the
+// handshake.
 const FALLBACK_AFTER = 3;
 const SNAPSHOT_TIMEOUT_MS = 8000;
 
