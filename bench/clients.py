@@ -1,4 +1,6 @@
-"""Simulated phones, chair console and projector: one asyncio task per socket.
+"""Simulated phones, chair console and projector: one asyncio task per socket,
+or per phone that follows the meeting over HTTP (live.follow: a long-poll
+loop, as meeting-follow.js does where WebSockets do not get through).
 
 All times are `time.perf_counter()` readings of this one client process, so
 latencies between sockets (chair sends, members receive) share one clock.
@@ -52,6 +54,7 @@ class Client:
     name: str
     role: str  # "member" | "chair" | "projector"
     port: int
+    transport: str = "ws"  # "ws": the meeting socket; "http": following over HTTP
     session: str = ""
     projector_token: str = ""
     poll_id: int = 0
@@ -82,6 +85,15 @@ class Client:
     turnouts: list[tuple[float, int, str]] = field(default_factory=list)
     pong_rtts: list[float] = field(default_factory=list)
     pings_sent: int = 0
+    # Following over HTTP: the phone's own connection pool, its place in the
+    # meeting's sequence, and its requests.
+    http: httpx.AsyncClient | None = None
+    seq: int | None = None
+    cursor: float | None = None
+    follow_requests: int = 0
+    follow_errors: int = 0
+    follow_snapshots: int = 0
+    _follow_url: str = ""
 
     _waiters: dict[str, asyncio.Future[tuple[float, dict[str, Any]]]] = field(default_factory=dict)
     _snapshot: asyncio.Event = field(default_factory=asyncio.Event)
@@ -98,7 +110,11 @@ class Client:
         return f"sessionid={self.session}; csrftoken={self.csrf}"
 
     async def connect(self, meeting_id: int, timeout: float) -> None:
-        """Open the socket and wait for the snapshot; errors are recorded."""
+        """Open the socket (or the first HTTP follow request) and wait for
+        the snapshot; errors are recorded."""
+        if self.transport == "http":
+            await self.connect_http(meeting_id, timeout)
+            return
         url = f"ws://127.0.0.1:{self.port}/ws/meetings/{meeting_id}/"
         headers: dict[str, str] = {}
         if self.projector_token:
@@ -128,7 +144,11 @@ class Client:
             with contextlib.suppress(Exception):
                 await self.ws.close()
         if self._reader is not None:
+            if self.transport == "http":
+                self._reader.cancel()  # a long-poll waits up to 20 s
             await asyncio.gather(self._reader, return_exceptions=True)
+        if self.http is not None:
+            await self.http.aclose()
 
     @property
     def connected(self) -> bool:
@@ -164,8 +184,9 @@ class Client:
     def _handle(self, message: dict[str, Any], now: float) -> None:
         kind = message.get("type")
         if kind == "snapshot":
-            self.t_snapshot = now
-            self.snapshot_seq = message.get("seq")
+            if self.t_snapshot is None:
+                self.t_snapshot = now
+                self.snapshot_seq = message.get("seq")
             self._snapshot.set()
         elif kind == "agenda.changed":
             self.agenda.append((now, int(message.get("seq", 0))))
@@ -244,6 +265,68 @@ class Client:
 
     def rest_headers(self) -> dict[str, str]:
         return {"Cookie": self.cookie_header(), "X-CSRFToken": self.csrf, "Origin": self.origin}
+
+    # --- following over HTTP ------------------------------------------------------
+
+    def follow_headers(self) -> dict[str, str]:
+        if self.projector_token:
+            return {"X-Projector-Token": self.projector_token, "Accept": "application/json"}
+        return {"Cookie": self.cookie_header(), "Accept": "application/json"}
+
+    async def connect_http(self, meeting_id: int, timeout: float) -> None:
+        self.http = http_client()
+        self._follow_url = f"{self.origin}/live/meetings/{meeting_id}/follow/"
+        self.t_start = perf_counter()
+        try:
+            await self.follow_once(timeout)
+            self.t_open = self.t_snapshot
+        except Exception as exc:
+            self.connect_error = f"{type(exc).__name__}: {exc}"[:200]
+            return
+        self._reader = asyncio.create_task(self._follow())
+
+    async def follow_once(self, timeout: float) -> None:
+        """One long-poll: the frames after the last seq held (or a snapshot)."""
+        assert self.http is not None
+        params: dict[str, str] = {}
+        if self.seq is not None:
+            params["after"] = str(self.seq)
+            if self.cursor is not None:
+                params["cursor"] = str(self.cursor)
+        self.follow_requests += 1
+        response = await self.http.get(
+            self._follow_url, params=params, headers=self.follow_headers(), timeout=timeout
+        )
+        now = perf_counter()
+        if response.status_code != 200:
+            raise ConnectionError(f"HTTP {response.status_code}")
+        body = response.json()
+        self.cursor = body.get("cursor")
+        for frame in body["frames"]:
+            self.frames += 1
+            self.counters.frames += 1
+            seq = frame.get("seq")
+            if frame.get("type") == "snapshot":
+                self.follow_snapshots += 1
+                self.seq = seq
+            elif isinstance(seq, int):
+                if self.seq is None or seq <= self.seq:
+                    continue
+                if seq > self.seq + 1:  # a gap: ask for a snapshot, as the page does
+                    self.seq = None
+                    break
+                self.seq = seq
+            self._handle(frame, now)
+
+    async def _follow(self) -> None:
+        while not self.closing:
+            try:
+                await self.follow_once(60)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.follow_errors += 1
+                await asyncio.sleep(1)
 
     async def ping(self, ref: str) -> None:
         assert self.ws is not None

@@ -37,13 +37,16 @@ RESULTS = server.ROOT / "bench" / "results"
 
 # Per-scenario defaults: the full sizes of the issue table.
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "S1": {"members": 1000, "ramp": 10.0},
+    "S1": {"members": 1000, "ramp": 10.0, "hold": 2.0},
     "S2": {"members": 1000, "window": 30.0},
     "S2burst": {"members": 1000, "window": 5.0},
     "S3": {"members": 1000, "changes": 10},
     "S4": {"members": 200, "changes": 10},
     "S5": {"members": 1000, "duration": 600.0},
     "S6": {"members": 5000, "window": 60.0, "processes": 2},
+    # A share on networks that refuse WebSockets: they follow over HTTP (on
+    # the second process) and cast over REST. The hold outlasts a long-poll.
+    "S7": {"members": 1000, "window": 30.0, "processes": 2, "changes": 3, "hold": 25.0},
     "naive": {"members": 1000, "window": 30.0},
 }
 PACKAGES = [
@@ -76,7 +79,19 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         default=0.5,
         help="share of ballots cast over REST instead of the socket (default 0.5)",
     )
-    parser.add_argument("--changes", type=int, help="S3/S4: agenda changes (default 10)")
+    parser.add_argument(
+        "--http-share",
+        type=float,
+        default=0.2,
+        help="S7: share of members following over HTTP and casting over REST (default 0.2)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=float,
+        default=10.0,
+        help="S7: measure the servers' own CPU for this long before members connect, s",
+    )
+    parser.add_argument("--changes", type=int, help="S3/S4: agenda changes (default 10; S7 3)")
     parser.add_argument(
         "--interval", type=float, default=0.5, help="S3/S4: pause between changes, s"
     )
@@ -86,7 +101,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, help="S5: soak seconds (default 600)")
     parser.add_argument("--ping-interval", type=float, default=30.0, help="S5: app ping every s")
     parser.add_argument("--sample", type=float, default=10.0, help="S5: sample RSS every s")
-    parser.add_argument("--hold", type=float, default=2.0, help="S1: hold the sockets, s")
+    parser.add_argument(
+        "--hold", type=float, help="S1: hold the sockets, s (2); S7: quiet following, s (25)"
+    )
     parser.add_argument(
         "--deadline",
         type=float,
@@ -130,7 +147,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     args = parser.parse_args(argv)
     defaults = DEFAULTS[args.scenario]
-    for name in ("members", "window", "changes", "duration"):
+    for name in ("members", "window", "changes", "duration", "hold"):
         if getattr(args, name) is None:
             setattr(args, name, defaults.get(name, 0))
     if args.processes is None:
@@ -139,7 +156,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         args.ramp = defaults.get("ramp", max(1.0, args.members / 100))
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(2**31)
-    if args.scenario in ("S2", "S2burst", "S6", "naive") and args.window <= 0:
+    if args.scenario in ("S2", "S2burst", "S6", "S7", "naive") and args.window <= 0:
         parser.error("--window must be positive")
     return args
 
@@ -332,6 +349,20 @@ def table_row(result: dict[str, Any]) -> str:
             f"ack REST {_p(m['ack_rest_ms'])}",
             f"vote→projector {_p(m['vote_to_projector_ms'])}",
         ]
+    if "agenda_delivery_http_ms" in m:  # S7: each path apart
+        parts += [
+            f"agenda ws {_p(m['agenda_delivery_ws_ms'])}",
+            f"agenda HTTP {_p(m['agenda_delivery_http_ms'])}",
+        ]
+        for phase in ("idle", "poll"):
+            cpu = m[phase]
+            if "http_to_ws_ratio" in cpu:
+                ratio = cpu["http_to_ws_ratio"]
+                parts.append(
+                    f"{phase} CPU ms/member ws {cpu['ws_cpu_ms_per_member']:g}, "
+                    f"HTTP {cpu['http_cpu_ms_per_member']:g}"
+                    + (f" (x{ratio:g})" if ratio is not None else "")
+                )
     if "delivery_ms" in m:
         parts = [f"delivery {_p(m['delivery_ms'])}"]
     if "pong_ms" in m:
@@ -344,7 +375,7 @@ def table_row(result: dict[str, Any]) -> str:
     if result["label"]:
         name += f" - {result['label']}"
     window = result["params"].get("window")
-    if result["scenario"] in ("S2", "S2burst", "S6", "naive"):
+    if result["scenario"] in ("S2", "S2burst", "S6", "S7", "naive"):
         name += f", {window:g} s"
     return (
         "| "

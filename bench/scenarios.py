@@ -459,6 +459,302 @@ async def soak(run: Run) -> Outcome:
     return run.outcome(metrics)
 
 
+# --- S7: a share of the members on networks that refuse WebSockets ---------------------
+
+
+def split_members(run: Run) -> tuple[list[Client], list[Client]]:
+    """S7's members: a share (--http-share, drawn at random) follows over HTTP
+    and casts over REST, on the last server process; the others use the
+    socket, on the first. So each process's CPU is one path's (the first also
+    serves chair and projector). With one process the paths share it."""
+    seeds = run.seed["members"][: run.args.members]
+    chosen = set(run.rng.sample(range(len(seeds)), round(len(seeds) * run.args.http_share)))
+    sockets: list[Client] = []
+    followers: list[Client] = []
+    for i, member in enumerate(seeds):
+        http = i in chosen
+        client = Client(
+            name=f"m{i}",
+            role="member",
+            port=run.servers[-1 if http else 0].port,
+            transport="http" if http else "ws",
+            session=member["session"],
+            poll_id=run.poll_id,
+            counters=run.counters,
+        )
+        (followers if http else sockets).append(client)
+    return sockets, followers
+
+
+MEASURABLE_CPU_S = 0.05
+
+
+def path_cpu(
+    run: Run,
+    before: Sample,
+    after: Sample,
+    sockets: list[Client],
+    followers: list[Client],
+    baseline: dict[int, float],
+) -> dict[str, Any]:
+    """Server CPU of a phase per member of each path, in ms, and their ratio:
+    each process's CPU less what it spends with no member connected
+    (`baseline`, CPU seconds per second: timers, the loop), so that a small
+    run's figures are the members' own."""
+    first, last = run.servers[0].pid, run.servers[-1].pid
+    wall = after.at - before.at
+
+    def net(pid: int) -> float:
+        return max(0.0, after.cpu[pid] - before.cpu[pid] - baseline.get(pid, 0.0) * wall)
+
+    ws, http = net(first), net(last)
+    out: dict[str, Any] = {"wall_s": round(wall, 2)}
+    if first == last:  # one process: not split by path
+        out["cpu_ms_per_member"] = round(1000 * ws / max(1, len(sockets) + len(followers)), 2)
+        return out
+    ws_each = 1000 * ws / max(1, len(sockets))
+    http_each = 1000 * http / max(1, len(followers))
+    # /proc counts CPU in 10 ms ticks: below a few ticks a ratio is noise.
+    measurable = min(ws, http) >= MEASURABLE_CPU_S
+    out.update(
+        {
+            "ws_process_cpu_s": round(ws, 3),
+            "http_process_cpu_s": round(http, 3),
+            "ws_cpu_ms_per_member": round(ws_each, 2),
+            "http_cpu_ms_per_member": round(http_each, 2),
+            "http_to_ws_ratio": round(http_each / ws_each, 2) if measurable else None,
+        }
+    )
+    return out
+
+
+def follow_requests(clients: list[Client]) -> int:
+    return sum(c.follow_requests for c in clients)
+
+
+async def agenda_changes(
+    run: Run, chair: Client, receivers: list[Client]
+) -> tuple[dict[str, list[float]], int, list[str]]:
+    """The chair moves the agenda `--changes` times; each change's delivery
+    time to every receiver, by path, and how many never arrived."""
+    args = run.args
+    latencies: dict[str, list[float]] = {"ws": [], "http": []}
+    missing, refused = 0, []
+    position, step = 0, 1
+    for i in range(args.changes):
+        if not 0 <= position + step < args.agenda_items:
+            step = -step
+        position += step
+        message = {"type": "agenda.advance", "direction": "next" if step > 0 else "previous"}
+        seen = len(chair.agenda)
+        sent, _answered, reply = await chair.command(message, f"a{i}", args.connect_timeout)
+        if reply.get("type") != "ack":
+            refused.append(str(reply.get("code")))
+            continue
+        deadline = perf_counter() + args.delivery_timeout
+        while perf_counter() < deadline and len(chair.agenda) <= seen:
+            await asyncio.sleep(0.005)
+        if len(chair.agenda) <= seen:
+            refused.append("no agenda.changed event reached the chair")
+            continue
+        seq = chair.agenda[seen][1]
+        while perf_counter() < deadline and any(
+            not any(s >= seq for _t, s in c.agenda[-3:]) and not c.dropped for c in receivers
+        ):
+            await asyncio.sleep(0.01)
+        for c in receivers:
+            times = [t for t, s in c.agenda if s == seq]
+            if times:
+                latencies[c.transport].append(times[0] - sent)
+            else:
+                missing += 1
+        await asyncio.sleep(args.interval)
+    return latencies, missing, refused
+
+
+async def http_fallback(run: Run) -> Outcome:
+    args = run.args
+    projector, chair = run.projector(), run.chair()
+    await run.connect([projector, chair], 0)
+    if not (projector.connected and chair.connected):
+        raise RuntimeError(f"projector/chair: {projector.connect_error} {chair.connect_error}")
+    # Each process's CPU with no member connected, subtracted from every phase.
+    start = run.probe.sample()
+    await asyncio.sleep(args.baseline)
+    end = run.probe.sample()
+    baseline = {pid: (end.cpu[pid] - start.cpu[pid]) / (end.at - start.at) for pid in start.cpu}
+    sockets, followers = split_members(run)
+    members = sockets + followers
+    before_connect = run.probe.sample()
+    wall = await run.connect(members, args.ramp)
+    metrics = connection_metrics(run, members, wall)
+    connected = run.probe.sample()
+    metrics["memory"] = memory_metrics(before_connect, connected, metrics["connected"])
+    metrics["members_ws"], metrics["members_http"] = len(sockets), len(followers)
+    metrics["baseline_cpu_pct_per_process"] = [round(100 * v, 2) for v in baseline.values()]
+
+    # Phase 1: following a quiet meeting (the long-polls' own cost).
+    requests_before = follow_requests(followers)
+    before = run.probe.sample()
+    await asyncio.sleep(args.hold)
+    after = run.probe.sample()
+    metrics["idle"] = path_cpu(run, before, after, sockets, followers, baseline)
+    metrics["idle"]["follow_requests_per_member_per_min"] = round(
+        60
+        * (follow_requests(followers) - requests_before)
+        / max(1, len(followers))
+        / max(1e-9, after.at - before.at),
+        2,
+    )
+
+    # Phase 2: agenda changes reach both paths.
+    receivers = [c for c in members if c.connected]
+    before = run.probe.sample()
+    latencies, missing, refused = await agenda_changes(run, chair, receivers)
+    after = run.probe.sample()
+    metrics["agenda"] = path_cpu(run, before, after, sockets, followers, baseline)
+    metrics["agenda_delivery_ws_ms"] = summary_ms(latencies["ws"])
+    metrics["agenda_delivery_http_ms"] = summary_ms(latencies["http"])
+    run.check("the chair's changes were accepted", not refused, refused)
+    run.check("every member got every change", missing == 0, f"{missing} missing")
+
+    # Phase 3: a poll; socket members cast over the socket, the others over REST.
+    voters = receivers
+    options = run.seed["options"]
+    choices = [options["Yes"], options["No"], options["Abstain"]]
+    plan = {c.name: (run.rng.uniform(0, args.window), run.rng.choice(choices)) for c in voters}
+    loop = asyncio.get_running_loop()
+    outstanding = len(voters)
+    all_answered = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
+    answer_timeout = args.window + args.deadline
+
+    async def cast_later(client: Client, delay: float, choice: int) -> None:
+        nonlocal outstanding
+        try:
+            await asyncio.sleep(delay)
+            if client.transport == "http":
+                assert client.http is not None
+                await client.cast_rest(client.http, choice, answer_timeout)
+            else:
+                await client.cast_ws(choice, answer_timeout)
+        finally:
+            outstanding -= 1
+            if outstanding == 0:
+                all_answered.set()
+
+    def on_open(client: Client) -> None:
+        tasks.append(loop.create_task(cast_later(client, *plan[client.name])))
+
+    for client in voters:
+        client.on_poll_open = on_open
+    http = http_client()
+    requests_before = follow_requests(followers)
+    frames_before = run.counters.frames
+    before = run.probe.sample()
+    opened_at = perf_counter()
+    response = await http.post(
+        f"{chair.origin}/api/polls/{run.poll_id}/open/", json={}, headers=chair.rest_headers()
+    )
+    if response.status_code != 200:
+        raise RuntimeError(f"opening the poll: {response.status_code} {response.text[:500]}")
+    if voters:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(all_answered.wait(), answer_timeout)
+    acks = sum(1 for c in voters if c.ack_ok)
+    catch_up_deadline = perf_counter() + args.catch_up
+    while perf_counter() < catch_up_deadline and (
+        not projector.turnouts or max(t[1] for t in projector.turnouts) < acks
+    ):
+        await asyncio.sleep(0.02)
+    after = run.probe.sample()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    close = await http.post(
+        f"{chair.origin}/api/polls/{run.poll_id}/close/", json={}, headers=chair.rest_headers()
+    )
+    await http.aclose()
+    dropped = disconnect_check(run, [*sockets, projector, chair])
+    errors = sum(c.follow_errors for c in followers)
+    run.check("no failed follow requests", errors == 0, f"{errors} failed")
+    await close_all([*members, projector, chair])
+    ballots = run.db.query("SELECT count(*) FROM voting_ballot WHERE poll_id = %s", (run.poll_id,))
+    marks = run.db.query(
+        "SELECT count(*) FROM voting_rollmark m JOIN voting_rollentry e "
+        "ON m.roll_entry_id = e.id WHERE e.poll_id = %s",
+        (run.poll_id,),
+    )
+    db_ballots, db_marks = int(ballots[0][0]), int(marks[0][0])
+    vote, after_ack, uncovered = projector_latencies(voters, projector)
+    failures = Counter(c.ack_detail or "no answer" for c in voters if not c.ack_ok)
+
+    def by_path(transport: str) -> list[Client]:
+        return [c for c in voters if c.transport == transport]
+
+    def acked(clients: list[Client]) -> list[float]:
+        return [c.ack_at - c.cast_sent for c in clients if c.ack_ok]  # type: ignore[operator]
+
+    def opened(clients: list[Client]) -> list[float]:
+        return [c.poll_open_at - opened_at for c in clients if c.poll_open_at is not None]
+
+    poll_requests = follow_requests(followers) - requests_before
+    metrics.update(
+        {
+            "poll": path_cpu(run, before, after, sockets, followers, baseline),
+            "voters": len(voters),
+            "acks": acks,
+            "acks_ws": sum(1 for c in by_path("ws") if c.ack_ok),
+            "acks_rest": sum(1 for c in by_path("http") if c.ack_ok),
+            "ballot_failures": dict(failures.most_common(10)),
+            "db_ballots": db_ballots,
+            "db_roll_marks": db_marks,
+            "poll_open_delivery_ws_ms": summary_ms(opened(by_path("ws"))),
+            "poll_open_delivery_http_ms": summary_ms(opened(by_path("http"))),
+            "ack_ms": summary_ms(acked(voters)),
+            "ack_ws_ms": summary_ms(acked(by_path("ws"))),
+            "ack_rest_ms": summary_ms(acked(by_path("http"))),
+            "vote_to_projector_ms": summary_ms(vote),
+            "ack_to_projector_ms": summary_ms(after_ack),
+            "ballots_not_shown_on_projector": uncovered,
+            "projector_final_ballots": max((t[1] for t in projector.turnouts), default=0),
+            "follow_requests_in_poll": poll_requests,
+            "follow_snapshots": sum(c.follow_snapshots for c in followers),
+            "frames_delivered": run.counters.frames - frames_before,
+            "cpu": usage(before, after),
+            "rss_end_mb": rss_mb(after),
+            "poll_close_status": close.status_code,
+            "disconnects": dropped,
+        }
+    )
+    saw_open = [c for c in voters if c.poll_open_at is not None]
+    run.check("every member saw the poll open", len(saw_open) == len(voters), len(saw_open))
+    run.check("every ballot acknowledged", acks == len(voters), f"{acks}/{len(voters)}")
+    run.check(
+        "no lost or doubled ballots (database = acknowledgements)",
+        db_ballots == acks,
+        f"db {db_ballots}, acks {acks}",
+    )
+    run.check("one roll mark per ballot", db_marks == db_ballots, f"{db_marks}/{db_ballots}")
+    run.check(
+        "projector shows the final count",
+        metrics["projector_final_ballots"] == acks,
+        f"{metrics['projector_final_ballots']}/{acks}",
+    )
+    run.target("ack p99", metrics["ack_ms"]["p99"], 300, "ms")
+    run.target("vote-to-projector p99", metrics["vote_to_projector_ms"]["p99"], 1000, "ms")
+    run.target(
+        "agenda delivery p99 over HTTP", metrics["agenda_delivery_http_ms"]["p99"], 2000, "ms"
+    )
+    run.target(
+        "HTTP / socket CPU per member during the poll",
+        metrics["poll"].get("http_to_ws_ratio"),
+        3,
+        "x",
+    )
+    return run.outcome(metrics)
+
+
 SCENARIOS = {
     "S1": connect_storm,
     "S2": poll_vote,
@@ -467,5 +763,6 @@ SCENARIOS = {
     "S4": broadcast,
     "S5": soak,
     "S6": poll_vote,
+    "S7": http_fallback,
     "naive": poll_vote,
 }

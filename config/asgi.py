@@ -35,7 +35,7 @@ if settings.GC_TUNING:
     gc.set_threshold(50_000, 50, 100)
 
 from config.routing import websocket_urlpatterns  # noqa: E402
-from live import coalesce  # noqa: E402
+from live import coalesce, follow  # noqa: E402
 from voting import services, turnout  # noqa: E402
 
 http_app: Any = django_asgi_app
@@ -51,7 +51,10 @@ if settings.HTTP_CONCURRENCY:
 
 router = ProtocolTypeRouter(
     {
-        "http": http_app,
+        # Following a meeting over HTTP where WebSockets do not get through: a
+        # long-poll of the live layer's own, outside Django's chain and the
+        # request limit (it holds no thread while it waits).
+        "http": follow.mount(http_app),
         # Cookies only: the meeting socket reads its session and member on
         # its own threads, with the rest of a connect's reads, and never
         # writes the session (Channels' session middleware would check it

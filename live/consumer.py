@@ -12,20 +12,14 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
-from importlib import import_module
-from types import SimpleNamespace
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django import db
 from django.conf import settings
-from django.contrib import auth
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -37,6 +31,7 @@ from live.commands import Frame
 from live.events import encode, group_name
 from live.registry import Viewer
 from live.snapshot import build_snapshot
+from live.workers import command_threads, connect_viewer, on_thread, read_threads
 
 logger = logging.getLogger(__name__)
 
@@ -44,52 +39,6 @@ CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_NO_MEETING = 4404
 MAX_MESSAGE_BYTES = 16_384
-
-
-def session_user(session_key: str | None) -> Any:
-    """The member logged in with this session, or AnonymousUser: Django's own
-    check, so a session whose password has since changed logs in no one."""
-    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    return auth.get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
-
-
-# Socket work runs side by side on two pools of threads, not on Channels' one
-# database thread. There, every query of every connect waited behind the one
-# before (a storm of phones queued for seconds while the CPU idled), and a
-# burst of ballots behind each other's disk flush. Commands (ballots above
-# all) have their own pool, so a connect storm does not hold a ballot back.
-_command_threads = ThreadPoolExecutor(
-    max_workers=settings.SOCKET_COMMAND_THREADS, thread_name_prefix="socket-command"
-)
-_read_threads = ThreadPoolExecutor(
-    max_workers=settings.SOCKET_READ_THREADS, thread_name_prefix="socket-read"
-)
-
-T = TypeVar("T")
-
-
-def _then_close(function: Callable[..., T], *args: Any) -> T:
-    """A call whose database connection goes back to the pool when it ends,
-    as after an HTTP request: these threads outlive every socket."""
-    try:
-        return function(*args)
-    finally:
-        db.connections.close_all()
-
-
-async def on_thread(executor: ThreadPoolExecutor, function: Callable[..., T], *args: Any) -> T:
-    return await sync_to_async(_then_close, thread_sensitive=False, executor=executor)(
-        function, *args
-    )
-
-
-def connect_viewer(
-    meeting_id: int, session_key: str | None, projector_token: str | None
-) -> tuple[Any, Viewer]:
-    """The session's member and who they are to the meeting, in one trip to a
-    thread: a connect's reads before it joins the meeting's group."""
-    user = session_user(session_key)
-    return user, registry.meeting().resolve_viewer(meeting_id, user, projector_token)
 
 
 class MeetingConsumer(AsyncWebsocketConsumer):
@@ -159,7 +108,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.accept()
         try:
             self.scope["user"], self.viewer = await on_thread(
-                _read_threads,
+                read_threads,
                 connect_viewer,
                 self.meeting_id,
                 self.scope["cookies"].get(settings.SESSION_COOKIE_NAME),
@@ -189,7 +138,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await fanout.hub().leave(self.group, self)
 
     async def send_snapshot(self) -> None:
-        text = await on_thread(_read_threads, build_snapshot, self.meeting_id, self.viewer)
+        text = await on_thread(read_threads, build_snapshot, self.meeting_id, self.viewer)
         # A phone may give up while its snapshot is built (a connect storm);
         # disconnect() follows, and there is no one left to tell.
         with client_gone():
@@ -242,7 +191,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_error("forbidden", _("The projector is read-only."), ref)
             return
         try:
-            extra = await on_thread(_command_threads, handler, self.meeting_id, actor, frame)
+            extra = await on_thread(command_threads, handler, self.meeting_id, actor, frame)
         except DomainError as exc:
             await self.send_error(exc.code, exc.message, ref)
             return

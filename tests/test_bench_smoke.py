@@ -61,3 +61,71 @@ def test_small_poll_loses_and_doubles_no_ballot(
         "no lost or doubled ballots (database = acknowledgements)",
     ):
         assert checks[name]["ok"], (name, checks[name])
+
+
+HTTP_MEMBERS = 4
+
+
+def test_http_followers_and_socket_members_lose_and_double_no_ballot(
+    require_postgres: None, redis_url: str, tmp_path: Path
+) -> None:
+    """S7 small: a fifth of the members follow over HTTP and cast over REST,
+    on a second daphne process."""
+    out = tmp_path / "result.json"
+    command = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        "--scenario",
+        "S7",
+        "--members",
+        str(MEMBERS),
+        "--http-share",
+        str(HTTP_MEMBERS / MEMBERS),
+        "--window",
+        "3",
+        "--ramp",
+        "1",
+        "--baseline",
+        "1",
+        "--hold",
+        "2",
+        "--changes",
+        "2",
+        "--interval",
+        "0.2",
+        "--seed",
+        "7",
+        "--catch-up",
+        "5",
+        "--deadline",
+        "30",
+        "--database-url",
+        servers.test_database_url(),
+        "--redis-url",
+        redis_url,
+        "--json-out",
+        str(out),
+    ]
+    done = subprocess.run(command, cwd=servers.ROOT, capture_output=True, text=True, timeout=240)
+    assert out.exists(), done.stdout + done.stderr
+    result = json.loads(out.read_text())
+    metrics, checks = result["metrics"], result["checks"]
+
+    assert metrics["connected"] == MEMBERS
+    assert (metrics["members_ws"], metrics["members_http"]) == (
+        MEMBERS - HTTP_MEMBERS,
+        HTTP_MEMBERS,
+    )
+    assert metrics["acks"] == MEMBERS, metrics["ballot_failures"]
+    assert (metrics["acks_ws"], metrics["acks_rest"]) == (MEMBERS - HTTP_MEMBERS, HTTP_MEMBERS)
+    assert metrics["db_ballots"] == metrics["db_roll_marks"] == MEMBERS
+    assert metrics["agenda_delivery_http_ms"]["n"] == 2 * HTTP_MEMBERS
+    for name in (
+        "all sockets connected",
+        "every member got every change",
+        "no failed follow requests",
+        "every member saw the poll open",
+        "no lost or doubled ballots (database = acknowledgements)",
+    ):
+        assert checks[name]["ok"], (name, checks[name])

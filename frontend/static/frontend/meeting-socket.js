@@ -11,9 +11,19 @@
 //   online): a socket that is closed, or silent longer than the heartbeat, is
 //   replaced at once; an open one is asked for a fresh snapshot, and replaced
 //   if no answer comes within PROBE_TIMEOUT_MS. A phone that slept through
-//   events shows the meeting as it is now, without a reload.
+//   events shows the meeting as it is now, without a reload;
+// - a network that lets HTTPS through but not WebSockets: after
+//   FALLBACK_AFTER attempts that brought no snapshot, the page follows the
+//   meeting over HTTP (meeting-follow.js), with the same sequence and resync
+//   rules, and says that live updates are slower. The socket keeps being
+//   tried in the background; once one brings its snapshot, HTTP stops.
+//
+// Pages see one connection, whichever way its frames come. Commands go only
+// over the socket: send() says false when it is not open (ballots then go
+// over REST, phone-voting.js).
 
 import { _ } from "./i18n.js";
+import { HttpFollower } from "./meeting-follow.js";
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
@@ -21,6 +31,12 @@ const PING_EVERY_MS = 20000;
 const SILENCE_LIMIT_MS = 45000;
 const PROBE_TIMEOUT_MS = 5000;
 const WS_CONNECTING = 0;
+// Socket attempts without a snapshot (refused, cut, or silent past
+// SNAPSHOT_TIMEOUT_MS) before the page follows over HTTP: a second or two
+// where the network refuses WebSockets, about 25 s where a proxy holds the
+// handshake.
+const FALLBACK_AFTER = 3;
+const SNAPSHOT_TIMEOUT_MS = 8000;
 
 export const CLOSE_NOT_LOGGED_IN = 4401;
 export const CLOSE_NOT_PARTICIPANT = 4403;
@@ -44,8 +60,11 @@ export function socketUrl(meetingId, projectorToken) {
  *   onSnapshot(snapshot)  the full state (first message, and after a resync)
  *   onEvent(event)        a sequenced event, in order, never twice
  *   onMessage(message)    anything unsequenced: ack, error, pong
- *   onState(state)        "connecting" | "open" | "reconnecting" | "final"
- * banner: an element with role=status shown while the socket is down.
+ *   onState(state)        "connecting" | "open" | "fallback" | "reconnecting" | "final"
+ *                         ("fallback": following over HTTP, slower)
+ * banner: an element with role=status that says what is happening while
+ * the socket is down; fallbackText: its sentence while following over HTTP
+ * (null: none, for the projector, whose indicator says it).
  */
 export class MeetingSocket {
   constructor({
@@ -54,6 +73,7 @@ export class MeetingSocket {
     banner = null,
     loginUrl = null,
     finalMessages = {},
+    fallbackText = _("Live updates are slower on this network."),
     onSnapshot = () => {},
     onEvent = () => {},
     onMessage = () => {},
@@ -63,6 +83,7 @@ export class MeetingSocket {
     this.banner = banner;
     this.loginUrl = loginUrl;
     this.finalMessages = finalMessages;
+    this.fallbackText = fallbackText;
     this.onSnapshot = onSnapshot;
     this.onEvent = onEvent;
     this.onMessage = onMessage;
@@ -79,6 +100,22 @@ export class MeetingSocket {
     this.heartbeat = null;
     this.state = null;
     this.suspended = false;
+    this.socketFailures = 0; // attempts in a row that brought no snapshot
+    this.snapshotTimer = null;
+    this.following = false; // following over HTTP (the socket is still tried)
+    this.follower = new HttpFollower({
+      meetingId,
+      projectorToken,
+      lastSeq: () => (this.awaitingSnapshot ? null : this.seq),
+      onFrame: (frame) => this.handle(frame, "http"),
+      onUp: () => {
+        if (this.following && !this.socketOpen()) this.setState("fallback");
+      },
+      onDown: () => {
+        if (this.following && !this.socketOpen()) this.setState("reconnecting");
+      },
+      onFinal: (code) => this.finish(code),
+    });
   }
 
   start() {
@@ -114,7 +151,9 @@ export class MeetingSocket {
     window.clearTimeout(this.timer);
     this.timer = null;
     window.clearTimeout(this.probeTimer);
+    window.clearTimeout(this.snapshotTimer);
     window.clearInterval(this.heartbeat);
+    this.follower.stop();
     const ws = this.ws;
     this.ws = null;
     if (ws) ws.close(1000);
@@ -125,19 +164,25 @@ export class MeetingSocket {
     this.suspended = false;
     this.attempt = 0;
     this.startHeartbeat();
+    if (this.following) this.follower.start();
     this.connect();
   }
 
-  /** Send a client message (resync, ping, agenda.advance...). False if not connected. */
+  socketOpen() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Send a client message (resync, ping, agenda.advance...). False if the socket is not open. */
   send(message) {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    if (!this.socketOpen()) return false;
     this.ws.send(JSON.stringify(message));
     return true;
   }
 
+  /** Ask for a fresh snapshot, over whichever way the meeting is followed. */
   resync() {
     this.awaitingSnapshot = true;
-    this.send({ type: "resync" });
+    if (!this.send({ type: "resync" }) && this.following) this.follower.poke();
   }
 
   connect() {
@@ -145,16 +190,28 @@ export class MeetingSocket {
     this.timer = null;
     if (this.final || this.suspended) return;
     this.probeSince = null;
-    this.setState(this.attempt === 0 && this.seq === null ? "connecting" : "reconnecting");
-    this.awaitingSnapshot = true;
+    window.clearTimeout(this.snapshotTimer);
+    if (!this.following) {
+      // While following over HTTP, that stream goes on meanwhile.
+      this.setState(this.attempt === 0 && this.seq === null ? "connecting" : "reconnecting");
+      this.awaitingSnapshot = true;
+    }
     let ws;
     try {
       ws = new WebSocket(this.url);
     } catch {
-      this.scheduleReconnect();
+      this.socketFailed();
       return;
     }
     this.ws = ws;
+    let snapshotCame = false;
+    // A proxy may hold the handshake, or pass it and then nothing.
+    this.snapshotTimer = window.setTimeout(() => {
+      if (ws !== this.ws || snapshotCame) return;
+      this.ws = null;
+      ws.close();
+      this.socketFailed();
+    }, SNAPSHOT_TIMEOUT_MS);
     ws.addEventListener("open", () => {
       this.lastHeard = Date.now();
     });
@@ -168,25 +225,53 @@ export class MeetingSocket {
       } catch {
         return;
       }
-      this.handle(message);
+      if (message.type === "snapshot" && !snapshotCame) {
+        snapshotCame = true;
+        this.socketUp();
+      }
+      this.handle(message, "socket");
     });
     ws.addEventListener("close", (event) => {
       if (ws !== this.ws) return;
       this.ws = null;
+      window.clearTimeout(this.snapshotTimer);
       if (FINAL_CODES.has(event.code)) {
         this.finish(event.code);
+      } else if (!snapshotCame) {
+        this.socketFailed();
       } else {
         this.scheduleReconnect();
       }
     });
   }
 
-  handle(message) {
+  /** The socket brought its snapshot: it carries the meeting from now on. */
+  socketUp() {
+    window.clearTimeout(this.snapshotTimer);
+    this.socketFailures = 0;
+    this.attempt = 0;
+    if (this.following) {
+      this.following = false;
+      this.follower.stop();
+    }
+  }
+
+  /** An attempt that brought no snapshot; after a few, follow over HTTP meanwhile. */
+  socketFailed() {
+    this.socketFailures += 1;
+    if (this.socketFailures >= FALLBACK_AFTER && !this.following && !this.final) {
+      this.following = true;
+      this.follower.start();
+    }
+    this.scheduleReconnect();
+  }
+
+  handle(message, via = "socket") {
     if (message.type === "snapshot") {
       this.seq = message.seq;
       this.awaitingSnapshot = false;
-      this.attempt = 0;
-      this.setState("open");
+      if (via === "socket") this.attempt = 0;
+      this.setState(via === "socket" ? "open" : "fallback");
       this.onSnapshot(message);
       return;
     }
@@ -205,7 +290,7 @@ export class MeetingSocket {
 
   scheduleReconnect() {
     if (this.final || this.suspended || this.timer !== null) return;
-    this.setState("reconnecting");
+    if (!this.following) this.setState("reconnecting");
     const delay = backoffDelay(this.attempt);
     this.attempt += 1;
     this.timer = window.setTimeout(() => this.connect(), delay);
@@ -217,6 +302,7 @@ export class MeetingSocket {
    */
   wake({ networkBack = false } = {}) {
     if (this.final || this.suspended) return;
+    if (this.following) this.follower.poke();
     const ws = this.ws;
     if (ws !== null && ws.readyState === WS_CONNECTING && !networkBack) return; // on its way
     const open = ws !== null && ws.readyState === WebSocket.OPEN;
@@ -273,6 +359,9 @@ export class MeetingSocket {
   finish(code) {
     this.final = true;
     window.clearInterval(this.heartbeat);
+    window.clearTimeout(this.snapshotTimer);
+    this.following = false;
+    this.follower.stop();
     const defaults = {
       [CLOSE_NOT_LOGGED_IN]: _("Your session has ended. Log in again to follow the meeting."),
       [CLOSE_NOT_PARTICIPANT]: _("You are not on this meeting's roster."),
@@ -288,18 +377,19 @@ export class MeetingSocket {
     this.state = state;
     document.body.dataset.connection = state; // for styles and end-to-end tests
     if (state === "open") this.showBanner(null);
+    else if (state === "fallback") this.showBanner(this.fallbackText, null, "banner-info");
     else if (state === "reconnecting") this.showBanner(_("Reconnecting…"));
     this.onState(state);
   }
 
   // The live region itself stays in the page (a hidden region is not
   // announced); the visible banner is a child added and removed inside it.
-  showBanner(text, link = null) {
+  showBanner(text, link = null, kind = null) {
     if (!this.banner) return;
     this.banner.replaceChildren();
     if (!text) return;
     const box = document.createElement("p");
-    box.className = this.final ? "banner banner-final" : "banner";
+    box.className = this.final ? "banner banner-final" : kind ? `banner ${kind}` : "banner";
     box.append(text);
     if (link) {
       const a = document.createElement("a");

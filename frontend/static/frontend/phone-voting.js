@@ -6,8 +6,13 @@
 // the server acknowledges it (the code is the server's idempotency key), also
 // after a reload or a reconnect. Only then is the receipt kept and the
 // pending ballot dropped.
+//
+// It goes over the meeting socket when that is open. When it is not (a
+// network that refuses WebSockets), or no answer came in time, the same
+// ballot goes to the REST endpoint too: whichever answers first gives the
+// receipt, and the server counts it once.
 import { el } from "./meeting-state.js";
-import { csrfToken } from "./api.js";
+import { csrfToken, request } from "./api.js";
 import {
   _,
   TurnoutBook,
@@ -27,6 +32,7 @@ import {
 
 // Roles that vote (the server's VOTING_ROLES).
 const VOTING_ROLES = new Set(["voter", "chair"]);
+// No answer this long after a send: send again, over the socket and over HTTP.
 const FIRST_RETRY_MS = 4000;
 const MAX_RETRY_MS = 15000;
 // Error codes after which re-sending cannot help.
@@ -107,6 +113,7 @@ export class PhoneVoting {
     this.ui = new Map(); // entry key -> {step, selected, message}
     this.timers = new Map(); // entry key -> retry timer
     this.attempts = new Map(); // entry key -> sends so far
+    this.posting = new Set(); // entry keys with a REST request in flight
     this.participantId = null;
     this.polls = [];
     this.myVotes = new Map(); // poll id -> roll entries of this voter
@@ -236,7 +243,8 @@ export class PhoneVoting {
     this.send(ballot);
   }
 
-  send(ballot) {
+  /** Send a pending ballot: over the socket if it is open, else over HTTP; `both`: either way. */
+  send(ballot, { both = false } = {}) {
     const key = this.entryKey(ballot.poll_id, ballot.on_behalf_of);
     window.clearTimeout(this.timers.get(key));
     const message = {
@@ -250,25 +258,58 @@ export class PhoneVoting {
       message.on_behalf_of = ballot.on_behalf_of;
     }
     const sent = this.socket ? this.socket.send(message) : false;
-    const attempts = (this.attempts.get(key) || 0) + (sent ? 1 : 0);
+    if (!sent || both) this.post(ballot);
+    const attempts = (this.attempts.get(key) || 0) + 1;
     this.attempts.set(key, attempts);
     const ui = this.ui.get(key);
-    if (!ui || ui.step !== "sending" || ui.retrying !== (attempts > 1 || !sent)) {
+    if (!ui || ui.step !== "sending" || ui.retrying !== attempts > 1) {
       this.setUi(ballot.poll_id, ballot.on_behalf_of, {
         step: "sending",
-        retrying: attempts > 1 || !sent,
+        retrying: attempts > 1,
         message: null,
       });
     }
-    // No answer in time: send again, same code. A reconnect re-sends sooner.
+    // No answer in time: send again, same code, both ways. A reconnect re-sends sooner.
     const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
     this.timers.set(
       key,
       window.setTimeout(() => {
         const still = this.store.get(this.storeKey("pending", ballot.poll_id, ballot.on_behalf_of));
-        if (still && still.receipt_code === ballot.receipt_code) this.send(still);
+        if (still && still.receipt_code === ballot.receipt_code) this.send(still, { both: true });
       }, delay),
     );
+  }
+
+  /**
+   * The same ballot to the REST endpoint (idempotent by its receipt code). A
+   * receipt or a final refusal is handled as the socket's; a network failure
+   * or any other answer leaves the ballot pending for the retry timer.
+   */
+  async post(ballot) {
+    const key = this.entryKey(ballot.poll_id, ballot.on_behalf_of);
+    if (this.posting.has(key)) return;
+    this.posting.add(key);
+    // The CSRF cookie, else the token of the page's language form.
+    const fallback = document.querySelector("input[name=csrfmiddlewaretoken]");
+    try {
+      const answer = await request(
+        "POST",
+        `/api/polls/${ballot.poll_id}/ballots/`,
+        {
+          choices: ballot.choices,
+          receipt_code: ballot.receipt_code,
+          on_behalf_of: ballot.on_behalf_of ?? null,
+        },
+        { csrf: fallback ? fallback.value : "" },
+      );
+      if (answer && answer.receipt) this.onAck(answer.receipt);
+    } catch (error) {
+      if (error && typeof error.code === "string") {
+        this.onRefused(ballot.receipt_code, { code: error.code, message: error.message });
+      }
+    } finally {
+      this.posting.delete(key);
+    }
   }
 
   findPending(code) {

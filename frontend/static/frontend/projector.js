@@ -147,6 +147,7 @@ function tick() {
 const labels = {
   connecting: _("Connecting…"),
   open: _("Connected"),
+  fallback: _("Connected, slower updates"),
   reconnecting: _("Reconnecting…"),
   final: _("Disconnected"),
 };
@@ -166,6 +167,7 @@ const socket = new MeetingSocket({
   meetingId: main.dataset.meetingId,
   projectorToken: main.dataset.projectorToken,
   banner: document.getElementById("connection-banner"),
+  fallbackText: null, // the indicator says it; the room needs no banner
   finalMessages: {
     [CLOSE_NO_MEETING]: _("This projector link is no longer valid. Ask the chair for a new one."),
     [CLOSE_NOT_PARTICIPANT]: _("This projector link is for another meeting."),
