@@ -9,6 +9,9 @@ from meetings.models import Member, Participant
 from tests.conftest import World, build_world
 from tests.factories import MemberFactory, MembershipFactory, ParticipantFactory
 
+# The socket tests' fixtures (Redis layer under CI, a live meeting).
+from tests.live.test_consumer import live_world, socket_layer  # noqa: F401
+
 
 def start(world: World) -> World:
     meeting_services.meeting_start(actor=world.chair, meeting=world.meeting)
