@@ -7,13 +7,13 @@ from rest_framework import serializers
 from speakers.models import Speech
 
 
-class SettingsSerializer(serializers.Serializer):
+class SpeakerSettingsSerializer(serializers.Serializer):
     speaking_time = serializers.IntegerField(help_text="Seconds per speech; 0: no limit.")
     max_speeches = serializers.IntegerField(help_text="Per member per item; 0: no limit.")
     first_time_first = serializers.BooleanField()
 
 
-class SettingsUpdateSerializer(serializers.Serializer):
+class SpeakerSettingsUpdateSerializer(serializers.Serializer):
     speaking_time = serializers.IntegerField(required=False, allow_null=True)
     max_speeches = serializers.IntegerField(required=False, allow_null=True)
     first_time_first = serializers.BooleanField(required=False, allow_null=True)
@@ -34,7 +34,7 @@ class SpeechSerializer(serializers.Serializer):
     running_since = serializers.DateTimeField(allow_null=True)
 
 
-class ListSerializer(serializers.Serializer):
+class SpeakerListSerializer(serializers.Serializer):
     agenda_item_id = serializers.IntegerField()
     closed = serializers.BooleanField()
     speaking_time = serializers.IntegerField(allow_null=True, help_text="null: as the meeting.")
@@ -46,11 +46,11 @@ class ListSerializer(serializers.Serializer):
 
 
 class SpeakersSerializer(serializers.Serializer):
-    settings = SettingsSerializer()
-    lists = serializers.DictField(child=ListSerializer(), help_text="Per agenda item id.")
+    settings = SpeakerSettingsSerializer()
+    lists = serializers.DictField(child=SpeakerListSerializer(), help_text="Per agenda item id.")
 
 
-class RequestSerializer(serializers.Serializer):
+class SpeechRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Speech.Kind.choices, default=Speech.Kind.SPEAK)
     agenda_item_id = serializers.IntegerField(required=False, allow_null=True)
     participant_id = serializers.IntegerField(
@@ -58,21 +58,21 @@ class RequestSerializer(serializers.Serializer):
     )
 
 
-class ReorderSerializer(serializers.Serializer):
+class SpeakersReorderSerializer(serializers.Serializer):
     speech_ids = serializers.ListField(child=serializers.IntegerField())
     agenda_item_id = serializers.IntegerField(required=False, allow_null=True)
 
 
-class CallSerializer(serializers.Serializer):
+class SpeakerCallSerializer(serializers.Serializer):
     speech_id = serializers.IntegerField(required=False, allow_null=True)
     agenda_item_id = serializers.IntegerField(required=False, allow_null=True)
 
 
-class TimerSerializer(serializers.Serializer):
+class SpeakerTimerSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["start", "pause", "stop"])
     agenda_item_id = serializers.IntegerField(required=False, allow_null=True)
 
 
-class CloseSerializer(serializers.Serializer):
+class SpeakersCloseSerializer(serializers.Serializer):
     closed = serializers.BooleanField()
     agenda_item_id = serializers.IntegerField(required=False, allow_null=True)

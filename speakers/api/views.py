@@ -37,12 +37,12 @@ class SpeakersView(ApiView):
 class SpeakersSettingsView(ApiView):
     @extend_schema(
         summary="Change the meeting's speaker settings (chair or clerk)",
-        request=s.SettingsUpdateSerializer,
-        responses={200: s.SettingsSerializer, **errors(400, 403, 404)},
+        request=s.SpeakerSettingsUpdateSerializer,
+        responses={200: s.SpeakerSettingsSerializer, **errors(400, 403, 404)},
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.SettingsUpdateSerializer, request.data)
+        data = parse(s.SpeakerSettingsUpdateSerializer, request.data)
         services.speakers_settings_update(actor=caller(request), meeting=meeting, **data)
         return Response(selectors.meeting_settings(meeting.pk))
 
@@ -50,7 +50,7 @@ class SpeakersSettingsView(ApiView):
 class ItemListView(ApiView):
     @extend_schema(
         summary="One agenda item's speakers' list",
-        responses={200: s.ListSerializer, **errors(404)},
+        responses={200: s.SpeakerListSerializer, **errors(404)},
     )
     def get(self, request: Request, meeting_id: int, item_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
@@ -59,12 +59,12 @@ class ItemListView(ApiView):
 
     @extend_schema(
         summary="Set an item's own speaker settings (null: as the meeting)",
-        request=s.SettingsUpdateSerializer,
-        responses={200: s.ListSerializer, **errors(400, 403, 404)},
+        request=s.SpeakerSettingsUpdateSerializer,
+        responses={200: s.SpeakerListSerializer, **errors(400, 403, 404)},
     )
     def put(self, request: Request, meeting_id: int, item_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.SettingsUpdateSerializer, request.data)
+        data = parse(s.SpeakerSettingsUpdateSerializer, request.data)
         services.speakers_settings_update(
             actor=caller(request), meeting=meeting, agenda_item_id=item_id, **data
         )
@@ -74,12 +74,12 @@ class ItemListView(ApiView):
 class RequestsView(ApiView):
     @extend_schema(
         summary="Ask to speak (or, chair or clerk, add a member on their behalf)",
-        request=s.RequestSerializer,
+        request=s.SpeechRequestSerializer,
         responses={201: s.SpeechSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.RequestSerializer, request.data)
+        data = parse(s.SpeechRequestSerializer, request.data)
         speech = services.speech_request(actor=caller(request), meeting=meeting, **data)
         listed = _list(speech.agenda_item_id)
         payload = next(p for p in listed["waiting"] if p["id"] == speech.pk)
@@ -101,12 +101,12 @@ class RequestView(ApiView):
 class ReorderView(ApiView):
     @extend_schema(
         summary="Reorder the waiting requests (chair or clerk)",
-        request=s.ReorderSerializer,
-        responses={200: s.ListSerializer, **errors(400, 403, 404, 409)},
+        request=s.SpeakersReorderSerializer,
+        responses={200: s.SpeakerListSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.ReorderSerializer, request.data)
+        data = parse(s.SpeakersReorderSerializer, request.data)
         services.speakers_reorder(actor=caller(request), meeting=meeting, **data)
         return Response(_list(services.list_item(meeting, data.get("agenda_item_id")).pk))
 
@@ -114,12 +114,12 @@ class ReorderView(ApiView):
 class CallView(ApiView):
     @extend_schema(
         summary="End the current speech and call the next (or the named) speaker",
-        request=s.CallSerializer,
-        responses={200: s.ListSerializer, **errors(400, 403, 404, 409)},
+        request=s.SpeakerCallSerializer,
+        responses={200: s.SpeakerListSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.CallSerializer, request.data)
+        data = parse(s.SpeakerCallSerializer, request.data)
         services.speaker_call(actor=caller(request), meeting=meeting, **data)
         return Response(_list(services.list_item(meeting, data.get("agenda_item_id")).pk))
 
@@ -127,12 +127,12 @@ class CallView(ApiView):
 class TimerView(ApiView):
     @extend_schema(
         summary="Start, pause or stop the current speaker's time",
-        request=s.TimerSerializer,
-        responses={200: s.ListSerializer, **errors(400, 403, 404, 409)},
+        request=s.SpeakerTimerSerializer,
+        responses={200: s.SpeakerListSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.TimerSerializer, request.data)
+        data = parse(s.SpeakerTimerSerializer, request.data)
         action = {
             "start": services.speaker_start,
             "pause": services.speaker_pause,
@@ -147,12 +147,12 @@ class TimerView(ApiView):
 class CloseView(ApiView):
     @extend_schema(
         summary="Close or reopen an item's speakers' list",
-        request=s.CloseSerializer,
-        responses={200: s.ListSerializer, **errors(400, 403, 404, 409)},
+        request=s.SpeakersCloseSerializer,
+        responses={200: s.SpeakerListSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.CloseSerializer, request.data)
+        data = parse(s.SpeakersCloseSerializer, request.data)
         row = services.speakers_list_close(actor=caller(request), meeting=meeting, **data)
         assert row.agenda_item_id is not None
         return Response(_list(row.agenda_item_id))
