@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "meetings",
     "voting",
     "documents",
+    "speakers",
     "demo",
     "frontend",
 ]
@@ -251,6 +252,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # "kind" is also a poll's and a quorum's field: name the speech's apart.
+    "ENUM_NAME_OVERRIDES": {
+        "SpeechKindEnum": "speakers.models.Speech.Kind",
+        "KindEnum": "voting.api.serializers.KIND_CHOICES",
+    },
 }
 
 # --- Production hardening -------------------------------------------------
