@@ -185,10 +185,16 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "meetings-cache"),
+            # A Redis that is down or stuck costs a request at most a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# With the cache unreachable (Redis down), let rate-limited attempts through
+# uncounted (true) or refuse them with 503 (false). See core/ratelimit.py.
+RATE_LIMIT_FAIL_OPEN = env_bool("RATE_LIMIT_FAIL_OPEN", default=True)
 
 # --- Check-in -----------------------------------------------------------------
 # Attempts per minute: check-ins by one clerk, self check-ins (room code,
