@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 from collections.abc import AsyncIterator
@@ -23,6 +22,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import jsonlimits
 from core.exceptions import DomainError, NotAllowed, NotFound, NotLoggedIn
 from core.language import scope_language
 from core.projector_cookie import AS_PROJECTOR, projector_cookie
@@ -191,8 +191,15 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_error("bad_message", _("Message too large."))
             return
         try:
-            message = json.loads(text_data)
-        except json.JSONDecodeError:
+            message = jsonlimits.loads(text_data)
+        except jsonlimits.JsonTooDeep:
+            await self.send_error(
+                "bad_message",
+                _("The message is nested too deep (at most %(depth)d levels).")
+                % {"depth": jsonlimits.MAX_DEPTH},
+            )
+            return
+        except ValueError:
             await self.send_error("bad_message", _("The message is not valid JSON."))
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
