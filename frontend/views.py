@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from core.exceptions import DomainError, NotAllowed, NotFound
 from core.projector_cookie import projector_cookie, set_projector_cookie
 from live.snapshot import compose_snapshot
-from meetings import selectors, services
+from meetings import permissions, selectors, services
 from meetings.models import Meeting, Member, QuorumKind
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
 from meetings.streams import is_web_url, stream_embed
@@ -160,13 +160,17 @@ def _stream_context(meeting: Meeting) -> dict[str, Any]:
 @require_GET
 @login_required
 def chair(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """The chair console; only the meeting's chair and clerks."""
+    """The chair console; only the meeting's chair and clerks. Each sees the
+    controls of the actions their role allows (meetings.permissions): a clerk
+    gets check-in, paper ballots and proxies, not the agenda or the polls' run."""
+    member = _member(request)
+
+    def extra(meeting: Meeting) -> dict[str, Any]:
+        may = permissions.allowed_actions(actor=member, meeting=meeting)
+        return {**POLL_FORM_CHOICES, "may": may, "may_list": " ".join(sorted(may))}
+
     return _meeting_page(
-        request,
-        meeting_id,
-        template="frontend/chair.html",
-        controls=True,
-        extra=lambda _meeting: POLL_FORM_CHOICES,
+        request, meeting_id, template="frontend/chair.html", controls=True, extra=extra
     )
 
 
