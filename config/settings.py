@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "meetings",
     "voting",
     "documents",
+    "motions",
     "demo",
     "frontend",
 ]

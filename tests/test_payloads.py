@@ -46,6 +46,7 @@ from tests.meetings.attendance_helpers import (  # noqa: F401  (fixtures)
     clock_fixture,
     own_rate_counters,
 )
+from tests.motions.answers import MOTIONS_ANSWERS
 from tests.voting.conftest import receipt
 from voting import services as voting_services
 
@@ -698,6 +699,7 @@ SCENARIOS = {
     "test_attendance_payloads": ATTENDANCE,
     "test_voting_payloads": VOTING,
     "test_document_payloads": DOCUMENTS,
+    "tests/motions/test_api.py::test_motion_payloads": MOTIONS_ANSWERS,
 }
 
 # "METHOD /path": why no scenario checks its answer against the schema.
@@ -711,6 +713,7 @@ NOT_COVERED = {
         "a WebP image (tests/documents/test_files.py)"
     ),
     "POST /api/receipt-qr/": "an SVG image (tests/voting/test_audit.py)",
+    "GET /api/meetings/{meeting_id}/motions.csv": "a CSV file (tests/motions/test_api.py)",
     "GET /api/polls/{poll_id}/audit/": (
         "a JSON file download: its format is docs/audit-format.md, and the stand-alone "
         "verifier checks every field of it (tests/voting/test_verify.py, test_audit.py)"
