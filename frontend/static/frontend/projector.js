@@ -22,6 +22,7 @@ import {
   turnoutBar,
 } from "./voting.js";
 import { ProjectorDocument } from "./documents.js";
+import { ProjectorMotion } from "./motions-projector.js";
 import { ProjectorRoomCode } from "./attendance.js";
 import { _ } from "./i18n.js";
 
@@ -44,6 +45,11 @@ const shownDocument = new ProjectorDocument({
   root: document.getElementById("projector-document"),
   state,
   token: main.dataset.projectorToken,
+});
+
+const shownMotion = new ProjectorMotion({
+  root: document.getElementById("projector-motion"),
+  state,
 });
 
 function noteSnapshot(snapshot) {
@@ -177,6 +183,7 @@ const socket = new MeetingSocket({
     noteSnapshot(snapshot);
     render();
     shownDocument.onSnapshot(snapshot);
+    shownMotion.onSnapshot(snapshot);
     roomCode.onSnapshot(snapshot);
   },
   onEvent(event) {
@@ -188,6 +195,7 @@ const socket = new MeetingSocket({
     }
     render();
     shownDocument.onEvent(event);
+    shownMotion.onEvent(event);
     roomCode.onEvent(event);
   },
   onMessage(message) {
