@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "meetings",
     "voting",
     "documents",
+    "speakers",
     "motions",
     "demo",
     "frontend",
@@ -185,10 +186,16 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "meetings-cache"),
+            # A Redis that is down or stuck costs a request at most a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# With the cache unreachable (Redis down), let rate-limited attempts through
+# uncounted (true) or refuse them with 503 (false). See core/ratelimit.py.
+RATE_LIMIT_FAIL_OPEN = env_bool("RATE_LIMIT_FAIL_OPEN", default=True)
 
 # --- Check-in -----------------------------------------------------------------
 # Attempts per minute: check-ins by one clerk, self check-ins (room code,
@@ -246,6 +253,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # "kind" is also a poll's and a quorum's field: name the speech's apart.
+    "ENUM_NAME_OVERRIDES": {
+        "SpeechKindEnum": "speakers.models.Speech.Kind",
+        "KindEnum": "voting.api.serializers.KIND_CHOICES",
+    },
 }
 
 # --- Production hardening -------------------------------------------------
