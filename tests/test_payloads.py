@@ -38,6 +38,7 @@ from meetings import attendance
 from meetings import services as meeting_services
 from meetings.models import Member, Participant
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
+from motions import services as motion_services
 from speakers import services as speaker_services
 from tests.conftest import World, build_world
 from tests.documents.pdfs import make_pdf
@@ -886,12 +887,13 @@ def test_only_listed_spots_are_loose() -> None:
 
 # --- the socket's snapshot ---------------------------------------------------------------
 
-# By app: meetings, voting, documents, speakers.
+# By app: meetings, voting, documents, speakers, motions.
 SNAPSHOT_SHARED = {
     "type", "seq", "meeting", "agenda", "current_item_id", "roster", "quorum", "attendance",
     "polls", "turnout",
     "documents", "presentation", "presenter",
     "speakers",
+    "motions", "motion_settings", "resolution", "motion_projection",
 }  # fmt: skip
 SNAPSHOT_PERSONAL = {"viewer", "my_presence", "my_votes", "my_weight", "my_proxies"}
 SNAPSHOT_KEYS = {
@@ -928,6 +930,18 @@ SNAPSHOT_PARTS: dict[str, dict[str, Any]] = {
     "presentation": nullable(component("Presentation")),
     "presenter": nullable(component("Presenter")),
     "speakers": component("Speakers"),
+    "motions": array_of("Motion"),
+    "motion_settings": component("MotionSettingsResponse"),
+    "resolution": nullable(component("Resolution")),
+    "motion_projection": {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "motion_id": {"type": "integer"},
+            "amendment_id": {"type": "integer", "nullable": True},
+        },
+        "required": ["motion_id", "amendment_id"],
+    },
 }
 
 
@@ -967,6 +981,15 @@ def test_socket_snapshot_per_audience(voting_world: World) -> None:
     speaker_services.speech_request(actor=world.voters[1], meeting=world.meeting)
     speaker_services.speaker_call(actor=chair, meeting=world.meeting)
     speaker_services.speaker_start(actor=chair, meeting=world.meeting)
+    motion = motion_services.motion_submit(
+        actor=world.voters[0], meeting=world.meeting, title="Wage", text="One.\n\nTwo."
+    )
+    amendment = motion_services.amendment_submit(
+        actor=world.voters[1], motion=motion, action="delete", paragraph=2
+    )
+    motion_services.motion_project(
+        actor=chair, meeting=world.meeting, motion_id=motion.pk, amendment_id=amendment.pk
+    )
     viewers = [
         Viewer(role=Participant.Role.CHAIR, participant=world.participant(chair)),
         Viewer(role=Participant.Role.VOTER, participant=world.participant(world.voters[0])),
@@ -981,4 +1004,5 @@ def test_socket_snapshot_per_audience(voting_world: World) -> None:
         for key, schema in SNAPSHOT_PARTS.items():
             assert problems(snapshot[key], schema) == [], (viewer.audience, key)
         assert snapshot["polls"] and snapshot["presentation"] and snapshot["presenter"]
+        assert snapshot["motions"][0]["amendments"] and snapshot["motion_projection"]
         assert ("tally" in snapshot["turnout"]) is (viewer.audience is not Audience.MEMBERS)
