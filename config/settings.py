@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "voting",
     "documents",
     "speakers",
+    "motions",
     "demo",
     "frontend",
 ]

@@ -20,17 +20,9 @@ from meetings.models import (
 from meetings.selectors import (
     agenda_payload,
     meeting_payload,
-    meeting_staff_check,
     quorum_status,
     roster_summary,
 )
-
-
-def require_control(actor: Member, meeting: Meeting) -> None:
-    """The meeting's chair or a clerk (or a superuser). Superseded by
-    meetings.permissions: new code registers an action there and calls
-    `permissions.require`, so the table in docs/permissions.md stays whole."""
-    meeting_staff_check(meeting=meeting, member=actor)
 
 
 def lock_meeting(meeting: Meeting) -> Meeting:

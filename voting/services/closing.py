@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.commit import after_commit
 from meetings import log
 from meetings.models import Member
-from voting import audit, permissions, rules, turnout
+from voting import audit, hooks, permissions, rules, turnout
 from voting.ballot_poll import accepts_ballots
 from voting.exceptions import Conflict
 from voting.models import Ballot, Poll
@@ -91,6 +91,8 @@ def close(poll: Poll, actor: Member | None) -> Poll:
     audit.seal(poll)
     publish_poll(poll, "poll.closed", actor, data, logged=True)
     after_commit(turnout.turnout_changed, poll.meeting_id, poll.pk)
+    # Apps that follow a result (a motion, carried or not) act in this transaction.
+    hooks.poll_settled(poll, actor)
     return poll
 
 

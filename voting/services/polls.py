@@ -21,7 +21,7 @@ from meetings.selectors import (
     quorum_status,
 )
 from meetings.services.common import lock_meeting
-from voting import permissions, rules, turnout
+from voting import hooks, permissions, rules, turnout
 from voting.exceptions import Conflict, InvalidInput, NotFound
 from voting.models import Poll, PollOption, RollEntry
 from voting.services.closing import in_every_language, polls_close_due
@@ -402,6 +402,7 @@ def poll_cancel(*, actor: Member, poll: Poll, reason: str) -> Poll:
     poll.closed_at = timezone.now()
     poll.save(update_fields=["state", "cancel_reason", "closed_at"])
     publish_poll(poll, "poll.cancelled", actor, {"reason": reason})
+    hooks.poll_cancelled(poll, actor)
     return poll
 
 
@@ -446,6 +447,7 @@ def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Pol
     poll.result = result
     poll.save(update_fields=["tie_decision", "tie_decided_by", "result"])
     publish_poll(poll, "poll.tie_decided", actor, {"winners": list(winners)})
+    hooks.poll_settled(poll, actor)
     return poll
 
 

@@ -23,6 +23,7 @@ import {
 } from "./voting.js";
 import { ProjectorDocument } from "./documents.js";
 import { ProjectorSpeakers } from "./speakers.js";
+import { ProjectorMotion } from "./motions-projector.js";
 import { ProjectorRoomCode } from "./attendance.js";
 import { _ } from "./i18n.js";
 
@@ -48,6 +49,11 @@ const shownDocument = new ProjectorDocument({
 
 const speakers = new ProjectorSpeakers({
   root: document.getElementById("projector-speakers"),
+  state,
+});
+
+const shownMotion = new ProjectorMotion({
+  root: document.getElementById("projector-motion"),
   state,
 });
 
@@ -182,6 +188,7 @@ const socket = new MeetingSocket({
     noteSnapshot(snapshot);
     render();
     shownDocument.onSnapshot(snapshot);
+    shownMotion.onSnapshot(snapshot);
     roomCode.onSnapshot(snapshot);
     speakers.onSnapshot(snapshot);
   },
@@ -194,6 +201,7 @@ const socket = new MeetingSocket({
     }
     render();
     shownDocument.onEvent(event);
+    shownMotion.onEvent(event);
     roomCode.onEvent(event);
     speakers.onEvent(event, state);
   },
