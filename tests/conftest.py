@@ -168,6 +168,29 @@ def fresh_snapshot_cache():  # type: ignore[no-untyped-def]
     snapshot.clear_cache()
 
 
+# Cache keys that count attempts (core.loginguard, core.ratelimit).
+COUNTER_KEYS = ("loginguard:*", "ratelimit:*")
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():  # type: ignore[no-untyped-def]
+    """Start each test with no login lockout or rate-limit count. They live in
+    the cache, which outlives a test (and, as Redis, the run): one test's
+    wrong passwords must not lock out the next test's login. On Redis only
+    these keys of this installation's prefix go, never the whole database."""
+    from django.core.cache import cache
+
+    client_of = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client_of is None:
+        cache.clear()  # local memory: this process's own
+    else:
+        client = client_of(None, write=True)
+        for pattern in COUNTER_KEYS:
+            for key in client.scan_iter(match=cache.make_key(pattern)):
+                client.delete(key)
+    yield
+
+
 @pytest.fixture
 def private_cache(settings):  # type: ignore[no-untyped-def]
     """A fresh in-memory cache of the test's own (rate-limit and login
