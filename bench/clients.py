@@ -26,6 +26,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
+# core.projector_cookie.PROJECTOR_COOKIE (the clients import nothing of the server).
+PROJECTOR_COOKIE = "projector"
+
 MAX_FRAME = 4 * 1024 * 1024
 
 
@@ -109,6 +112,8 @@ class Client:
         return f"http://127.0.0.1:{self.port}"
 
     def cookie_header(self) -> str:
+        if self.projector_token:
+            return f"{PROJECTOR_COOKIE}={self.projector_token}"
         return f"sessionid={self.session}; csrftoken={self.csrf}"
 
     async def connect(self, meeting_id: int, timeout: float) -> None:
@@ -118,11 +123,10 @@ class Client:
             await self.connect_http(meeting_id, timeout)
             return
         url = f"ws://127.0.0.1:{self.port}/ws/meetings/{meeting_id}/"
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {"Cookie": self.cookie_header()}
         if self.projector_token:
-            url += f"?projector={self.projector_token}"
-        else:
-            headers["Cookie"] = self.cookie_header()
+            # As the projector page: the token in its cookie, never the URL.
+            url += "?as=projector"
         self.t_start = perf_counter()
         try:
             self.ws = await connect(
@@ -276,8 +280,6 @@ class Client:
     # --- following over HTTP ------------------------------------------------------
 
     def follow_headers(self) -> dict[str, str]:
-        if self.projector_token:
-            return {"X-Projector-Token": self.projector_token, "Accept": "application/json"}
         return {"Cookie": self.cookie_header(), "Accept": "application/json"}
 
     async def connect_http(self, meeting_id: int, timeout: float) -> None:
@@ -295,7 +297,7 @@ class Client:
     async def follow_once(self, timeout: float) -> None:
         """One long-poll: the frames after the last seq held (or a snapshot)."""
         assert self.http is not None
-        params: dict[str, str] = {}
+        params: dict[str, str] = {"as": "projector"} if self.projector_token else {}
         if self.seq is not None:
             params["after"] = str(self.seq)
             if self.cursor is not None:
