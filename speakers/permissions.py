@@ -9,6 +9,7 @@ chair may, but asks to speak only from a place on the roster.
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import NotAllowed
@@ -18,7 +19,7 @@ from meetings.permissions import CHAIR, CLERK, VOTER
 from meetings.selectors import participant_for
 
 
-def _action(name: str, roles: set[str], label: str) -> str:
+def _action(name: str, roles: set[str], label: str | Promise) -> str:
     return table.register_action(name, roles, label=label, app="speakers")
 
 
