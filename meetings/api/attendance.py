@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import ApiView, DownloadNegotiation, errors, parse
+from core.api.serializers import MAX_INT
 from core.downloads import csv_download
 from core.exceptions import InvalidInput, NotAllowed
 from meetings import attendance, attendance_selectors, permissions, selectors
@@ -63,7 +64,7 @@ class LoginLinksSerializer(serializers.Serializer):
     participant_ids = serializers.ListField(
         child=serializers.IntegerField(), required=False, allow_empty=False, max_length=5000
     )
-    valid_minutes = serializers.IntegerField(required=False, min_value=1)
+    valid_minutes = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INT)
 
 
 class PresenceChangeSerializer(serializers.Serializer):

@@ -4,12 +4,11 @@ lock, publishing and logging, input cleaning."""
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.commit import after_commit
 from core.exceptions import InvalidInput
 from live import events
 from meetings import log
@@ -21,17 +20,9 @@ from meetings.models import (
 from meetings.selectors import (
     agenda_payload,
     meeting_payload,
-    meeting_staff_check,
     quorum_status,
     roster_summary,
 )
-
-
-def require_control(actor: Member, meeting: Meeting) -> None:
-    """The meeting's chair or a clerk (or a superuser). Superseded by
-    meetings.permissions: new code registers an action there and calls
-    `permissions.require`, so the table in docs/permissions.md stays whole."""
-    meeting_staff_check(meeting=meeting, member=actor)
 
 
 def lock_meeting(meeting: Meeting) -> Meeting:
@@ -59,7 +50,7 @@ def publish_roster(meeting: Meeting) -> None:
     from meetings.attendance import attendance_changed
 
     events.publish(meeting.pk, ROSTER_CHANGED, {"roster": roster_summary(meeting.pk)})
-    transaction.on_commit(partial(attendance_changed, meeting.pk), robust=True)
+    after_commit(attendance_changed, meeting.pk)
 
 
 def clean_weight(value: Decimal | str | int | None, default: Decimal) -> Decimal:

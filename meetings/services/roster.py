@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,7 +162,19 @@ def participant_remove(*, actor: Member, participant: Participant) -> None:
     lock_meeting(meeting)
     if _would_leave_no_chair(participant, None):
         raise Conflict(_("A meeting needs at least one chair."))
-    participant.delete()
+    try:
+        participant.delete()
+    except ProtectedError as exc:
+        # Another app's records keep them (a poll's electoral roll): the
+        # roll is a record of who could vote, and stays as it was frozen.
+        raise Conflict(
+            _(
+                "%(name)s is on the electoral roll of a poll, which keeps the record "
+                "of who could vote: they cannot be removed from this meeting."
+            )
+            % {"name": participant.member.full_name},
+            code="participant_in_use",
+        ) from exc
     publish_roster(meeting)
     log_act(meeting, actor, "participant.removed", member=participant.member.full_name)
 

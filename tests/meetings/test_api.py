@@ -46,7 +46,9 @@ def live(world: World) -> None:
 def test_login_sets_session_and_returns_member(world: World) -> None:
     client = APIClient()
     response = client.post(
-        "/api/auth/login/", {"username": world.chair.username, "password": PASSWORD}
+        "/api/auth/login/",
+        {"username": world.chair.username, "password": PASSWORD},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["full_name"] == "Chair Nguyễn"
@@ -58,14 +60,14 @@ def test_login_sets_session_and_returns_member(world: World) -> None:
 
 def test_login_wrong_password(world: World) -> None:
     response = APIClient().post(
-        "/api/auth/login/", {"username": world.chair.username, "password": "nope"}
+        "/api/auth/login/", {"username": world.chair.username, "password": "nope"}, format="json"
     )
     body = assert_error(response, 400, "invalid_credentials")
     assert "password" in body["detail"].lower()
 
 
 def test_login_missing_fields(world: World) -> None:
-    body = assert_error(APIClient().post("/api/auth/login/", {}), 400, "invalid")
+    body = assert_error(APIClient().post("/api/auth/login/", {}, format="json"), 400, "invalid")
     assert set(body["errors"]) == {"username", "password"}
 
 
@@ -73,7 +75,9 @@ def test_login_refuses_inactive_member(world: World) -> None:
     world.chair.is_active = False
     world.chair.save()
     response = APIClient().post(
-        "/api/auth/login/", {"username": world.chair.username, "password": PASSWORD}
+        "/api/auth/login/",
+        {"username": world.chair.username, "password": PASSWORD},
+        format="json",
     )
     assert_error(response, 400, "invalid_credentials")
 
@@ -97,7 +101,9 @@ def test_logout_anonymous_is_401(world: World) -> None:
 def test_session_writes_need_the_csrf_token(world: World) -> None:
     client = APIClient(enforce_csrf_checks=True)
     login = client.post(
-        "/api/auth/login/", {"username": world.chair.username, "password": PASSWORD}
+        "/api/auth/login/",
+        {"username": world.chair.username, "password": PASSWORD},
+        format="json",
     )
     assert login.status_code == 200
     url = f"/api/meetings/{world.meeting.pk}/agenda/"

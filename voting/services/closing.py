@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.commit import after_commit
 from meetings import log
 from meetings.models import Member
-from voting import audit, permissions, rules, turnout
+from voting import audit, hooks, permissions, rules, turnout
 from voting.ballot_poll import accepts_ballots
 from voting.exceptions import Conflict
 from voting.models import Ballot, Poll
@@ -89,7 +90,9 @@ def close(poll: Poll, actor: Member | None) -> Poll:
     log.log_append(meeting_id=poll.meeting_id, action="poll.closed", actor=actor, data=data)
     audit.seal(poll)
     publish_poll(poll, "poll.closed", actor, data, logged=True)
-    transaction.on_commit(partial(turnout.turnout_changed, poll.meeting_id, poll.pk), robust=True)
+    after_commit(turnout.turnout_changed, poll.meeting_id, poll.pk)
+    # Apps that follow a result (a motion, carried or not) act in this transaction.
+    hooks.poll_settled(poll, actor)
     return poll
 
 

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.commit import after_commit
 from meetings.models import Meeting, Member, Participant
 from meetings.selectors import (
     VOTING_ROLES,
@@ -22,7 +22,7 @@ from meetings.selectors import (
 )
 from meetings.services import MeetingCopy
 from meetings.services.common import lock_meeting
-from voting import permissions, rules, turnout
+from voting import hooks, permissions, rules, turnout
 from voting.exceptions import Conflict, InvalidInput, NotFound
 from voting.models import Poll, PollOption, RollEntry
 from voting.services.closing import in_every_language, polls_close_due
@@ -381,12 +381,9 @@ def poll_open(
         {"quorum_met": quorum["met"], "override_reason": poll.quorum_override_reason or None},
     )
     # The opening turnout (0 of N), so phones show it without asking.
-    transaction.on_commit(partial(turnout.turnout_changed, meeting.pk, poll.pk), robust=True)
+    after_commit(turnout.turnout_changed, meeting.pk, poll.pk)
     if duration_seconds:
-        transaction.on_commit(
-            partial(turnout.schedule_close, poll.pk, float(duration_seconds), polls_close_due),
-            robust=True,
-        )
+        after_commit(turnout.schedule_close, poll.pk, float(duration_seconds), polls_close_due)
     return poll
 
 
@@ -406,6 +403,7 @@ def poll_cancel(*, actor: Member, poll: Poll, reason: str) -> Poll:
     poll.closed_at = timezone.now()
     poll.save(update_fields=["state", "cancel_reason", "closed_at"])
     publish_poll(poll, "poll.cancelled", actor, {"reason": reason})
+    hooks.poll_cancelled(poll, actor)
     return poll
 
 
@@ -450,6 +448,7 @@ def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Pol
     poll.result = result
     poll.save(update_fields=["tie_decision", "tie_decided_by", "result"])
     publish_poll(poll, "poll.tie_decided", actor, {"winners": list(winners)})
+    hooks.poll_settled(poll, actor)
     return poll
 
 
