@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import attendance_views, board_views, views
+from frontend import attendance_views, board_views, officer_views, views
 
 app_name = "frontend"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("meetings/<int:meeting_id>/chair/", views.chair, name="chair"),
+    # Officer pages (frontend.officer_views).
+    path("unions/<int:union_id>/office/", officer_views.union_office, name="union-office"),
+    path("meetings/<int:meeting_id>/prepare/", officer_views.meeting_prepare, name="prepare"),
     path("meetings/<int:meeting_id>/motions/", views.motions, name="motions"),
     path("meetings/<int:meeting_id>/live/", views.livestream, name="livestream"),
     # A projector link: swaps its token for the projector cookie, then

@@ -73,7 +73,16 @@ def home(request: HttpRequest) -> HttpResponse:
         ("upcoming", _("Upcoming"), [m for m in meetings if m.status == Meeting.Status.SCHEDULED]),
         ("past", _("Past"), [m for m in reversed(meetings) if m.status == Meeting.Status.CLOSED]),
     ]
-    return render(request, "frontend/home.html", {"groups": groups, "has_meetings": bool(meetings)})
+    offices = [
+        u
+        for u in selectors.unions_for_member(_member(request))
+        if selectors.union_is_officer(_member(request), u)
+    ]
+    return render(
+        request,
+        "frontend/home.html",
+        {"groups": groups, "has_meetings": bool(meetings), "offices": offices},
+    )
 
 
 def _meeting_page(

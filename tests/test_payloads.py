@@ -280,6 +280,7 @@ MEETINGS = answers(
     POST /api/meetings/ 201
     GET /api/meetings/{meeting_id}/ 200
     PATCH /api/meetings/{meeting_id}/ 200
+    POST /api/meetings/{meeting_id}/copy/ 201
     POST /api/meetings/{meeting_id}/start/ 200
     POST /api/meetings/{meeting_id}/close/ 200
     GET /api/meetings/{meeting_id}/snapshot/ 200
@@ -347,12 +348,16 @@ def test_meeting_payloads(union_world: World) -> None:
     assert created["livestream_url"] == "" and created["started_at"] is None
     edit = {"livestream_url": "https://www.youtube.com/watch?v=aqz-KE-bpKQ", "board_public": True}
     chair.patch("/api/meetings/{meeting_id}/", edit, **other)
+    template = {"title": "Next year", "starts_at": "2027-03-01T09:00:00+07:00"}
+    copied = chair.post("/api/meetings/{meeting_id}/copy/", template, 201, **other)
+    assert copied["title"] == "Next year" and copied["status"] == "scheduled"
     added = chair.post("/api/meetings/{meeting_id}/participants/from-union/", {}, **other)
     assert added["added"] > 0
     chair.post("/api/meetings/{meeting_id}/start/", **other)
     closed = chair.post("/api/meetings/{meeting_id}/close/", **other)
     assert closed["closed_at"] is not None
-    assert {m["id"] for m in voter.get("/api/meetings/")} == {world.meeting.pk, created["id"]}
+    mine = {world.meeting.pk, created["id"], copied["id"]}
+    assert {m["id"] for m in voter.get("/api/meetings/")} == mine
     voter.get("/api/meetings/{meeting_id}/", **ids(world))
 
     # The roster: an observer added, a weight changed, the observer removed.
@@ -478,6 +483,7 @@ VOTING = answers(
     """
     GET /api/meetings/{meeting_id}/polls/ 200
     POST /api/meetings/{meeting_id}/polls/ 201
+    PATCH /api/polls/{poll_id}/ 200
     GET /api/polls/{poll_id}/ 200
     POST /api/polls/{poll_id}/open/ 200
     POST /api/polls/{poll_id}/close/ 200
@@ -574,6 +580,10 @@ def test_voting_payloads(voting_world: World) -> None:
                 **plan["fields"],
             )
             assert read(chair, "", draft)["state"] == "draft"
+            edited = chair.patch(
+                "/api/polls/{poll_id}/", {"description": "As amended"}, poll_id=draft["id"]
+            )
+            assert edited["description"] == "As amended" and edited["state"] == "draft"
             poll = act("open", draft, {"duration_seconds": 600})
             assert poll["closes_at"] is not None and poll["quorum"] is not None
             by_chair, by_a, for_c, by_d, on_paper = plan["votes"]

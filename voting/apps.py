@@ -9,3 +9,8 @@ class VotingConfig(AppConfig):
         from voting import live, permissions  # noqa: F401
 
         live.register()
+        # A copied meeting gets its polls as drafts.
+        from meetings.services import register_copy_hook
+        from voting.services.polls import polls_copy
+
+        register_copy_hook(polls_copy)

@@ -155,6 +155,11 @@ class MeetingCreateSerializer(serializers.Serializer):
     livestream_url = serializers.URLField(allow_blank=True, default="")
 
 
+class MeetingCopySerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    starts_at = serializers.DateTimeField()
+
+
 class MeetingUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     starts_at = serializers.DateTimeField(required=False)

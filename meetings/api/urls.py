@@ -25,6 +25,11 @@ urlpatterns: list[URLPattern] = [
     path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
     path("meetings/<int:meeting_id>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path(
+        "meetings/<int:meeting_id>/copy/",
+        views.MeetingCopyView.as_view(),
+        name="meeting-copy",
+    ),
+    path(
         "meetings/<int:meeting_id>/start/",
         views.MeetingStartView.as_view(),
         name="meeting-start",

@@ -249,6 +249,24 @@ class MeetingDetailView(ApiView):
         return Response(s.MeetingSerializer(meeting).data)
 
 
+class MeetingCopyView(ApiView):
+    @extend_schema(
+        summary="A new meeting from this one as a template (officers of the union)",
+        description=(
+            "Copies the settings, the agenda, the roster with roles and weights, and "
+            "the polls as drafts; not presence, proxies, documents or results. "
+            "You become a chair of the copy."
+        ),
+        request=s.MeetingCopySerializer,
+        responses={201: s.MeetingSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        source = visible_meeting(request, meeting_id)
+        data = parse(s.MeetingCopySerializer, request.data)
+        meeting = services.meeting_copy(actor=caller(request), source=source, **data)
+        return Response(s.MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+
 class MeetingStartView(ApiView):
     @extend_schema(request=None, responses={200: s.MeetingSerializer, **errors(403, 404, 409)})
     def post(self, request: Request, meeting_id: int) -> Response:

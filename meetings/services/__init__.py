@@ -13,6 +13,7 @@ from meetings.services.agenda import (
     agenda_item_update,
     agenda_reorder,
 )
+from meetings.services.copying import MeetingCopy, meeting_copy, register_copy_hook
 from meetings.services.meetings import (
     meeting_close,
     meeting_create,
@@ -44,6 +45,7 @@ __all__ = [
     "PROJECTOR_SALT",
     "Conflict",
     "InvalidInput",
+    "MeetingCopy",
     "NotAllowed",
     "NotFound",
     "agenda_advance",
@@ -52,6 +54,7 @@ __all__ = [
     "agenda_item_update",
     "agenda_reorder",
     "meeting_close",
+    "meeting_copy",
     "meeting_create",
     "meeting_start",
     "meeting_update",
@@ -68,4 +71,5 @@ __all__ = [
     "projector_token_for",
     "proxy_create",
     "proxy_revoke",
+    "register_copy_hook",
 ]

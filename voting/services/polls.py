@@ -20,6 +20,7 @@ from meetings.selectors import (
     is_present,
     quorum_status,
 )
+from meetings.services import MeetingCopy
 from meetings.services.common import lock_meeting
 from voting import hooks, permissions, rules, turnout
 from voting.exceptions import Conflict, InvalidInput, NotFound
@@ -466,3 +467,18 @@ def poll_publish(*, actor: Member, poll: Poll) -> Poll:
     poll.save(update_fields=["state", "published_at"])
     publish_poll(poll, "poll.published", actor, {})
     return poll
+
+
+def polls_copy(copy: MeetingCopy) -> None:
+    """A copied meeting's polls: each poll of the source that was not
+    cancelled, as a draft with the same question, options and rules, on the
+    copy of its agenda item. Registered as a meetings copy hook."""
+    sources = Poll.objects.filter(meeting=copy.source).exclude(state=Poll.State.CANCELLED)
+    for source in sources.order_by("pk"):
+        given = _draft_as_given(source)
+        item = given.pop("agenda_item_id")
+        draft = _clean_draft(
+            copy.meeting, **given, agenda_item_id=copy.agenda_items.get(item) if item else None
+        )
+        poll = Poll.objects.create(meeting=copy.meeting, created_by=copy.actor, **draft.fields)
+        _create_options(poll, draft.rows)
