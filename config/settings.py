@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "meetings.language.MemberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that lost the database answers 503 with Retry-After, not 500.
+    "core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +120,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A pool lets database calls from several threads run side by side.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Test a pooled connection before handing it out (an empty query), so
+    # that connections PostgreSQL dropped (a restart, killed backends) are
+    # replaced rather than failing the next request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": env_int("DB_POOL_SIZE", 20),

@@ -18,3 +18,6 @@ urlpatterns = [
     path("jsi18n/", language.JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("frontend.urls")),
 ]
+
+# A lost database inside a middleware answers 503 (core.unavailable).
+handler500 = "core.unavailable.server_error"

@@ -101,7 +101,7 @@ def test_saved_writes_answer_success_while_redis_is_down(
     opened = client_for(world.chair).post(f"/api/polls/{poll.pk}/open/")
     assert opened.status_code == 200, opened.content
     entry = RollEntry.objects.get(poll=poll, member=world.participant(world.voters[0]))
-    yes = poll.options.get(label="Yes").pk
+    yes = poll.options.get(role="yes").pk
     paper = client_for(world.clerk).post(
         f"/api/polls/{poll.pk}/paper-ballots/",
         {"roll_entry_id": entry.pk, "choices": [yes]},

@@ -23,6 +23,7 @@ import {
 } from "./voting.js";
 import { ProjectorDocument } from "./documents.js";
 import { ProjectorMotion } from "./motions-projector.js";
+import { ProjectorSpeakers } from "./speakers.js";
 import { ProjectorRoomCode } from "./attendance.js";
 import { _ } from "./i18n.js";
 
@@ -49,6 +50,11 @@ const shownDocument = new ProjectorDocument({
 
 const shownMotion = new ProjectorMotion({
   root: document.getElementById("projector-motion"),
+  state,
+});
+
+const speakers = new ProjectorSpeakers({
+  root: document.getElementById("projector-speakers"),
   state,
 });
 
@@ -185,6 +191,7 @@ const socket = new MeetingSocket({
     shownDocument.onSnapshot(snapshot);
     shownMotion.onSnapshot(snapshot);
     roomCode.onSnapshot(snapshot);
+    speakers.onSnapshot(snapshot);
   },
   onEvent(event) {
     state = applyEvent(state, event);
@@ -197,6 +204,7 @@ const socket = new MeetingSocket({
     shownDocument.onEvent(event);
     shownMotion.onEvent(event);
     roomCode.onEvent(event);
+    speakers.onEvent(event, state);
   },
   onMessage(message) {
     if (message.type === "poll.turnout" && turnouts.merge(message)) renderTurnout();
