@@ -463,7 +463,7 @@ def run_meeting(run: Replay) -> None:
         "remote participation allowed",
         partial(
             attendance.attendance_settings_update,
-            actor=clerk,
+            actor=chair,
             meeting=meeting,
             allow_remote_participation=True,
         ),
