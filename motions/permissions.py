@@ -9,10 +9,13 @@ there; until then they live here, with the same shape.
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import NotAllowed
 from meetings.models import Meeting, Member, Participant
+from meetings.permissions import action_roles, register_action
 from meetings.selectors import participant_for
 
 CHAIR = Participant.Role.CHAIR.value
@@ -21,26 +24,48 @@ VOTER = Participant.Role.VOTER.value
 
 MEMBERS = frozenset({CHAIR, CLERK, VOTER})
 
-MOTION_SUBMIT = "motion.submit"
-MOTION_SUPPORT = "motion.support"
-AMENDMENT_SUBMIT = "amendment.submit"
-MOTION_ADMIT = "motion.admit"
-MOTION_VOTE = "motion.vote"
-MOTION_REFER = "motion.refer"
-MOTION_PROJECT = "motion.project"
-MOTION_SETTINGS = "motion.settings"
-RESOLUTION_MANAGE = "resolution.manage"
+
+def _action(name: str, roles: frozenset[str], label: str | Promise) -> str:
+    return register_action(name, roles, label=label, app="motions")
+
+
+MOTION_SUBMIT = _action("motion.submit", MEMBERS, gettext_lazy("Submit a motion"))
+MOTION_SUPPORT = _action("motion.support", MEMBERS, gettext_lazy("Support a motion"))
+AMENDMENT_SUBMIT = _action("amendment.submit", MEMBERS, gettext_lazy("Propose an amendment"))
+MOTION_ADMIT = _action(
+    "motion.admit", frozenset({CHAIR}), gettext_lazy("Admit a motion to an agenda item")
+)
+MOTION_VOTE = _action(
+    "motion.vote", frozenset({CHAIR}), gettext_lazy("Put an amendment or a motion to the vote")
+)
+MOTION_REFER = _action(
+    "motion.refer", frozenset({CHAIR}), gettext_lazy("Refer a motion, or withdraw another's")
+)
+MOTION_PROJECT = _action(
+    "motion.project", frozenset({CHAIR, CLERK}), gettext_lazy("Show a motion on the projector")
+)
+MOTION_SETTINGS = _action(
+    "motion.settings", frozenset({CHAIR}), gettext_lazy("Change the motion settings")
+)
+RESOLUTION_MANAGE = _action(
+    "resolution.manage",
+    frozenset({CHAIR}),
+    gettext_lazy("Gather the resolution and put it to the vote"),
+)
 
 TABLE: dict[str, frozenset[str]] = {
-    MOTION_SUBMIT: MEMBERS,
-    MOTION_SUPPORT: MEMBERS,
-    AMENDMENT_SUBMIT: MEMBERS,
-    MOTION_ADMIT: frozenset({CHAIR}),
-    MOTION_VOTE: frozenset({CHAIR}),
-    MOTION_REFER: frozenset({CHAIR}),
-    MOTION_PROJECT: frozenset({CHAIR, CLERK}),
-    MOTION_SETTINGS: frozenset({CHAIR}),
-    RESOLUTION_MANAGE: frozenset({CHAIR}),
+    name: action_roles(name)
+    for name in (
+        MOTION_SUBMIT,
+        MOTION_SUPPORT,
+        AMENDMENT_SUBMIT,
+        MOTION_ADMIT,
+        MOTION_VOTE,
+        MOTION_REFER,
+        MOTION_PROJECT,
+        MOTION_SETTINGS,
+        RESOLUTION_MANAGE,
+    )
 }
 
 

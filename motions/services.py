@@ -52,8 +52,12 @@ def _open_meeting(meeting: Meeting) -> Meeting:
     return meeting
 
 
-def _clean_text(value: str, field: str, *, required: bool, limit: int) -> str:
-    text = texts.clean(value) if field != "title" else (value or "").strip()
+def _clean_text(
+    value: str, field: str, *, required: bool, limit: int, one_line: bool = False
+) -> str:
+    """Paragraphs cleaned (texts.clean), or a one-line value trimmed; `field`
+    names it in the refusal, in the reader's language."""
+    text = (value or "").strip() if one_line else texts.clean(value)
     if required and not text:
         raise InvalidInput(_("%(field)s is required.") % {"field": field})
     if len(text) > limit:
@@ -126,7 +130,7 @@ def motion_submit(
     if participant is None:
         raise NotAllowed(_("You are not on this meeting's roster."))
     meeting = _open_meeting(meeting)
-    title = _clean_text(title, "title", required=True, limit=MAX_TITLE)
+    title = _clean_text(title, _("The title"), required=True, limit=MAX_TITLE, one_line=True)
     body = _clean_text(text, _("The text"), required=True, limit=MAX_TEXT)
     why = _clean_text(reasons, _("The reasons"), required=False, limit=MAX_TEXT)
     last = Motion.objects.filter(meeting=meeting).aggregate(n=Max("number"))["n"] or 0
@@ -245,7 +249,7 @@ def motion_refer(*, actor: Member, motion: Motion, referred_to: str) -> Motion:
     if len(to) > MAX_TITLE:
         raise InvalidInput(
             _("%(field)s is too long (at most %(n)d characters).")
-            % {"field": "referred_to", "n": MAX_TITLE}
+            % {"field": _("Referred to"), "n": MAX_TITLE}
         )
     if motion.state not in OPEN_STATES:
         raise Conflict(_("Only a motion not yet put to the vote can be referred."))
@@ -505,7 +509,7 @@ def resolution_compose(*, actor: Member, meeting: Meeting, title: str) -> Resolu
     it is put to the vote). Its text is kept with its SHA-256."""
     permissions.require(actor=actor, meeting=meeting, action=permissions.RESOLUTION_MANAGE)
     meeting = _open_meeting(meeting)
-    title = _clean_text(title, "title", required=True, limit=MAX_TITLE)
+    title = _clean_text(title, _("The title"), required=True, limit=MAX_TITLE, one_line=True)
     existing = Resolution.objects.select_for_update().filter(meeting=meeting).first()
     if existing is not None and existing.state != Resolution.State.DRAFT:
         raise Conflict(_("The resolution has been put to the vote; it can no longer change."))
