@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import textlimits
 from core.exceptions import InvalidInput, NotAllowed
 from live import events
 from meetings import log
@@ -81,11 +82,17 @@ def clean_weight(value: Decimal | str | int | None, default: Decimal) -> Decimal
     return weight
 
 
-def clean_title(title: str) -> str:
+def clean_title(title: str, *, limit: int = textlimits.TITLE) -> str:
     title = (title or "").strip()
     if not title:
         raise InvalidInput(_("A title is required."))
-    return title
+    return textlimits.bounded(title, limit=limit, field=_("The title"))
+
+
+def clean_description(description: str) -> str:
+    return textlimits.bounded(
+        (description or "").strip(), limit=textlimits.DESCRIPTION, field=_("The description")
+    )
 
 
 def publish_quorum(meeting: Meeting) -> None:

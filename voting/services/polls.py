@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import textlimits
 from meetings.models import Meeting, Member, Participant
 from meetings.selectors import (
     VOTING_ROLES,
@@ -30,7 +31,11 @@ MAX_OPTIONS = 100
 
 def _option_rows(kind: rules.Kind, labels: Sequence[str]) -> list[tuple[rules.Role, str]]:
     """The options a poll of this kind offers, abstention included."""
-    labels = [label.strip() for label in labels if label and label.strip()]
+    labels = [
+        textlimits.bounded(label.strip(), limit=textlimits.NAME, field=_("An option"))
+        for label in labels
+        if label and label.strip()
+    ]
     abstain = (rules.Role.ABSTAIN, _("Abstain"))
     if kind is rules.Kind.MOTION:
         return [(rules.Role.YES, _("Yes")), (rules.Role.NO, _("No")), abstain]
@@ -124,8 +129,10 @@ def poll_create(
     poll = Poll.objects.create(
         meeting=meeting,
         agenda_item=agenda_item,
-        title=title,
-        description=(description or "").strip(),
+        title=textlimits.bounded(title, limit=textlimits.TITLE, field=_("The question")),
+        description=textlimits.bounded(
+            (description or "").strip(), limit=textlimits.DESCRIPTION, field=_("The description")
+        ),
         kind=kind_.value,
         secrecy=secrecy,
         results_visibility=results_visibility,
