@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "voting",
     "documents",
     "speakers",
+    "motions",
     "demo",
     "frontend",
 ]
@@ -292,10 +293,19 @@ if not DEBUG:
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Every line goes through one handler that masks token-shaped secrets
+# (core.logmask): Django's own loggers are pointed at it too, instead of their
+# default handlers, which would print the same line unmasked.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "filters": {"mask_secrets": {"()": "core.logmask.MaskSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.channels.server": {"level": "WARNING"},
+    },
 }

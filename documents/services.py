@@ -27,13 +27,13 @@ from django.utils.translation import gettext as _
 
 from core.commit import after_commit
 from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
-from documents import events, rendering
+from documents import events, permissions, rendering
 from documents.exceptions import FileRefused, FileTooLarge, PageNotRendered
 from documents.models import Document, DocumentPage, DocumentVersion, PageNote, Presentation
 from documents.rendering import ImageSize
 from documents.selectors import may_present
 from meetings.models import AgendaItem, Meeting, Member, Participant
-from meetings.services.common import lock_meeting, log_act, require_control
+from meetings.services.common import lock_meeting, log_act
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def document_upload(
 ) -> DocumentVersion:
     """Store an uploaded PDF as a new document of the meeting, or, with
     `document`, as that document's next version (which becomes current; the
-    older versions stay). Chair and clerks only.
+    older versions stay). The chair or an officer (meetings.permissions).
 
     The content is checked, not the name: PDF signature, a real parse, not
     encrypted, at least one page, at most DOCUMENT_MAX_BYTES. A refused
@@ -116,7 +116,7 @@ def document_upload(
     version's document is on show, the projector moves to the new version.
     Publishes `documents.changed`.
     """
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.DOCUMENT_UPLOAD)
     if document is not None and document.meeting_id != meeting.pk:
         raise NotFound(_("No such document in this meeting."))
     item = _agenda_item(meeting, agenda_item_id) if document is None else None
@@ -195,7 +195,7 @@ def document_delete(*, actor: Member, document: Document) -> None:
     cannot be removed is logged, not raised, since the delete has happened.
     """
     meeting = document.meeting
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.DOCUMENT_DELETE)
     meeting = lock_meeting(meeting)
     found = Document.objects.filter(pk=document.pk, meeting=meeting).first()
     if found is None:
@@ -349,7 +349,7 @@ def presenter_show(
     broadcast (`document.presented`) is coalesced: see documents.events.
     """
     if not may_present(meeting, actor):
-        raise NotAllowed(_("Only the chair, a clerk or the named presenter may present."))
+        raise NotAllowed(_("Only the chair or the named presenter may present."))
     if document.meeting_id != meeting.pk:
         raise NotFound(_("No such document in this meeting."))
     lock_meeting(meeting)
@@ -377,7 +377,7 @@ def presenter_show(
 def presenter_stop(*, actor: Member, meeting: Meeting) -> None:
     """Show no document any more."""
     if not may_present(meeting, actor):
-        raise NotAllowed(_("Only the chair, a clerk or the named presenter may present."))
+        raise NotAllowed(_("Only the chair or the named presenter may present."))
     lock_meeting(meeting)
     changed = Presentation.objects.filter(meeting=meeting, version__isnull=False).update(
         version=None, page=1, updated_by=actor
@@ -392,7 +392,7 @@ def presenter_assign(
 ) -> Presentation:
     """Name the participant who may present besides the chair and clerks
     (None: nobody). Chair and clerks only. Publishes `presenter.changed`."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.PRESENTER_ASSIGN)
     if participant is not None and participant.meeting_id != meeting.pk:
         raise NotFound(_("No such participant in this meeting."))
     lock_meeting(meeting)

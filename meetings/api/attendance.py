@@ -23,7 +23,7 @@ from core.api.base import ApiView, DownloadNegotiation, errors, parse
 from core.api.serializers import MAX_INT
 from core.downloads import csv_download
 from core.exceptions import InvalidInput, NotAllowed
-from meetings import attendance, attendance_selectors, selectors
+from meetings import attendance, attendance_selectors, permissions, selectors
 from meetings.api.common import caller, visible_meeting
 from meetings.api.serializers import AttendanceSummarySerializer, QuorumSerializer
 from meetings.attendance import PresenceChange
@@ -177,7 +177,9 @@ class AttendanceLogView(ApiView):
     )
     def get(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        selectors.meeting_staff_check(meeting=meeting, member=caller(request))
+        permissions.require(
+            actor=caller(request), meeting=meeting, action=permissions.ATTENDANCE_VIEW
+        )
         try:
             limit = int(request.query_params.get("limit", "50"))
         except ValueError as exc:
@@ -274,7 +276,9 @@ class AttendanceCsvView(ApiView):
     )
     def get(self, request: Request, meeting_id: int) -> HttpResponse:
         meeting = visible_meeting(request, meeting_id)
-        selectors.meeting_staff_check(meeting=meeting, member=caller(request))
+        permissions.require(
+            actor=caller(request), meeting=meeting, action=permissions.ATTENDANCE_VIEW
+        )
         return csv_download(attendance_selectors.attendance_csv(meeting=meeting))
 
 

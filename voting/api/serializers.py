@@ -7,6 +7,8 @@ payloads as they are.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -64,6 +66,14 @@ class PollCreateSerializer(serializers.Serializer):
     tie_rule = serializers.ChoiceField(choices=TIE_CHOICES, default=rules.TieRule.FAILS)
     close_when_all_voted = serializers.BooleanField(default=False)
     agenda_item_id = serializers.IntegerField(allow_null=True, default=None)
+
+
+class PollUpdateSerializer(PollCreateSerializer):
+    """Any field of a draft; those left out keep their value."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
 
 
 class PollOptionSerializer(serializers.Serializer):
