@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from frontend import language
@@ -12,6 +13,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI with its start-up script as a file (no inline script); its
     bundle and styles come from the CDN drf-spectacular names."""
 
+    @extend_schema(exclude=True)
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().get(request, *args, **kwargs)
         cdn = spectacular_settings.SWAGGER_UI_DIST.rstrip("/") + "/"
