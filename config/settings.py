@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Scripts from our static files only (config/csp.py).
+    "config.csp.ContentSecurityPolicyMiddleware",
     # Gzip text responses (pages, JSON) for phones on weak networks; first, so
     # it compresses what every other middleware produced.
     "config.compression.TextGZipMiddleware",

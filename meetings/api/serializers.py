@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import textlimits
 from core.api.serializers import decimal_string
 from meetings.models import AgendaItem, Meeting, Member, Membership, Participant, Union
 
@@ -224,12 +225,16 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 class AgendaItemCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
-    description = serializers.CharField(allow_blank=True, default="")
+    description = serializers.CharField(
+        allow_blank=True, default="", max_length=textlimits.DESCRIPTION
+    )
 
 
 class AgendaItemUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=textlimits.DESCRIPTION
+    )
 
 
 class AgendaReorderSerializer(serializers.Serializer):

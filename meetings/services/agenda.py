@@ -16,6 +16,7 @@ from meetings.models import (
     Member,
 )
 from meetings.services.common import (
+    clean_description,
     clean_title,
     lock_meeting,
     log_act,
@@ -51,7 +52,7 @@ def agenda_item_add(
         meeting=meeting,
         position=len(items) + 1,
         title=clean_title(title),
-        description=description.strip(),
+        description=clean_description(description),
         state=AgendaItem.State.CURRENT
         if meeting.status == Meeting.Status.LIVE and not has_current
         else AgendaItem.State.PENDING,
@@ -76,7 +77,7 @@ def agenda_item_update(
     if title is not None:
         item.title = clean_title(title)
     if description is not None:
-        item.description = description.strip()
+        item.description = clean_description(description)
     item.save(update_fields=["title", "description"])
     publish_agenda(meeting)
     log_act(meeting, actor, "agenda.item_changed", item=item.pk, title=item.title)

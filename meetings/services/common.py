@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core import textlimits
 from core.commit import after_commit
 from core.exceptions import InvalidInput
 from live import events
@@ -67,11 +68,17 @@ def clean_weight(value: Decimal | str | int | None, default: Decimal) -> Decimal
     return weight
 
 
-def clean_title(title: str) -> str:
+def clean_title(title: str, *, limit: int = textlimits.TITLE) -> str:
     title = (title or "").strip()
     if not title:
         raise InvalidInput(_("A title is required."))
-    return title
+    return textlimits.bounded(title, limit=limit, field=_("The title"))
+
+
+def clean_description(description: str) -> str:
+    return textlimits.bounded(
+        (description or "").strip(), limit=textlimits.DESCRIPTION, field=_("The description")
+    )
 
 
 def publish_quorum(meeting: Meeting) -> None:

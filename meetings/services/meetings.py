@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import textlimits
 from core.exceptions import Conflict, InvalidInput
 from meetings import permissions
 from meetings.models import (
@@ -46,9 +47,9 @@ def meeting_create(
     permissions.require_in_union(actor=actor, union=union, action=permissions.MEETING_CREATE)
     meeting = Meeting.objects.create(
         union=union,
-        title=clean_title(title),
+        title=clean_title(title, limit=textlimits.NAME),
         starts_at=starts_at,
-        location=location.strip(),
+        location=textlimits.bounded(location.strip(), limit=textlimits.NAME, field=_("The place")),
         livestream_url=clean_livestream_url(livestream_url),
         created_by=actor,
     )
@@ -85,7 +86,11 @@ def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting
     permissions.require(actor=actor, meeting=meeting, action=permissions.MEETING_EDIT)
     meeting = lock_meeting(meeting)
     if "title" in fields:
-        fields["title"] = clean_title(fields["title"])
+        fields["title"] = clean_title(fields["title"], limit=textlimits.NAME)
+    if isinstance(fields.get("location"), str):
+        fields["location"] = textlimits.bounded(
+            fields["location"].strip(), limit=textlimits.NAME, field=_("The place")
+        )
     if "livestream_url" in fields:
         fields["livestream_url"] = clean_livestream_url(fields["livestream_url"])
     for name, value in fields.items():

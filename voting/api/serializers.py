@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core import textlimits
 from core.api.serializers import MAX_INT, MAX_SMALL, decimal_string
 from meetings.api.serializers import QuorumSerializer
 from meetings.models import Meeting, Participant, Proxy, QuorumKind
@@ -33,7 +34,9 @@ class PollCreateSerializer(serializers.Serializer):
             "Abstain is added to every poll."
         ),
     )
-    description = serializers.CharField(allow_blank=True, default="")
+    description = serializers.CharField(
+        allow_blank=True, default="", max_length=textlimits.DESCRIPTION
+    )
     secrecy = serializers.ChoiceField(choices=Poll.Secrecy.choices, default=Poll.Secrecy.SECRET)
     results_visibility = serializers.ChoiceField(
         choices=Poll.Results.choices,

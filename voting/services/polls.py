@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import textlimits
 from core.commit import after_commit
 from meetings.models import Meeting, Member, Participant
 from meetings.selectors import (
@@ -33,7 +34,11 @@ MAX_OPTIONS = 100
 
 def _option_rows(kind: rules.Kind, labels: Sequence[str]) -> list[tuple[rules.Role, str]]:
     """The options a poll of this kind offers, abstention included."""
-    labels = [label.strip() for label in labels if label and label.strip()]
+    labels = [
+        textlimits.bounded(label.strip(), limit=textlimits.NAME, field=_("An option"))
+        for label in labels
+        if label and label.strip()
+    ]
     abstain = (rules.Role.ABSTAIN, _("Abstain"))
     if kind is rules.Kind.MOTION:
         return [(rules.Role.YES, _("Yes")), (rules.Role.NO, _("No")), abstain]
@@ -126,8 +131,12 @@ def _clean_draft(
     return _Draft(
         fields={
             "agenda_item": agenda_item,
-            "title": title,
-            "description": (description or "").strip(),
+            "title": textlimits.bounded(title, limit=textlimits.TITLE, field=_("The question")),
+            "description": textlimits.bounded(
+                (description or "").strip(),
+                limit=textlimits.DESCRIPTION,
+                field=_("The description"),
+            ),
             "kind": kind_.value,
             "secrecy": secrecy,
             "results_visibility": results_visibility,
