@@ -88,6 +88,8 @@ class Client:
     turnouts: list[tuple[float, int, str]] = field(default_factory=list)
     pong_rtts: list[float] = field(default_factory=list)
     pings_sent: int = 0
+    # Speakers' list: when each request first showed in a speakers.changed.
+    speeches_seen: dict[int, float] = field(default_factory=dict)
     # Following over HTTP: the phone's own connection pool, its place in the
     # meeting's sequence, and its requests.
     http: httpx.AsyncClient | None = None
@@ -207,6 +209,11 @@ class Client:
                 self.poll_open_at = now
                 if self.on_poll_open is not None:
                     self.on_poll_open(self)
+        elif kind == "speakers.changed":
+            listed = message.get("list") or {}
+            current = listed.get("current")
+            for speech in [*listed.get("waiting", []), *([current] if current else [])]:
+                self.speeches_seen.setdefault(int(speech["id"]), now)
         elif kind == "pong":
             sent = self._ping_sent.pop(str(message.get("ref")), None)
             if sent is not None:

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "meetings",
     "voting",
     "documents",
+    "speakers",
+    "motions",
     "demo",
     "frontend",
 ]
@@ -77,7 +79,11 @@ MIDDLEWARE = [
     # After the two above: a logged-in member's preferred language wins.
     "meetings.language.MemberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A locked password login (core.loginguard) answers 429 on the login pages.
+    "core.loginguard.LoginLockedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that lost the database answers 503 with Retry-After, not 500.
+    "core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,6 +133,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A pool lets database calls from several threads run side by side.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Test a pooled connection before handing it out (an empty query), so
+    # that connections PostgreSQL dropped (a restart, killed backends) are
+    # replaced rather than failing the next request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": env_int("DB_POOL_SIZE", 20),
@@ -195,10 +205,16 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "meetings-cache"),
+            # A Redis that is down or stuck costs a request at most a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# With the cache unreachable (Redis down), let rate-limited attempts through
+# uncounted (true) or refuse them with 503 (false). See core/ratelimit.py.
+RATE_LIMIT_FAIL_OPEN = env_bool("RATE_LIMIT_FAIL_OPEN", default=True)
 
 # --- Check-in -----------------------------------------------------------------
 # Attempts per minute: check-ins by one clerk, self check-ins (room code,
@@ -206,6 +222,11 @@ else:
 CHECKIN_RATE_LIMIT = env_int("CHECKIN_RATE_LIMIT", 120)
 SELF_CHECKIN_RATE_LIMIT = env_int("SELF_CHECKIN_RATE_LIMIT", 10)
 LOGIN_TOKEN_RATE_LIMIT = env_int("LOGIN_TOKEN_RATE_LIMIT", 30)
+# Password logins (core.loginguard): this many failures of one username, or
+# from one client address, within LOGIN_LOCKOUT_SECONDS lock it for that long.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # How long a printed one-time login link stays valid.
 LOGIN_TOKEN_MINUTES = env_int("LOGIN_TOKEN_MINUTES", 12 * 60)
 
@@ -252,6 +273,11 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -262,6 +288,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # "kind" is also a poll's and a quorum's field: name the speech's apart.
+    "ENUM_NAME_OVERRIDES": {
+        "SpeechKindEnum": "speakers.models.Speech.Kind",
+        "KindEnum": "voting.api.serializers.KIND_CHOICES",
+    },
 }
 
 # --- Production hardening -------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("meetings/<int:meeting_id>/chair/", views.chair, name="chair"),
+    path("meetings/<int:meeting_id>/motions/", views.motions, name="motions"),
     path("meetings/<int:meeting_id>/live/", views.livestream, name="livestream"),
     # A projector link: swaps its token for the projector cookie, then
     # redirects to the clean page address.

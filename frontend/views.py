@@ -20,10 +20,11 @@ from django.views.decorators.http import require_GET
 from core.exceptions import DomainError, NotAllowed, NotFound
 from core.projector_cookie import projector_cookie, set_projector_cookie
 from live.snapshot import compose_snapshot
-from meetings import selectors, services
-from meetings.models import Meeting, Member, QuorumKind
+from meetings import permissions, selectors, services
+from meetings.models import Meeting, Member, Participant, QuorumKind
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
 from meetings.streams import is_web_url, stream_embed
+from motions import permissions as motion_permissions
 from voting.models import BASE_CHOICES, KIND_CHOICES, MAJORITY_CHOICES, TIE_CHOICES, Poll
 
 # The chair console's create-poll and voting-settings forms offer these.
@@ -82,6 +83,7 @@ def _meeting_page(
     template: str,
     controls: bool,
     extra: Callable[[Meeting], dict[str, Any]] | None = None,
+    extra_for: Callable[[Participant], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     try:
         participant = selectors.meeting_participant_get(
@@ -101,6 +103,7 @@ def _meeting_page(
             "current": _current_item(snapshot),
             "server_time_ms": server_time_ms(),
             **(extra(participant.meeting) if extra else {}),
+            **(extra_for(participant) if extra_for else {}),
         },
     )
 
@@ -126,6 +129,22 @@ def _next_item(snapshot: dict[str, Any]) -> dict[str, Any] | None:
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The member page: live agenda and the current item, phone first."""
     return _meeting_page(request, meeting_id, template="frontend/meeting.html", controls=False)
+
+
+@require_GET
+@login_required
+def motions(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Motions and amendments for everyone on the roster; the chair's
+    controls where motions.permissions allows them."""
+    return _meeting_page(
+        request,
+        meeting_id,
+        template="frontend/motions.html",
+        controls=False,
+        extra_for=lambda participant: {
+            "motion_actions": motion_permissions.allowed_actions(participant)
+        },
+    )
 
 
 @require_GET
@@ -160,13 +179,17 @@ def _stream_context(meeting: Meeting) -> dict[str, Any]:
 @require_GET
 @login_required
 def chair(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """The chair console; only the meeting's chair and clerks."""
+    """The chair console; only the meeting's chair and clerks. Each sees the
+    controls of the actions their role allows (meetings.permissions): a clerk
+    gets check-in, paper ballots and proxies, not the agenda or the polls' run."""
+    member = _member(request)
+
+    def extra(meeting: Meeting) -> dict[str, Any]:
+        may = permissions.allowed_actions(actor=member, meeting=meeting)
+        return {**POLL_FORM_CHOICES, "may": may, "may_list": " ".join(sorted(may))}
+
     return _meeting_page(
-        request,
-        meeting_id,
-        template="frontend/chair.html",
-        controls=True,
-        extra=lambda _meeting: POLL_FORM_CHOICES,
+        request, meeting_id, template="frontend/chair.html", controls=True, extra=extra
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 from collections.abc import AsyncIterator
@@ -23,9 +22,11 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import jsonlimits
 from core.exceptions import DomainError, NotAllowed, NotFound, NotLoggedIn
 from core.language import scope_language
 from core.projector_cookie import AS_PROJECTOR, projector_cookie
+from core.unavailable import database_down, unavailable
 from live import coalesce, fanout, registry
 from live.clients import ClientGone, client_gone
 from live.commands import Frame
@@ -39,6 +40,9 @@ logger = logging.getLogger(__name__)
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_NO_MEETING = 4404
+# The database cannot be reached: an error frame, then this (RFC 6455's
+# "Try Again Later"); the client reconnects with backoff as for any close.
+CLOSE_TRY_AGAIN_LATER = 1013
 MAX_MESSAGE_BYTES = 16_384
 
 
@@ -98,7 +102,21 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         async with self.holding_events():
-            await self.join()
+            try:
+                await self.join()
+            except Exception as exc:
+                if not database_down(exc):
+                    raise
+                await self.close_unavailable(exc)
+
+    async def close_unavailable(self, exc: Exception, ref: Any = None) -> None:
+        """The database is lost: say so in an error frame (answering the
+        command in flight), then close; the client reconnects and resends."""
+        logger.warning("Meeting socket %s: database unreachable (%s)", self.meeting_id, exc)
+        error = unavailable()
+        with client_gone():
+            await self.send_error(error.code, error.message, ref)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def join(self) -> None:
         coalesce.remember_loop()
@@ -173,24 +191,36 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_error("bad_message", _("Message too large."))
             return
         try:
-            message = json.loads(text_data)
-        except json.JSONDecodeError:
+            message = jsonlimits.loads(text_data)
+        except jsonlimits.JsonTooDeep:
+            await self.send_error(
+                "bad_message",
+                _("The message is nested too deep (at most %(depth)d levels).")
+                % {"depth": jsonlimits.MAX_DEPTH},
+            )
+            return
+        except ValueError:
             await self.send_error("bad_message", _("The message is not valid JSON."))
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self.send_error("bad_message", _('A message is a JSON object with a "type".'))
             return
         kind, ref = message["type"], message.get("ref")
-        if kind == "resync":
-            await self.send_snapshot()
-        elif kind == "ping":
-            await self.send(text_data=encode({"type": "pong", "ref": ref}))
-        elif (handler := registry.command(kind)) is not None:
-            await self.run_command(handler, Frame(message), ref)
-        else:
-            await self.send_error(
-                "unknown_type", _("Unknown message type: %(type)s") % {"type": kind}, ref
-            )
+        try:
+            if kind == "resync":
+                await self.send_snapshot()
+            elif kind == "ping":
+                await self.send(text_data=encode({"type": "pong", "ref": ref}))
+            elif (handler := registry.command(kind)) is not None:
+                await self.run_command(handler, Frame(message), ref)
+            else:
+                await self.send_error(
+                    "unknown_type", _("Unknown message type: %(type)s") % {"type": kind}, ref
+                )
+        except Exception as exc:
+            if not database_down(exc):
+                raise
+            await self.close_unavailable(exc, ref)
 
     async def run_command(self, handler: registry.Handler, frame: Frame, ref: Any) -> None:
         actor = self.viewer.actor

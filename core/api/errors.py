@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.exceptions import DomainError
+from core.unavailable import database_down, retry_headers, unavailable
 
 
 def _first_message(detail: Any, field: str | None = None) -> str:
@@ -31,8 +32,17 @@ def _first_message(detail: Any, field: str | None = None) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if database_down(exc):
+        error = unavailable()
+        return Response(
+            {"detail": error.message, "code": error.code}, status=503, headers=retry_headers()
+        )
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+        refusal = Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            refusal["Retry-After"] = str(retry_after)
+        return refusal
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -227,7 +227,7 @@ class PageImageView(FileView):
             ),
             PROJECTOR_PARAMETER,
         ],
-        responses={(200, IMAGE_MEDIA_TYPE): OpenApiTypes.BINARY, 304: None, **errors(404)},
+        responses={(200, IMAGE_MEDIA_TYPE): OpenApiTypes.BINARY, 304: None, **errors(404, 409)},
     )
     def get(self, request: Request, key: str, number: int, size: str) -> HttpResponseBase:
         try:

@@ -4,39 +4,25 @@ lock, publishing and logging, input cleaning."""
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import InvalidInput, NotAllowed
+from core.commit import after_commit
+from core.exceptions import InvalidInput
 from live import events
 from meetings import log
 from meetings.events import AGENDA_CHANGED, MEETING_CHANGED, QUORUM_CHANGED, ROSTER_CHANGED
 from meetings.models import (
     Meeting,
     Member,
-    Union,
 )
 from meetings.selectors import (
     agenda_payload,
     meeting_payload,
-    meeting_staff_check,
     quorum_status,
     roster_summary,
-    union_is_officer,
 )
-
-
-def require_officer(actor: Member, union: Union) -> None:
-    if not union_is_officer(actor, union):
-        raise NotAllowed(_("Only officers of %(union)s may do this.") % {"union": union.name})
-
-
-def require_control(actor: Member, meeting: Meeting) -> None:
-    """Only the meeting's chair or clerk (or a superuser) change it."""
-    meeting_staff_check(meeting=meeting, member=actor)
 
 
 def lock_meeting(meeting: Meeting) -> Meeting:
@@ -64,7 +50,7 @@ def publish_roster(meeting: Meeting) -> None:
     from meetings.attendance import attendance_changed
 
     events.publish(meeting.pk, ROSTER_CHANGED, {"roster": roster_summary(meeting.pk)})
-    transaction.on_commit(partial(attendance_changed, meeting.pk), robust=True)
+    after_commit(attendance_changed, meeting.pk)
 
 
 def clean_weight(value: Decimal | str | int | None, default: Decimal) -> Decimal:

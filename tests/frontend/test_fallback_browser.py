@@ -245,6 +245,7 @@ def test_without_websockets_pages_follow_and_a_member_votes_once(
         expect(projector.locator(".turnout-text")).to_have_text(
             re.compile(r"^1 of 4 voted"), timeout=10_000
         )
+        chair.once("dialog", lambda dialog: dialog.accept())  # "Close the poll now?"
         polls.get_by_role("button", name=f"Close: {QUESTION}").click()
         sentence = projector.locator(".result-sentence")
         expect(sentence).to_contain_text("Carried")

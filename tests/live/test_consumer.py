@@ -609,6 +609,9 @@ BAD_TEXT_FRAMES = {
     "no type": ('{"direction": "next"}', "bad_message"),
     "type not a string": ('{"type": 5}', "bad_message"),
     "unknown type": ('{"type": "poll.explode", "ref": "u"}', "unknown_type"),
+    # Python's decoder recurses per level: 7,000 deep raised RecursionError.
+    "nested 7,000 deep": ('{"type": "ping", "x": ' + "[" * 7000 + "]" * 7000 + "}", "bad_message"),
+    "nested 33 deep": ("[" * 33 + "]" * 33, "bad_message"),
     "too large": (json.dumps({"type": "ping", "pad": "x" * MAX_MESSAGE_BYTES}), "bad_message"),
     "too large in bytes": (
         json.dumps({"type": "ping", "pad": "ễ" * (MAX_MESSAGE_BYTES // 3)}, ensure_ascii=False),

@@ -336,7 +336,7 @@ def test_every_administrative_act_is_logged_and_chained(live_world: World) -> No
     poll = services.poll_close(actor=chair, poll=poll)
     services.poll_publish(actor=chair, poll=poll)
     other = services.poll_create(actor=chair, meeting=meeting, title="Dropped", kind="motion")
-    services.poll_cancel(actor=clerk, poll=other, reason="Not needed")
+    services.poll_cancel(actor=chair, poll=other, reason="Not needed")
     meeting_services.meeting_close(actor=chair, meeting=meeting)
 
     events = list(MeetingEvent.objects.filter(meeting=meeting).order_by("number"))

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import ApiView, DownloadNegotiation, errors, parse
-from core.api.serializers import decimal_string
+from core.api.serializers import MAX_ID, decimal_string
 from core.downloads import download
 from core.exceptions import InvalidInput
 from meetings.api.common import caller
@@ -107,8 +107,8 @@ class ProofSerializer(serializers.Serializer):
 
 
 class ReceiptQrSerializer(serializers.Serializer):
-    meeting = serializers.IntegerField()
-    poll = serializers.IntegerField()
+    meeting = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    poll = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     receipt = serializers.CharField(max_length=64)
 
 

@@ -10,21 +10,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any, NamedTuple, NoReturn
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core import plainsql
+from core.commit import after_commit
 from live import events
 from meetings import log
 from meetings.models import Member, Participant
 from meetings.selectors import (
     participant_for,
 )
-from meetings.services.common import require_control
-from voting import audit, rules, turnout
+from voting import audit, permissions, rules, turnout
 from voting.ballot_poll import BallotPoll, accepts_ballots, ballot_poll_read
 from voting.events import POLL_PAPER_BALLOT
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
@@ -369,9 +368,9 @@ def _refuse(voter: Member, poll_id: int, on_behalf_of: int | None) -> NoReturn:
 
 
 def _after_ballot(poll: BallotPoll) -> None:
-    transaction.on_commit(partial(turnout.turnout_changed, poll.meeting_id, poll.id), robust=True)
+    after_commit(turnout.turnout_changed, poll.meeting_id, poll.id)
     if poll.close_when_all_voted:
-        transaction.on_commit(partial(_close_if_complete, poll.id), robust=True)
+        after_commit(_close_if_complete, poll.id)
 
 
 def _close_if_complete(poll_id: int) -> None:
@@ -396,7 +395,11 @@ def paper_ballot_enter(
     """A clerk enters the paper ballot of a roll entry that has not voted. It
     counts with phone ballots, is marked paper with the clerk recorded, and
     the entry can no longer vote by phone."""
-    require_control(actor, Poll.objects.select_related("meeting").get(pk=poll.pk).meeting)
+    permissions.require(
+        actor=actor,
+        meeting=Poll.objects.select_related("meeting").get(pk=poll.pk).meeting,
+        action=permissions.BALLOT_PAPER,
+    )
     row = _poll_shared(poll.pk)
     if row is None:
         raise NotFound(_("No such poll."))

@@ -22,6 +22,8 @@ import {
   turnoutBar,
 } from "./voting.js";
 import { ProjectorDocument } from "./documents.js";
+import { ProjectorSpeakers } from "./speakers.js";
+import { ProjectorMotion } from "./motions-projector.js";
 import { ProjectorRoomCode } from "./attendance.js";
 import { _ } from "./i18n.js";
 
@@ -42,6 +44,16 @@ const roomCode = new ProjectorRoomCode({
 });
 const shownDocument = new ProjectorDocument({
   root: document.getElementById("projector-document"),
+  state,
+});
+
+const speakers = new ProjectorSpeakers({
+  root: document.getElementById("projector-speakers"),
+  state,
+});
+
+const shownMotion = new ProjectorMotion({
+  root: document.getElementById("projector-motion"),
   state,
 });
 
@@ -176,7 +188,9 @@ const socket = new MeetingSocket({
     noteSnapshot(snapshot);
     render();
     shownDocument.onSnapshot(snapshot);
+    shownMotion.onSnapshot(snapshot);
     roomCode.onSnapshot(snapshot);
+    speakers.onSnapshot(snapshot);
   },
   onEvent(event) {
     state = applyEvent(state, event);
@@ -187,7 +201,9 @@ const socket = new MeetingSocket({
     }
     render();
     shownDocument.onEvent(event);
+    shownMotion.onEvent(event);
     roomCode.onEvent(event);
+    speakers.onEvent(event, state);
   },
   onMessage(message) {
     if (message.type === "poll.turnout" && turnouts.merge(message)) renderTurnout();
