@@ -10,7 +10,7 @@ DEMO_ENV := DEBUG=1 SERVE_STATIC=1
 RESET  ?=
 SEED   := manage.py seed_demo$(if $(filter-out 0,$(RESET)), --reset)
 
-.PHONY: install demo seed test lint typecheck check clean
+.PHONY: install demo seed test lint typecheck check clean hall
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed, found " + sys.version.split()[0])'
@@ -37,6 +37,21 @@ else
 	$(DEMO_ENV) $(BIN)/python manage.py lan_address --port $(PORT) && \
 	$(DEMO_ENV) ALLOWED_HOSTS=127.0.0.1,localhost,$$LAN $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 endif
+
+# Hall mode: the production settings (DEBUG off) on this laptop for a hall's
+# own Wi-Fi with no internet, over plain HTTP; restarts the server if it
+# stops; prints the address phones open and its QR code. docs/deploy.md.
+# make hall DEMO=1 also seeds the demo meeting (to rehearse).
+DEMO ?=
+HALL_ENV := HALL_MODE=1 DEBUG=0
+hall: install
+ifneq ($(filter-out 0,$(DEMO)),)
+	$(HALL_ENV) $(BIN)/python manage.py migrate --noinput
+	$(HALL_ENV) $(BIN)/python manage.py audit_keygen
+	@LAN=$$($(HALL_ENV) $(BIN)/python manage.py lan_address --host-only); \
+	$(HALL_ENV) $(BIN)/python $(SEED) --force --base-url http://$$LAN:$(PORT)
+endif
+	$(HALL_ENV) $(BIN)/python manage.py hall --port $(PORT)
 
 seed: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput

@@ -20,17 +20,28 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
 DEBUG = env_bool("DEBUG", default=False)
+# Hall mode (`make hall`, docs/deploy.md): the production settings on a laptop
+# that serves a hall's own isolated Wi-Fi over plain HTTP. DEBUG stays off;
+# what needs HTTPS (Secure cookies, HSTS, the redirect) is left out.
+HALL_MODE = env_bool("HALL_MODE", default=False)
+if HALL_MODE and DEBUG:
+    raise ImproperlyConfigured("HALL_MODE runs the production settings: set DEBUG=0.")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if HALL_MODE:
+        # One laptop, one process tree: a key of its own, kept in var/.
+        SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
+    elif not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set it in production, or set DEBUG=1 for a "
             "development key kept in var/secret_key."
         )
     SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG or HALL_MODE else []
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -240,12 +251,18 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-# hls.js from npm (package-lock.json; `make install` places it): only its dist
-# folder is served, as /static/vendor/hls/.
-STATICFILES_DIRS = [("vendor/hls", BASE_DIR / "node_modules" / "hls.js" / "dist")]
+# Browser packages from npm (package-lock.json; `make install` places them):
+# hls.js (its dist folder, as /static/vendor/hls/), and @noble/ed25519 with
+# @noble/hashes (ES modules), with which the board checks signatures where
+# the browser gives no WebCrypto (plain HTTP in hall mode, docs/deploy.md).
+STATICFILES_DIRS = [
+    ("vendor/hls", BASE_DIR / "node_modules" / "hls.js" / "dist"),
+    ("vendor/noble-ed25519", BASE_DIR / "node_modules" / "@noble" / "ed25519"),
+    ("vendor/noble-hashes", BASE_DIR / "node_modules" / "@noble" / "hashes"),
+]
 # Serve static files from the ASGI app itself (embedded default); behind
 # nginx in production, leave this off and let nginx serve STATIC_ROOT.
-SERVE_STATIC = env_bool("SERVE_STATIC", default=DEBUG)
+SERVE_STATIC = env_bool("SERVE_STATIC", default=DEBUG or HALL_MODE)
 
 # --- Uploaded documents -----------------------------------------------------
 # Agenda PDFs and their rendered pages. Never served as a directory: every
@@ -281,7 +298,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Production hardening -------------------------------------------------
-if not DEBUG:
+if not DEBUG and not HALL_MODE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -290,6 +307,12 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
+if HALL_MODE:
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    # Plain HTTP on the hall's isolated Wi-Fi: Secure cookies would never be
+    # sent back, and HSTS or an HTTPS redirect would lock phones out. These
+    # four deploy checks are about exactly that, and are silenced here only.
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

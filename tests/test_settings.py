@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # (which sets DATABASE_URL and REDIS_URL) does not leak into a case.
 SETTINGS_VARIABLES = (
     "DEBUG",
+    "HALL_MODE",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",

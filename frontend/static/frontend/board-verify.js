@@ -166,23 +166,66 @@ export async function rootFromProof(index, size, leaf, path) {
 
 // --- Ed25519 ----------------------------------------------------------------------------
 
-/**
- * Verify an Ed25519 signature with WebCrypto. Resolves to true or false, or
- * to null when this browser cannot check Ed25519 signatures.
- */
-export async function verifyEd25519(publicKeyB64, signatureB64, message) {
-  const api = subtle();
-  if (!api) return null;
+// Where the browser gives no WebCrypto Ed25519 (no `crypto.subtle` on a
+// plain-HTTP origin, as in hall mode; or an older browser), the check runs in
+// @noble/ed25519 with SHA-512 from @noble/hashes (npm, package-lock.json),
+// fetched only then. Paths are relative to this file under /static/.
+const NOBLE_ED25519 = new URL("../vendor/noble-ed25519/index.js", import.meta.url).href;
+const NOBLE_SHA2 = new URL("../vendor/noble-hashes/sha2.js", import.meta.url).href;
+let noble = null;
+
+/** @noble/ed25519, set up with @noble/hashes' SHA-512; null if it cannot load. */
+export async function loadNoble() {
+  if (!noble) {
+    noble = Promise.all([import(NOBLE_ED25519), import(NOBLE_SHA2)]).then(
+      ([ed, sha2]) => {
+        ed.hashes.sha512 = sha2.sha512;
+        return ed;
+      },
+      () => null,
+    );
+  }
+  return noble;
+}
+
+async function verifyWebCrypto(api, publicKey, signature, message) {
   let key;
   try {
-    key = await api.importKey("raw", fromBase64(publicKeyB64), { name: "Ed25519" }, false, [
-      "verify",
-    ]);
+    key = await api.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
   } catch {
-    return null;
+    return null; // no Ed25519 in this browser's WebCrypto
   }
   try {
-    return await api.verify({ name: "Ed25519" }, key, fromBase64(signatureB64), message);
+    return await api.verify({ name: "Ed25519" }, key, signature, message);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Verify an Ed25519 signature: with WebCrypto where the browser has it,
+ * else with @noble/ed25519. Resolves to true or false, or to null when it
+ * could not be checked at all (neither loads). `engine` (optional) forces
+ * "webcrypto" or "noble", for tests.
+ */
+export async function verifyEd25519(publicKeyB64, signatureB64, message, engine = null) {
+  let publicKey;
+  let signature;
+  try {
+    publicKey = fromBase64(publicKeyB64);
+    signature = fromBase64(signatureB64);
+  } catch {
+    return false;
+  }
+  const api = engine === "noble" ? null : subtle();
+  if (api) {
+    const answer = await verifyWebCrypto(api, publicKey, signature, message);
+    if (answer !== null || engine === "webcrypto") return answer;
+  }
+  const ed = await loadNoble();
+  if (!ed) return null;
+  try {
+    return ed.verify(signature, message, publicKey);
   } catch {
     return false;
   }
