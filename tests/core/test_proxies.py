@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,6 +69,7 @@ def test_a_bad_setting_stops_start_up() -> None:
             "TRUSTED_PROXIES": "127.0.0.1,nginx.local",
             "PATH": "/usr/bin:/bin",
         },
+        cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,
         check=False,
