@@ -48,6 +48,8 @@ from meetings import attendance
 from meetings import services as meeting_services
 from meetings.models import Participant
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
+from motions import services as motion_services
+from speakers import services as speaker_services
 from tests.conftest import World
 from tests.documents.pdfs import make_pdf
 from tests.factories import MemberFactory, MembershipFactory
@@ -238,6 +240,15 @@ def attendance_changed(page: Page, frame: Frame) -> None:
     }
 
 
+def speakers_changed(page: Page, frame: Frame) -> None:
+    """speakers.js: the item's list replaces the page's copy of it."""
+    page.state["speakers"]["lists"][str(frame["agenda_item_id"])] = frame["list"]
+
+
+def speakers_settings_changed(page: Page, frame: Frame) -> None:
+    page.state["speakers"]["settings"] = frame["settings"]
+
+
 def nothing(page: Page, frame: Frame) -> None:
     """The chair console re-reads the roll over HTTP; no snapshot state changes."""
 
@@ -254,6 +265,12 @@ REDUCERS: dict[str, Callable[[Page, Frame], None]] = {
     "documents.changed": replace("documents"),
     "document.presented": replace("presentation"),
     "presenter.changed": replace("presenter"),
+    "speakers.changed": speakers_changed,
+    "speakers.settings_changed": speakers_settings_changed,
+    # motions.js: each event replaces its slices.
+    "motions.changed": replace("motions", "motion_settings"),
+    "resolution.changed": replace("resolution"),
+    "motion.projected": replace("motion_projection"),
 }
 
 
@@ -446,7 +463,7 @@ def run_meeting(run: Replay) -> None:
         "remote participation allowed",
         partial(
             attendance.attendance_settings_update,
-            actor=clerk,
+            actor=chair,
             meeting=meeting,
             allow_remote_participation=True,
         ),
@@ -472,6 +489,8 @@ def run_meeting(run: Replay) -> None:
         partial(attendance.remote_presence_confirm, actor=member, meeting=meeting),
         then=presence_answer,
     )
+
+    run_speakers(run, step)
 
     newcomer = MemberFactory.create(full_name="Newcomer Lê")
     MembershipFactory.create(member=newcomer, union=world.union)
@@ -561,6 +580,7 @@ def run_meeting(run: Replay) -> None:
         ),
     )
     step("secret poll closed", partial(voting_services.poll_close, actor=chair, poll=secret))
+    run_motions(run, step)
 
     version = step(
         "document uploaded",
@@ -626,6 +646,187 @@ def run_meeting(run: Replay) -> None:
     step("meeting closed", partial(meeting_services.meeting_close, actor=chair, meeting=meeting))
 
 
+def run_motions(run: Replay, step: Callable[..., Any]) -> None:
+    """A motion supported, admitted, amended (shown on the projector as a
+    change), the amendment and then the motion carried, and the resolution
+    adopted: the results come back through voting's poll-closed hook."""
+    world = run.world
+    chair, member, meeting = world.chair, world.voters[0], world.meeting
+
+    def carry(poll_id: int) -> None:
+        """The member and the chair vote yes; the chair closes."""
+        poll = Poll.objects.get(pk=poll_id)
+        yes = options(poll)["Yes"]
+
+        def ballots() -> None:
+            for voter in (member, chair):
+                voting_services.ballot_cast(
+                    voter=voter, poll_id=poll_id, choices=[yes], receipt_code=receipt()
+                )
+
+        def counted(_result: Any) -> None:
+            run.pages["member"].ballot_counted(poll_id)
+            run.pages["chair"].ballot_counted(poll_id)
+
+        step(f"ballots on poll {poll_id}", ballots, then=counted)
+        step(f"poll {poll_id} closed", partial(voting_services.poll_close, actor=chair, poll=poll))
+
+    step(
+        "motion settings",
+        partial(
+            motion_services.motion_settings_update, actor=chair, meeting=meeting, secrecy="named"
+        ),
+    )
+    motion = step(
+        "motion submitted",
+        partial(
+            motion_services.motion_submit,
+            actor=member,
+            meeting=meeting,
+            title="Living wage",
+            text="We demand a living wage.\n\nReport by June.",
+        ),
+    )
+    step(
+        "motion supported",
+        partial(motion_services.motion_support, actor=world.voters[1], motion=motion),
+    )
+    step(
+        "motion admitted",
+        partial(
+            motion_services.motion_admit,
+            actor=chair,
+            motion=motion,
+            agenda_item_id=world.items[1].pk,
+        ),
+    )
+    amendment = step(
+        "amendment submitted",
+        partial(
+            motion_services.amendment_submit,
+            actor=world.voters[2],
+            motion=motion,
+            action="replace",
+            paragraph=2,
+            text="Report by May.",
+        ),
+    )
+    step(
+        "amendment on the projector",
+        partial(
+            motion_services.motion_project,
+            actor=chair,
+            meeting=meeting,
+            motion_id=motion.pk,
+            amendment_id=amendment.pk,
+        ),
+    )
+    amendment = step(
+        "amendment put to the vote",
+        partial(motion_services.amendment_put_to_vote, actor=chair, amendment=amendment),
+    )
+    carry(amendment.poll_id)
+    motion = step(
+        "motion put to the vote",
+        partial(motion_services.motion_put_to_vote, actor=chair, motion=motion),
+    )
+    carry(motion.poll_id)
+    step(
+        "resolution composed",
+        partial(
+            motion_services.resolution_compose, actor=chair, meeting=meeting, title="Resolution"
+        ),
+    )
+    resolution = step(
+        "resolution put to the vote",
+        partial(motion_services.resolution_put_to_vote, actor=chair, meeting=meeting),
+    )
+    carry(resolution.poll_id)
+    step(
+        "projector cleared",
+        partial(motion_services.motion_project, actor=chair, meeting=meeting, motion_id=None),
+    )
+
+
+def run_speakers(run: Replay, step: Callable[..., Any]) -> None:
+    """The speakers' list of the current item, through every kind of change."""
+    world = run.world
+    chair, clerk, voters, meeting = world.chair, world.clerk, world.voters, world.meeting
+
+    def two_requests() -> None:
+        """Within one flush: one speakers.changed with both."""
+        for voter in (chair, voters[1]):
+            speaker_services.speech_request(actor=voter, meeting=meeting)
+
+    step(
+        "speakers: the member asks to speak",
+        partial(speaker_services.speech_request, actor=voters[0], meeting=meeting, kind="question"),
+    )
+    step("speakers: two more ask", two_requests)
+    step(
+        "speakers: a point of order",
+        partial(
+            speaker_services.speech_request,
+            actor=clerk,
+            meeting=meeting,
+            kind="point_of_order",
+            participant_id=world.participant(voters[2]).pk,
+        ),
+    )
+    step(
+        "speakers: meeting settings",
+        partial(
+            speaker_services.speakers_settings_update,
+            actor=chair,
+            meeting=meeting,
+            speaking_time=120,
+            max_speeches=3,
+        ),
+    )
+    step(
+        "speakers: the item's own time",
+        partial(
+            speaker_services.speakers_settings_update,
+            actor=clerk,
+            meeting=meeting,
+            agenda_item_id=world.items[1].pk,
+            speaking_time=60,
+        ),
+    )
+    item = world.items[1].pk
+
+    def waiting_ids() -> list[int]:
+        return [
+            s["id"] for s in run.pages["chair"].state["speakers"]["lists"][str(item)]["waiting"]
+        ]
+
+    step(
+        "speakers: reordered",
+        lambda: speaker_services.speakers_reorder(
+            actor=chair, meeting=meeting, speech_ids=list(reversed(waiting_ids()))
+        ),
+    )
+    step("speakers: called", partial(speaker_services.speaker_call, actor=chair, meeting=meeting))
+    step("speakers: started", partial(speaker_services.speaker_start, actor=chair, meeting=meeting))
+    step("speakers: paused", partial(speaker_services.speaker_pause, actor=chair, meeting=meeting))
+    step("speakers: resumed", partial(speaker_services.speaker_start, actor=chair, meeting=meeting))
+    step(
+        "speakers: next called",
+        partial(speaker_services.speaker_call, actor=chair, meeting=meeting),
+    )
+    step("speakers: stopped", partial(speaker_services.speaker_stop, actor=chair, meeting=meeting))
+    step(
+        "speakers: withdrawn",
+        lambda: speaker_services.speech_withdraw(
+            actor=chair, meeting=meeting, speech_id=waiting_ids()[0]
+        ),
+    )
+    step(
+        "speakers: list closed",
+        partial(speaker_services.speakers_list_close, actor=chair, meeting=meeting, closed=True),
+    )
+
+
 def test_every_page_replays_to_the_fresh_snapshot(replay: Replay) -> None:
     run_meeting(replay)
     assert replay.seen_types == {event.name for event in catalogue.declared()}
@@ -659,6 +860,8 @@ def without(kind: str, key: str) -> Callable[[Frame], Frame | None]:
         (blank("document.presented", "presentation"), "after 'pages flicked through'"),
         # A field missing: the payload no longer fits its declared shape.
         (without("agenda.changed", "current_item_id"), ".current_item_id: missing"),
+        # A lost speakers' list update: the phone misses its place in the queue.
+        (lose("speakers.changed"), "after 'speakers: the member asks to speak'"),
     ],
     ids=[
         "lost roster.changed",
@@ -666,6 +869,7 @@ def without(kind: str, key: str) -> Callable[[Frame], Frame | None]:
         "lost attendance.changed",
         "blank presentation",
         "no current_item_id",
+        "lost speakers.changed",
     ],
 )
 def test_a_broken_event_is_caught(

@@ -5,6 +5,7 @@ import { ChairAttendance } from "./attendance.js";
 import { meetingDetailsForm } from "./chair-meeting.js";
 import { PollsConsole } from "./chair-polls.js";
 import { ChairDocuments } from "./documents.js";
+import { ChairSpeakers } from "./speakers.js";
 import { MeetingSocket } from "./meeting-socket.js";
 import {
   applyEvent,
@@ -18,6 +19,9 @@ import { _, interpolate } from "./i18n.js";
 
 
 const main = document.getElementById("main");
+// The actions of meetings.permissions this viewer may take (<main data-may>).
+const MAY = new Set((main.dataset.may || "").split(" "));
+const may = (action) => MAY.has(action);
 const apiBase = main.dataset.apiBase;
 const list = document.getElementById("agenda");
 const errors = document.getElementById("errors");
@@ -129,17 +133,20 @@ function itemView(item, index) {
   head.append(el("span", { className: "item-title" }, item.title));
   li.append(head);
   if (item.description) li.append(el("p", { className: "item-description" }, item.description));
-  li.append(
-    el(
-      "div",
-      { className: "item-actions" },
+  // Only the controls of what this viewer may do (meetings.permissions).
+  const actions = [];
+  if (may("agenda.advance"))
+    actions.push(
       actionButton("make-current", _("Make current"), item, { disabled: !live || isCurrent }),
+    );
+  if (may("agenda.edit"))
+    actions.push(
       actionButton("up", _("Move up"), item, { disabled: index === 0 }),
       actionButton("down", _("Move down"), item, { disabled: index === state.agenda.length - 1 }),
       actionButton("edit", _("Edit"), item),
       actionButton("delete", _("Delete"), item, { extraClass: "button-danger" }),
-    ),
-  );
+    );
+  if (actions.length) li.append(el("div", { className: "item-actions" }, ...actions));
   return li;
 }
 
@@ -329,6 +336,12 @@ const documents = new ChairDocuments({
   onError: showError,
 });
 
+const speakers = new ChairSpeakers({
+  root: document.getElementById("chair-speakers"),
+  state,
+  onError: showError,
+});
+
 const attendance = new ChairAttendance({
   root: document.getElementById("attendance-panel"),
   api,
@@ -352,6 +365,7 @@ const socket = new MeetingSocket({
     attendance.onSnapshot(snapshot);
     polls.onSnapshot(snapshot);
     documents.onSnapshot(snapshot);
+    speakers.onSnapshot(snapshot);
     render();
   },
   onEvent(event) {
@@ -359,6 +373,7 @@ const socket = new MeetingSocket({
     attendance.onEvent(event);
     polls.onEvent(event);
     documents.onEvent(event);
+    speakers.onEvent(event, state);
     render();
   },
   onMessage(message) {
