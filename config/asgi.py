@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.http import SyncChainHandler
 from core.checks import tested_versions
+from core.proxies import TrustedProxies
 
 django.setup(set_prefix=False)
 
@@ -49,7 +50,7 @@ if settings.HTTP_CONCURRENCY:
 
     http_app = RequestLimit(http_app, settings.HTTP_CONCURRENCY)
 
-router = ProtocolTypeRouter(
+router: Any = ProtocolTypeRouter(
     {
         # Following a meeting over HTTP where WebSockets do not get through: a
         # long-poll of the live layer's own, outside Django's chain and the
@@ -64,6 +65,10 @@ router = ProtocolTypeRouter(
         ),
     }
 )
+
+# The client's address behind our own proxies (core.proxies): run daphne
+# without --proxy-headers, which believes a client's forged X-Forwarded-For.
+router = TrustedProxies(router)
 
 _started_on: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()
 _background: set["asyncio.Task[None]"] = set()

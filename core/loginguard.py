@@ -28,6 +28,7 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core import ratelimit
 from core.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -64,9 +65,17 @@ def _keys(request: HttpRequest | None, username: str) -> list[tuple[str, int]]:
 
 
 def check(request: HttpRequest | None, username: str) -> None:
-    """LoginLocked if the username or the address is cooling down."""
-    for key, limit in _keys(request, username):
-        if limit > 0 and cache.get(f"{key}:locked"):
+    """LoginLocked if the username or the address is cooling down. With the
+    cache unreachable, RATE_LIMIT_FAIL_OPEN decides (core.ratelimit)."""
+    try:
+        locked = [
+            limit > 0 and cache.get(f"{key}:locked") for key, limit in _keys(request, username)
+        ]
+    except Exception:  # the cache's own errors (Redis down)
+        ratelimit.cache_unreachable("login")
+        return
+    for is_locked in locked:
+        if is_locked:
             minutes = max(1, round(settings.LOGIN_LOCKOUT_SECONDS / 60))
             raise LoginLocked(
                 _(
@@ -79,7 +88,15 @@ def check(request: HttpRequest | None, username: str) -> None:
 
 
 def record_failure(request: HttpRequest | None, username: str) -> None:
-    """Count a failed password; lock what reached its limit."""
+    """Count a failed password; lock what reached its limit. A cache that
+    cannot be reached loses the count, never the answer."""
+    try:
+        _count_failure(request, username)
+    except Exception:  # the cache's own errors (Redis down)
+        logger.warning("Login failure not counted: the cache is unreachable")
+
+
+def _count_failure(request: HttpRequest | None, username: str) -> None:
     period = settings.LOGIN_LOCKOUT_SECONDS
     for key, limit in _keys(request, username):
         if limit <= 0:
@@ -97,7 +114,10 @@ def record_failure(request: HttpRequest | None, username: str) -> None:
 
 
 def record_success(username: str) -> None:
-    cache.delete(f"{PREFIX}:account:{_account(username)}")
+    try:
+        cache.delete(f"{PREFIX}:account:{_account(username)}")
+    except Exception:  # the cache's own errors: the login itself stands
+        logger.warning("Login failures not cleared: the cache is unreachable")
 
 
 def on_login_failed(

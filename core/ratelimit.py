@@ -53,13 +53,8 @@ def hit(scope: str, ident: str | int, *, limit: int, period: int = 60) -> None:
     try:
         count = _count(key, period)
     except Exception:  # the cache's own errors (redis.ConnectionError, timeouts)
-        if settings.RATE_LIMIT_FAIL_OPEN:
-            logger.warning("Rate limit %s not counted: the cache is unreachable", scope)
-            return
-        logger.exception("Rate limit %s refused: the cache is unreachable", scope)
-        raise RateLimitUnavailable(
-            _("This is briefly unavailable. Try again in a few seconds.")
-        ) from None
+        cache_unreachable(scope)
+        return
     if count > limit:
         if count == limit + 1:  # once per window, not once per refused attempt
             logger.warning("Rate limit hit: %s for %s (%d per %d s)", scope, ident, limit, period)
@@ -73,3 +68,16 @@ def _count(key: str, period: int) -> int:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=period + 5)
         return 1
+
+
+def cache_unreachable(scope: str) -> None:
+    """The counters of `scope` cannot be read: return (let the attempt
+    through uncounted) or raise RateLimitUnavailable, as RATE_LIMIT_FAIL_OPEN
+    says. Call it from an `except` block."""
+    if settings.RATE_LIMIT_FAIL_OPEN:
+        logger.warning("Rate limit %s not counted: the cache is unreachable", scope)
+        return
+    logger.exception("Rate limit %s refused: the cache is unreachable", scope)
+    raise RateLimitUnavailable(
+        _("This is briefly unavailable. Try again in a few seconds.")
+    ) from None

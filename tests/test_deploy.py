@@ -95,8 +95,11 @@ def test_compose_has_the_documented_services() -> None:
     assert app["restart"] == "unless-stopped" and "healthcheck" in app
     assert app["depends_on"]["setup"]["condition"] == "service_completed_successfully"
     dockerfile = (DEPLOY / "Dockerfile").read_text()
-    # The server runs as config.serve (daphne, access log masked), behind the proxy.
-    assert '"-m", "config.serve"' in dockerfile and '"--proxy-headers"' in dockerfile
+    # The server runs as config.serve (daphne, access log masked), behind the
+    # proxy, believing X-Forwarded-For only from the compose network's nginx.
+    assert '"-m", "config.serve"' in dockerfile and '"--proxy-headers"' not in dockerfile
+    subnet = data["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert app["environment"]["TRUSTED_PROXIES"] == subnet
     nginx = services["nginx"]
     assert "${HTTPS_PORT:-443}:443" in nginx["ports"]
     template = (DEPLOY / "nginx" / "meetings.conf.template").read_text()
@@ -272,6 +275,7 @@ def test_systemd_units_pass_verify(tmp_path: Path) -> None:
 
 def test_systemd_units_run_the_masked_server_and_restart_it() -> None:
     unit = (DEPLOY / "systemd" / "meetings@.service").read_text()
-    assert "-m config.serve -b 127.0.0.1 -p %i --proxy-headers config.asgi:application" in unit
+    assert "-m config.serve -b 127.0.0.1 -p %i config.asgi:application" in unit
+    assert "--proxy-headers" not in unit
     assert "Restart=always" in unit and "EnvironmentFile=/etc/meetings.env" in unit
     assert "ReadWritePaths=/srv/meetings/media" in unit

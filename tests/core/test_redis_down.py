@@ -29,6 +29,8 @@ from voting.models import Ballot, Poll, PollSeal, RollEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+PASSWORD = "a long pass phrase for the test"
+
 
 def dead_port() -> int:
     """A local port with nothing listening on it."""
@@ -137,3 +139,20 @@ def test_rate_limits_can_fail_closed(redis_down: str, started: World, settings: 
     body = assert_error(answer, 503, ratelimit.RateLimitUnavailable.code)
     assert "unavailable" in body["detail"]
     assert world.participant(world.voters[1]).presence != "remote"
+
+
+def test_password_login_while_redis_is_down(redis_down: str, world: World, settings: Any) -> None:
+    member = world.voters[0]
+    member.set_password(PASSWORD)
+    member.save(update_fields=["password"])
+
+    def login(password: str) -> Any:
+        return client_for(None).post(
+            "/api/auth/login/", {"username": member.username, "password": password}, format="json"
+        )
+
+    answer = login(PASSWORD)
+    assert answer.status_code == 200, answer.content  # open: not counted, not refused
+    assert_error(login("wrong"), 400, "invalid_credentials")
+    settings.RATE_LIMIT_FAIL_OPEN = False
+    assert_error(login(PASSWORD), 503, ratelimit.RateLimitUnavailable.code)
