@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import attendance_views, board_views, views
+from frontend import attendance_views, board_views, projector_views, views
 
 app_name = "frontend"
 urlpatterns = [
@@ -18,7 +18,8 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("meetings/<int:meeting_id>/chair/", views.chair, name="chair"),
     path("meetings/<int:meeting_id>/live/", views.livestream, name="livestream"),
-    path("projector/<str:token>/", views.projector, name="projector"),
+    path("projector/", projector_views.projector_pair, name="projector-pair"),
+    path("projector/<str:token>/", projector_views.projector, name="projector"),
     path("meetings/<int:meeting_id>/board/", board_views.board, name="board"),
     # Check-in and attendance (frontend.attendance_views).
     path("meetings/<int:meeting_id>/clerk/", attendance_views.clerk, name="clerk"),

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET
 
 from core.exceptions import DomainError
 from live.snapshot import compose_snapshot
-from meetings import selectors, services
+from meetings import selectors
 from meetings.models import Meeting, Member, QuorumKind
-from meetings.selectors import PROJECTOR_VIEWER, Viewer
+from meetings.selectors import Viewer
 from meetings.streams import is_web_url, stream_embed
 from voting.models import BASE_CHOICES, KIND_CHOICES, MAJORITY_CHOICES, TIE_CHOICES, Poll
 
@@ -166,26 +166,4 @@ def chair(request: HttpRequest, meeting_id: int) -> HttpResponse:
         template="frontend/chair.html",
         controls=True,
         extra=lambda _meeting: POLL_FORM_CHOICES,
-    )
-
-
-@require_GET
-def projector(request: HttpRequest, token: str) -> HttpResponse:
-    """The room display. No login: the signed, revocable token is the key."""
-    try:
-        meeting = services.projector_meeting(token)
-    except DomainError as exc:
-        return error_page(request, exc)
-    snapshot = compose_snapshot(meeting.pk, PROJECTOR_VIEWER)
-    return render(
-        request,
-        "frontend/projector.html",
-        {
-            "meeting": meeting,
-            "snapshot": snapshot,
-            "current": _current_item(snapshot),
-            "next": _next_item(snapshot),
-            "token": token,
-            "server_time_ms": server_time_ms(),
-        },
     )

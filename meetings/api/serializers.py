@@ -311,6 +311,11 @@ class ViewerSerializer(serializers.Serializer):
     controls_meeting = serializers.BooleanField()
 
 
+class ProjectorStateSerializer(serializers.Serializer):
+    scene = serializers.CharField()
+    since = serializers.DateTimeField(allow_null=True)
+
+
 class SnapshotSerializer(serializers.Serializer):
     """The meetings app's part of the snapshot the socket sends on (re)connect;
     the socket's snapshot adds each other app's part (polls, documents: see
@@ -324,6 +329,7 @@ class SnapshotSerializer(serializers.Serializer):
     roster = RosterSerializer()
     quorum = QuorumSerializer()
     attendance = AttendanceSummarySerializer()
+    projector = ProjectorStateSerializer()
     my_presence = serializers.CharField(
         allow_null=True, help_text=_("absent, room or remote; null for the projector")
     )
@@ -331,6 +337,29 @@ class SnapshotSerializer(serializers.Serializer):
 
 
 # --- projector --------------------------------------------------------------
+
+
+class ProjectorLinkRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(source="created_by.full_name", allow_null=True, default=None)
+
+
+class ProjectorLinkCreateSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+
+
+class ProjectorPairingSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("Type it on the room PC at pair_url."))
+    expires_in = serializers.IntegerField(help_text=_("Seconds until the code expires."))
+    pair_url = serializers.URLField()
+
+
+class ProjectorSceneSerializer(serializers.Serializer):
+    scene = serializers.CharField(
+        help_text=_("follow, welcome, agenda, item, document, poll, result, blank or break")
+    )
 
 
 class ProjectorLinkSerializer(serializers.Serializer):

@@ -76,7 +76,8 @@ async def test_the_chair_presents_and_every_audience_follows(live_world: World) 
         await chair.send(
             {"type": "document.present", "document_id": version.document_id, "page": 3, "ref": 1}
         )
-        frames = [await chair.receive(), await chair.receive()]
+        # A document put up moves the room's screen on: projector.changed first.
+        frames = [await chair.receive() for _ in range(3)]
         ack = next(f for f in frames if f["type"] == "ack")
         assert ack == {
             "type": "ack",
@@ -85,10 +86,13 @@ async def test_the_chair_presents_and_every_audience_follows(live_world: World) 
             "document_id": version.document_id,
             "page": 3,
         }
+        moved = next(f for f in frames if f["type"] == "projector.changed")
+        assert moved["projector"]["scene"] == "follow" and moved["seq"] == seqs[0] + 1
         event = next(f for f in frames if f["type"] == "document.presented")
         for socket in (phone, projector):
+            assert await socket.receive() == moved
             assert await socket.receive() == event
-        assert event["seq"] == seqs[0] + 1
+        assert event["seq"] == seqs[0] + 2
         assert event["presentation"]["page"] == 3
         assert event["presentation"]["alt"] == "Agenda page 3"
 

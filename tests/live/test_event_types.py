@@ -54,7 +54,7 @@ def test_each_app_declares_its_own_event_types() -> None:
     socket events has declared them by the time Django is ready."""
     apps = {event.payload.__module__ for event in catalogue.declared()}
     assert apps == {"meetings.events", "voting.events", "documents.events"}
-    assert len(catalogue.declared()) == 11
+    assert len(catalogue.declared()) == 12
 
 
 PROTOCOL_SAMPLE = """
