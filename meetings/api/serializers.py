@@ -354,6 +354,7 @@ class ProjectorPairingSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=_("Type it on the room PC at pair_url."))
     expires_in = serializers.IntegerField(help_text=_("Seconds until the code expires."))
     pair_url = serializers.URLField()
+    qr_svg = serializers.CharField(help_text=_("A QR code of pair_url with the code after #."))
 
 
 class ProjectorSceneSerializer(serializers.Serializer):

@@ -31,6 +31,7 @@ from core.exceptions import InvalidInput
 from meetings import selectors, services
 from meetings.api import serializers as s
 from meetings.api.common import caller, visible_meeting
+from meetings.checkin import qr_svg
 from meetings.models import Union
 from meetings.projector_scenes import projector_payload
 
@@ -462,8 +463,15 @@ class ProjectorPairingView(ApiView):
             path = reverse("frontend:projector-pair")
         except NoReverseMatch:
             path = "/projector/"
+        pair_url = request.build_absolute_uri(path)
+        # The code rides after "#": a browser never sends a fragment to a server.
         return Response(
-            {"code": code, "expires_in": expires_in, "pair_url": request.build_absolute_uri(path)}
+            {
+                "code": code,
+                "expires_in": expires_in,
+                "pair_url": pair_url,
+                "qr_svg": qr_svg(f"{pair_url}#{code}"),
+            }
         )
 
 

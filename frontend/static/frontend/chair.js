@@ -4,6 +4,7 @@ import { request } from "./api.js";
 import { ChairAttendance } from "./attendance.js";
 import { meetingDetailsForm } from "./chair-meeting.js";
 import { PollsConsole } from "./chair-polls.js";
+import { ChairProjector } from "./chair-projector.js";
 import { ChairDocuments } from "./documents.js";
 import { MeetingSocket } from "./meeting-socket.js";
 import {
@@ -21,7 +22,6 @@ const main = document.getElementById("main");
 const apiBase = main.dataset.apiBase;
 const list = document.getElementById("agenda");
 const errors = document.getElementById("errors");
-const projectorOutput = document.getElementById("projector-output");
 const addForm = document.getElementById("add-item");
 
 let state = readInitialSnapshot();
@@ -207,15 +207,6 @@ function move(id, offset) {
   command(() => api("POST", "agenda/reorder/", { order }));
 }
 
-function showProjectorLink(payload) {
-  const href = new URL(payload.url, window.location.origin).href;
-  const link = el("a", { href, target: "_blank", rel: "noopener", id: "projector-link" }, href);
-  projectorOutput.replaceChildren(
-    el("p", {}, _("Open this link on the room's computer:")),
-    el("p", { className: "projector-link" }, link),
-  );
-}
-
 function itemById(id) {
   return state.agenda.find((item) => item.id === id);
 }
@@ -267,14 +258,6 @@ main.addEventListener("click", (event) => {
         command(() => api("DELETE", `agenda/${id}/`));
       }
       break;
-    case "projector-link":
-      command(async () => showProjectorLink(await api("POST", "projector-link/")));
-      break;
-    case "projector-revoke":
-      if (window.confirm(_("Revoke every projector link given out so far? Open projector pages stop."))) {
-        command(async () => showProjectorLink(await api("DELETE", "projector-link/")));
-      }
-      break;
     default:
       break;
   }
@@ -323,6 +306,13 @@ const polls = new PollsConsole({
   resync: () => socket.resync(),
 });
 
+const projector = new ChairProjector({
+  root: document.getElementById("projector-panel"),
+  api,
+  command,
+  state,
+});
+
 const documents = new ChairDocuments({
   root: document.getElementById("chair-documents"),
   state,
@@ -352,6 +342,7 @@ const socket = new MeetingSocket({
     attendance.onSnapshot(snapshot);
     polls.onSnapshot(snapshot);
     documents.onSnapshot(snapshot);
+    projector.onSnapshot(snapshot);
     render();
   },
   onEvent(event) {
@@ -359,6 +350,8 @@ const socket = new MeetingSocket({
     attendance.onEvent(event);
     polls.onEvent(event);
     documents.onEvent(event);
+    projector.onEvent(event);
+    projector.setState(state);
     render();
   },
   onMessage(message) {

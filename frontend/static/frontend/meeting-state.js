@@ -20,6 +20,8 @@ export function applyEvent(state, event) {
       return { ...state, polls: upsertPoll(state.polls || [], event.poll) };
     case "quorum.changed":
       return { ...state, quorum: event.quorum };
+    case "projector.changed":
+      return { ...state, projector: event.projector };
     default:
       return state; // an event for another part of the page (voting, documents...)
   }
