@@ -73,8 +73,8 @@ def projector_pair(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         else:
-            response = HttpResponseRedirect(reverse("frontend:projector-pair"))
-            response.set_cookie(
+            paired = HttpResponseRedirect(reverse("frontend:projector-pair"))
+            paired.set_cookie(
                 COOKIE,
                 token,
                 max_age=COOKIE_AGE,
@@ -82,7 +82,7 @@ def projector_pair(request: HttpRequest) -> HttpResponse:
                 samesite="Lax",
                 secure=request.is_secure(),
             )
-            return response
+            return paired
     else:
         token = request.COOKIES.get(COOKIE, "")
         if token:

@@ -341,13 +341,10 @@ class SnapshotSerializer(serializers.Serializer):
 
 class ProjectorLinkRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    # DRF's metaclass takes declared fields off the class: no clash with Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     created_at = serializers.DateTimeField()
     created_by = serializers.CharField(source="created_by.full_name", allow_null=True, default=None)
-
-
-class ProjectorLinkCreateSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
 
 
 class ProjectorPairingSerializer(serializers.Serializer):

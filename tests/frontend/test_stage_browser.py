@@ -6,12 +6,15 @@ reaches every projector live; axe finds nothing; the pairing page works."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from meetings import services
+from tests.conftest import build_world
 from tests.frontend.browser import (
     TIMEOUT_MS,
     axe_violations,
@@ -181,3 +184,67 @@ def test_every_scene_fits_every_screen_in_both_directions(
     assert not problems, "\n".join(problems)
     assert not axe, "\n".join(axe)
     assert not errors, "\n".join(errors)
+
+
+def test_a_room_pc_pairs_by_code_and_the_chair_revokes_it(
+    transactional_db: None, chromium_path: str, tmp_path: Path
+) -> None:
+    world = build_world(voters=2, items=2)
+    services.meeting_start(actor=world.chair, meeting=world.meeting)
+    title = world.meeting.title
+    errors: list[str] = []
+    expect.set_options(timeout=TIMEOUT_MS)
+    with (
+        daphne_server(tmp_path, redis_url=os.environ.get("REDIS_URL") or None) as base,
+        chromium(chromium_path) as browser,
+    ):
+        chair = new_page(browser, base, "en", errors)
+        log_in(chair, base, world.chair.username)
+        chair.goto(f"{base}/meetings/{world.meeting.pk}/chair/")
+        panel = chair.get_by_role("region", name="Projector")
+        expect(panel.locator("#projector-links-empty")).to_be_visible()
+        panel.get_by_role("button", name="Pair a room screen").click()
+        code = panel.locator("#pair-code-shown")
+        expect(code).to_have_text(re.compile(r"^[2-9A-HJKMNP-Z]{6}$"))
+
+        # The room PC types a wrong code first: a clear refusal, nothing paired.
+        room = new_page(browser, base, "en", errors, viewport=SCREENS[1])
+        room.goto(f"{base}/projector/")
+        room.get_by_label("Pairing code").fill("ZZZZZZ")
+        room.get_by_role("button", name="Pair this screen").click()
+        expect(room.get_by_role("alert")).to_contain_text("not valid or has expired")
+        # Then the right one, typed in lower case with a space: the stage, and
+        # no secret in the address.
+        typed = code.inner_text().lower()
+        room.get_by_label("Pairing code").fill(f"{typed[:3]} {typed[3:]}")
+        room.get_by_label("Name of this screen (optional)").fill("Hall PC")
+        room.get_by_role("button", name="Pair this screen").click()
+        expect(room.get_by_role("heading", name=title, level=1)).to_be_visible()
+        expect(room.locator("#connection")).to_have_attribute("data-state", "open")
+        assert room.url == f"{base}/projector/"
+        # A used code pairs nothing more.
+        other = new_page(browser, base, "en", errors, viewport=SCREENS[1])
+        other.goto(f"{base}/projector/#{typed.upper()}")
+        expect(other.get_by_role("alert")).to_contain_text("not valid or has expired")
+
+        # A second screen pairs through the QR's address (the code after "#").
+        panel.get_by_role("button", name="Pair a room screen").click()
+        expect(code).not_to_have_text(typed.upper())
+        fresh = code.inner_text()
+        other.close()
+        other = new_page(browser, base, "en", errors, viewport=SCREENS[1])
+        other.goto(f"{base}/projector/#{fresh}")
+        expect(other.get_by_role("heading", name=title, level=1)).to_be_visible()
+
+        # The console lists both screens; the chair revokes the hall PC.
+        chair.reload()
+        rows = panel.locator(".projector-link-row")
+        expect(rows).to_have_count(2)
+        expect(rows.first).to_contain_text("Hall PC")
+        panel.get_by_role("button", name=re.compile(r"^Revoke Hall PC")).click()
+        expect(rows).to_have_count(1)
+        room.reload()
+        expect(room.get_by_role("heading", name="Pair this screen as a projector")).to_be_visible()
+        other.reload()
+        expect(other.get_by_role("heading", name=title, level=1)).to_be_visible()
+    assert not [e for e in errors if "status of 400" not in e], "\n".join(errors)
