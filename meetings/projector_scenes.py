@@ -2,7 +2,8 @@
 
 "follow" lets the meeting's state choose (frontend/static/frontend/stage.js
 pickScene): an open poll, else a result that closed since the chair last
-moved on, else a presented document, else the current item (the welcome
+moved on, else a presented document, else whoever has the floor (the
+speakers app), else the current item (the welcome
 before the meeting starts). The others are the chair's explicit choice.
 """
 
@@ -20,6 +21,7 @@ SCENES = (
     "document",
     "poll",
     "result",
+    "speakers",
     "blank",
     "break",
 )

@@ -356,7 +356,7 @@ class ProjectorPairingSerializer(serializers.Serializer):
 
 class ProjectorSceneSerializer(serializers.Serializer):
     scene = serializers.CharField(
-        help_text=_("follow, welcome, agenda, item, document, poll, result, blank or break")
+        help_text=_("follow, welcome, agenda, item, document, poll, result, speakers, blank or break")
     )
 
 

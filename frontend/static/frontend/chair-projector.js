@@ -15,6 +15,7 @@ export function sceneName(scene) {
       document: _("Document"),
       poll: _("Poll"),
       result: _("Result"),
+      speakers: _("Speakers"),
       break: _("Break"),
       blank: _("Blank screen"),
     }[scene] || scene

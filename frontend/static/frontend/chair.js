@@ -6,6 +6,7 @@ import { meetingDetailsForm } from "./chair-meeting.js";
 import { PollsConsole } from "./chair-polls.js";
 import { ChairProjector } from "./chair-projector.js";
 import { ChairDocuments } from "./documents.js";
+import { ChairSpeakers } from "./speakers.js";
 import { MeetingSocket } from "./meeting-socket.js";
 import {
   applyEvent,
@@ -319,6 +320,12 @@ const documents = new ChairDocuments({
   onError: showError,
 });
 
+const speakers = new ChairSpeakers({
+  root: document.getElementById("chair-speakers"),
+  state,
+  onError: showError,
+});
+
 const attendance = new ChairAttendance({
   root: document.getElementById("attendance-panel"),
   api,
@@ -343,6 +350,7 @@ const socket = new MeetingSocket({
     polls.onSnapshot(snapshot);
     documents.onSnapshot(snapshot);
     projector.onSnapshot(snapshot);
+    speakers.onSnapshot(snapshot);
     render();
   },
   onEvent(event) {
@@ -352,6 +360,7 @@ const socket = new MeetingSocket({
     documents.onEvent(event);
     projector.onEvent(event);
     projector.setState(state);
+    speakers.onEvent(event, state);
     render();
   },
   onMessage(message) {

@@ -16,6 +16,7 @@ import {
   turnoutBar,
 } from "./voting.js";
 import { ProjectorDocument } from "./documents.js";
+import { ProjectorSpeakers } from "./speakers.js";
 import { ProjectorRoomCode } from "./attendance.js";
 import { pickScene } from "./stage.js";
 import { _ } from "./i18n.js";
@@ -42,6 +43,11 @@ const shownDocument = new ProjectorDocument({
   token: main.dataset.projectorToken,
 });
 
+const speakers = new ProjectorSpeakers({
+  root: document.getElementById("projector-speakers"),
+  state,
+});
+
 // Each scene's section; "blank" shows none, and a poll and its result share one.
 const SECTIONS = {
   welcome: "scene-welcome",
@@ -50,6 +56,7 @@ const SECTIONS = {
   document: "projector-document",
   poll: "projector-poll",
   result: "projector-poll",
+  speakers: "projector-speakers",
   break: "scene-break",
 };
 
@@ -74,6 +81,8 @@ function render() {
     // The document section hides itself while nothing is presented.
     if (id === "projector-document") {
       section.hidden = shown !== id || !state.presentation;
+    } else if (id === "projector-speakers") {
+      section.hidden = shown !== id; // "No one is speaking." when chosen with nobody on
     } else {
       section.hidden = shown !== id;
     }
@@ -224,6 +233,7 @@ const socket = new MeetingSocket({
     noteSnapshot(snapshot);
     shownDocument.onSnapshot(snapshot);
     roomCode.onSnapshot(snapshot);
+    speakers.onSnapshot(snapshot);
     render();
   },
   onEvent(event) {
@@ -236,6 +246,7 @@ const socket = new MeetingSocket({
     }
     shownDocument.onEvent(event);
     roomCode.onEvent(event);
+    speakers.onEvent(event, state);
     render();
   },
   onMessage(message) {

@@ -1,4 +1,6 @@
 // Which scene the room's screen shows (docs/protocol.md, projector.changed).
+import { currentList } from "./speakers.js";
+
 // Pure functions of the meeting's state: every projector of a meeting, and
 // the console's preview of it, pick the same scene.
 
@@ -28,7 +30,7 @@ export function freshResult(state) {
 /**
  * The scene to show and the poll it shows, if any: {scene, poll}.
  * "follow": an open poll; else a fresh result; else the presented document;
- * else the current item (the welcome before the meeting starts). A chosen
+ * else whoever has the floor; else the current item (the welcome before the meeting starts). A chosen
  * scene that has nothing to show falls back to the current item.
  */
 export function pickScene(state) {
@@ -40,6 +42,7 @@ export function pickScene(state) {
     case "item":
     case "blank":
     case "break":
+    case "speakers":
       return { scene: chosen, poll: null };
     case "document":
       return { scene: state.presentation ? "document" : "item", poll: null };
@@ -59,6 +62,8 @@ export function pickScene(state) {
   const result = freshResult(state);
   if (result) return { scene: "result", poll: result };
   if (state.presentation) return { scene: "document", poll: null };
+  const speakers = state.speakers ? currentList(state) : null;
+  if (speakers && speakers.current) return { scene: "speakers", poll: null };
   if (state.meeting && state.meeting.status === "scheduled") return { scene: "welcome", poll: null };
   return { scene: "item", poll: null };
 }
@@ -72,6 +77,7 @@ export const SCENES = [
   "document",
   "poll",
   "result",
+  "speakers",
   "break",
   "blank",
 ];
