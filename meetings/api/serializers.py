@@ -356,7 +356,9 @@ class ProjectorPairingSerializer(serializers.Serializer):
 
 class ProjectorSceneSerializer(serializers.Serializer):
     scene = serializers.CharField(
-        help_text=_("follow, welcome, agenda, item, document, poll, result, speakers, blank or break")
+        help_text=_(
+            "follow, welcome, agenda, item, document, poll, result, speakers, blank or break"
+        )
     )
 
 
