@@ -126,8 +126,9 @@ async def test_voters_cannot_present_unless_named(live_world: World) -> None:
             "presenter": {"participant_id": participant.pk, "name": voter.full_name},
         }
         await phone.send({**message, "ref": "b"})
-        frames = [await phone.receive(), await phone.receive()]
-        assert {f["type"] for f in frames} == {"ack", "document.presented"}
+        # A document put up moves the room's screen on (projector.changed) too.
+        frames = [await phone.receive() for _ in range(3)]
+        assert {f["type"] for f in frames} == {"ack", "projector.changed", "document.presented"}
 
 
 @socket_test
@@ -171,6 +172,9 @@ async def test_rapid_flips_are_coalesced(live_world: World, monkeypatch: Any) ->
     async with await member_socket(world, world.voters[0]) as phone:
         seq = (await phone.receive())["seq"]
         await present(actor=world.chair, meeting=world.meeting, document=document, page=2)
+        moved = await phone.receive()  # the document is put up: the room's screen moves on
+        assert (moved["type"], moved["seq"]) == ("projector.changed", seq + 1)
+        seq += 1
         first = await phone.receive()
         assert (first["seq"], first["presentation"]["page"]) == (seq + 1, 2)
         for page in (3, 4, 5, 6, 4):
