@@ -22,7 +22,7 @@ from meetings.models import (
     ProjectorLink,
     ProjectorPairing,
 )
-from meetings.projector_scenes import SCENES, projector_payload
+from meetings.projector_scenes import SCENES, moving_on_shows_something_new, projector_payload
 from meetings.services.common import (
     lock_meeting,
     log_act,
@@ -169,7 +169,10 @@ def publish_projector(meeting: Meeting) -> None:
 def projector_moved_on(meeting: Meeting) -> None:
     """The chair moved on (another agenda item, a document shown): the screen
     follows the meeting again and a shown result clears. Call inside the
-    writing transaction, with the meeting locked."""
+    writing transaction, with the meeting locked. Sends projector.changed
+    only when that changes what the screen shows."""
+    if not moving_on_shows_something_new(meeting):
+        return
     meeting.projector_scene = "follow"
     meeting.projector_since = timezone.now()
     meeting.save(update_fields=["projector_scene", "projector_since"])

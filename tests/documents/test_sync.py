@@ -76,8 +76,7 @@ async def test_the_chair_presents_and_every_audience_follows(live_world: World) 
         await chair.send(
             {"type": "document.present", "document_id": version.document_id, "page": 3, "ref": 1}
         )
-        # A document put up moves the room's screen on: projector.changed first.
-        frames = [await chair.receive() for _ in range(3)]
+        frames = [await chair.receive(), await chair.receive()]
         ack = next(f for f in frames if f["type"] == "ack")
         assert ack == {
             "type": "ack",
@@ -86,13 +85,10 @@ async def test_the_chair_presents_and_every_audience_follows(live_world: World) 
             "document_id": version.document_id,
             "page": 3,
         }
-        moved = next(f for f in frames if f["type"] == "projector.changed")
-        assert moved["projector"]["scene"] == "follow" and moved["seq"] == seqs[0] + 1
         event = next(f for f in frames if f["type"] == "document.presented")
         for socket in (phone, projector):
-            assert await socket.receive() == moved
             assert await socket.receive() == event
-        assert event["seq"] == seqs[0] + 2
+        assert event["seq"] == seqs[0] + 1
         assert event["presentation"]["page"] == 3
         assert event["presentation"]["alt"] == "Agenda page 3"
 
@@ -126,9 +122,8 @@ async def test_voters_cannot_present_unless_named(live_world: World) -> None:
             "presenter": {"participant_id": participant.pk, "name": voter.full_name},
         }
         await phone.send({**message, "ref": "b"})
-        # A document put up moves the room's screen on (projector.changed) too.
-        frames = [await phone.receive() for _ in range(3)]
-        assert {f["type"] for f in frames} == {"ack", "projector.changed", "document.presented"}
+        frames = [await phone.receive(), await phone.receive()]
+        assert {f["type"] for f in frames} == {"ack", "document.presented"}
 
 
 @socket_test
@@ -172,9 +167,6 @@ async def test_rapid_flips_are_coalesced(live_world: World, monkeypatch: Any) ->
     async with await member_socket(world, world.voters[0]) as phone:
         seq = (await phone.receive())["seq"]
         await present(actor=world.chair, meeting=world.meeting, document=document, page=2)
-        moved = await phone.receive()  # the document is put up: the room's screen moves on
-        assert (moved["type"], moved["seq"]) == ("projector.changed", seq + 1)
-        seq += 1
         first = await phone.receive()
         assert (first["seq"], first["presentation"]["page"]) == (seq + 1, 2)
         for page in (3, 4, 5, 6, 4):

@@ -57,12 +57,13 @@ SCENES: dict[str, tuple[str | None, list[str]]] = {
             "#head-fingerprint",
         ],
     ),
+    "speakers": ("#projector-speakers", ["#projector-speaker-name"]),
     "break": ("#scene-break", ["#break-title"]),
     "blank": (None, []),
 }
 ALWAYS = ["#meeting-title", "#quorum-line", "#connection"]
 SECTIONS = ["#scene-welcome", "#scene-agenda", "#scene-item", "#projector-document"]
-SECTIONS += ["#projector-poll", "#scene-break"]
+SECTIONS += ["#projector-poll", "#projector-speakers", "#scene-break"]
 
 OUTSIDE = """
 (selector) => {
@@ -160,6 +161,7 @@ def test_every_scene_fits_every_screen_in_both_directions(
                 "document": "Document",
                 "poll": "Poll",
                 "result": "Result",
+                "speakers": "Speakers",
                 "break": "Break",
                 "blank": "Blank screen",
             }[name]

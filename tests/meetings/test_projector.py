@@ -15,6 +15,8 @@ from meetings.models import Meeting, ProjectorPairing
 from meetings.selectors import meeting_shared_snapshot
 from tests.conftest import World
 from tests.documents.pdfs import make_pdf
+from voting import selectors as voting_selectors
+from voting import services as voting_services
 
 
 def projector_state(world: World) -> dict[str, object]:
@@ -113,3 +115,26 @@ def test_an_expired_or_short_code_pairs_nothing(world: World) -> None:
         services.projector_pair(code="ABC")
     with pytest.raises(NotAllowed):
         services.projector_pairing_create(actor=world.voters[0], meeting=world.meeting)
+
+
+def test_moving_on_sends_nothing_when_the_screen_already_follows(world: World) -> None:
+    services.meeting_start(actor=world.chair, meeting=world.meeting)
+    before = Meeting.objects.get(pk=world.meeting.pk)
+    services.agenda_advance(actor=world.chair, meeting=world.meeting, direction="next")
+    after = Meeting.objects.get(pk=world.meeting.pk)
+    assert after.event_seq == before.event_seq + 1  # agenda.changed only
+    assert after.projector_since is None
+
+
+def test_moving_on_clears_a_result_shown(world: World) -> None:
+    services.meeting_start(actor=world.chair, meeting=world.meeting)
+    poll = voting_services.poll_create(
+        actor=world.chair, meeting=world.meeting, title="Adopt", kind="motion"
+    )
+    voting_services.poll_open(actor=world.chair, poll=poll)
+    voting_services.poll_close(actor=world.chair, poll=poll)
+    assert voting_selectors.projector_result_shown(Meeting.objects.get(pk=world.meeting.pk))
+    services.agenda_advance(actor=world.chair, meeting=world.meeting, direction="next")
+    meeting = Meeting.objects.get(pk=world.meeting.pk)
+    assert meeting.projector_since is not None
+    assert not voting_selectors.projector_result_shown(meeting)

@@ -136,9 +136,8 @@ def test_database_refuses_two_current_items(world: World) -> None:
 def test_each_agenda_change_takes_the_next_sequence_number(world: World) -> None:
     start = Meeting.objects.get(pk=world.meeting.pk).event_seq
     services.meeting_start(actor=world.chair, meeting=world.meeting)  # meeting + agenda
-    # agenda, and the projector following the meeting again
     services.agenda_advance(actor=world.chair, meeting=world.meeting, direction="next")
-    assert Meeting.objects.get(pk=world.meeting.pk).event_seq == start + 4
+    assert Meeting.objects.get(pk=world.meeting.pk).event_seq == start + 3
 
 
 # --- agenda editing ---------------------------------------------------------
