@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core import ratelimit
 from core.exceptions import InvalidInput, NotFound
 from live import events
+from meetings import permissions
 from meetings.events import PROJECTOR_CHANGED
 from meetings.models import (
     Meeting,
@@ -26,7 +27,6 @@ from meetings.projector_scenes import SCENES, moving_on_shows_something_new, pro
 from meetings.services.common import (
     lock_meeting,
     log_act,
-    require_control,
 )
 
 PROJECTOR_SALT = "meetings.projector"
@@ -56,14 +56,14 @@ def projector_link_create(*, actor: Member, meeting: Meeting, label: str = "") -
 
     Valid until the chair revokes it or every link; no member account needed.
     """
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.PROJECTOR_LINKS)
     meeting = lock_meeting(meeting)
     return projector_token_for(meeting, actor=actor, label=label.strip() or _("Room screen"))
 
 
 def projector_links_list(*, actor: Member, meeting: Meeting) -> list[ProjectorLink]:
     """The meeting's projector links still valid, oldest first (chair or clerk)."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.PROJECTOR_LINKS)
     return list(
         ProjectorLink.objects.filter(meeting=meeting, revoked_at=None).select_related("created_by")
     )
@@ -72,7 +72,7 @@ def projector_links_list(*, actor: Member, meeting: Meeting) -> list[ProjectorLi
 @transaction.atomic
 def projector_link_revoke(*, actor: Member, meeting: Meeting, link_id: int) -> None:
     """Revoke one projector link: its screen disconnects on its next check."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.PROJECTOR_LINKS)
     meeting = lock_meeting(meeting)
     link = ProjectorLink.objects.filter(meeting=meeting, pk=link_id, revoked_at=None).first()
     if link is None:
@@ -85,7 +85,7 @@ def projector_link_revoke(*, actor: Member, meeting: Meeting, link_id: int) -> N
 @transaction.atomic
 def projector_links_revoke(*, actor: Member, meeting: Meeting) -> str:
     """Revoke every projector link of the meeting and return a fresh token."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.PROJECTOR_LINKS)
     meeting = lock_meeting(meeting)
     meeting.projector_key_version += 1
     ProjectorLink.objects.filter(meeting=meeting, revoked_at=None).update(revoked_at=timezone.now())
@@ -107,7 +107,7 @@ def normalise_code(code: str) -> str:
 def projector_pairing_create(*, actor: Member, meeting: Meeting) -> tuple[str, int]:
     """A fresh pairing code for the console to show, and its lifetime in
     seconds. Codes still unused expire; each pairs one screen."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.PROJECTOR_LINKS)
     meeting = lock_meeting(meeting)
     code = "".join(secrets.choice(PAIRING_ALPHABET) for _i in range(PAIRING_LENGTH))
     ProjectorPairing.objects.create(
@@ -188,7 +188,7 @@ def projector_scene_set(*, actor: Member, meeting: Meeting, scene: str) -> Meeti
         raise InvalidInput(
             _("Unknown scene. Choose one of: %(scenes)s.") % {"scenes": ", ".join(SCENES)}
         )
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.PROJECTOR_LINKS)
     meeting = lock_meeting(meeting)
     meeting.projector_scene = scene
     meeting.projector_since = timezone.now()

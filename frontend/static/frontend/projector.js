@@ -1,5 +1,6 @@
 // The projector page: a read-only 16:9 stage (stage.css) that follows the
-// meeting through a projector token instead of a member login. The chair
+// meeting through a projector link (its token kept in a cookie) instead of
+// a member login. The chair
 // picks its scene from the console; "follow" lets the meeting choose
 // (stage.js pickScene): an open poll with its turnout, a result until the
 // chair moves on, a presented document, the current item.
@@ -17,6 +18,7 @@ import {
 } from "./voting.js";
 import { ProjectorDocument } from "./documents.js";
 import { ProjectorSpeakers } from "./speakers.js";
+import { ProjectorMotion } from "./motions-projector.js";
 import { ProjectorRoomCode } from "./attendance.js";
 import { pickScene } from "./stage.js";
 import { _ } from "./i18n.js";
@@ -34,13 +36,16 @@ let shownPollKey = null;
 let shownPoll = null;
 const roomCode = new ProjectorRoomCode({
   root: document.getElementById("room-code"),
-  token: main.dataset.projectorToken,
+  url: main.dataset.roomCodeUrl,
   state,
 });
 const shownDocument = new ProjectorDocument({
   root: document.getElementById("projector-document"),
   state,
-  token: main.dataset.projectorToken,
+});
+const shownMotion = new ProjectorMotion({
+  root: document.getElementById("projector-motion"),
+  state,
 });
 
 const speakers = new ProjectorSpeakers({
@@ -221,7 +226,7 @@ window.setInterval(tick, 1000);
 
 const socket = new MeetingSocket({
   meetingId: main.dataset.meetingId,
-  projectorToken: main.dataset.projectorToken,
+  projector: true,
   banner: document.getElementById("connection-banner"),
   fallbackText: null, // the indicator says it; the room needs no banner
   finalMessages: {
@@ -232,6 +237,7 @@ const socket = new MeetingSocket({
     state = snapshot;
     noteSnapshot(snapshot);
     shownDocument.onSnapshot(snapshot);
+    shownMotion.onSnapshot(snapshot);
     roomCode.onSnapshot(snapshot);
     speakers.onSnapshot(snapshot);
     render();
@@ -245,6 +251,7 @@ const socket = new MeetingSocket({
       if (event.poll.state === "open" && !turnouts.get(event.poll.id)) socket.resync();
     }
     shownDocument.onEvent(event);
+    shownMotion.onEvent(event);
     roomCode.onEvent(event);
     speakers.onEvent(event, state);
     render();

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0004_meeting_board_public"),
+        ("meetings", "0005_participant_guest_role"),
     ]
 
     operations = [
