@@ -34,6 +34,7 @@ from documents.rendering import ImageSize
 from documents.selectors import may_present
 from meetings.models import AgendaItem, Meeting, Member, Participant
 from meetings.services.common import lock_meeting, log_act
+from meetings.services.projector import projector_moved_on
 
 logger = logging.getLogger(__name__)
 
@@ -352,7 +353,7 @@ def presenter_show(
         raise NotAllowed(_("Only the chair or the named presenter may present."))
     if document.meeting_id != meeting.pk:
         raise NotFound(_("No such document in this meeting."))
-    lock_meeting(meeting)
+    meeting = lock_meeting(meeting)
     version = (
         DocumentVersion.objects.filter(pk=document.current_version_id).first()
         if document.current_version_id
@@ -365,6 +366,9 @@ def presenter_show(
             _("This document has pages 1 to %(count)d.") % {"count": version.page_count}
         )
     presentation, _created = Presentation.objects.select_for_update().get_or_create(meeting=meeting)
+    if presentation.version_id != version.pk:
+        # A document put up (not a page turned): the room's screen moves on to it.
+        projector_moved_on(meeting)
     presentation.version = version
     presentation.page = page
     presentation.updated_by = actor

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import attendance_views, board_views, officer_views, views
+from frontend import attendance_views, board_views, officer_views, projector_views, views
 
 app_name = "frontend"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/prepare/", officer_views.meeting_prepare, name="prepare"),
     path("meetings/<int:meeting_id>/motions/", views.motions, name="motions"),
     path("meetings/<int:meeting_id>/live/", views.livestream, name="livestream"),
+    path("projector/", projector_views.projector_pair, name="projector-pair"),
     # A projector link: swaps its token for the projector cookie, then
     # redirects to the clean page address.
     path("projector/<str:token>/", views.projector_link, name="projector"),

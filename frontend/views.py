@@ -13,7 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -21,6 +23,7 @@ from core.exceptions import DomainError, NotAllowed, NotFound
 from core.projector_cookie import projector_cookie, set_projector_cookie
 from live.snapshot import compose_snapshot
 from meetings import permissions, selectors, services
+from meetings.checkin import qr_svg
 from meetings.models import Meeting, Member, Participant, QuorumKind
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
 from meetings.streams import is_web_url, stream_embed
@@ -219,6 +222,13 @@ def projector_link(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+def join_code(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
+    """The welcome scene's address and QR code to open the meeting on a phone."""
+    join_url = request.build_absolute_uri(reverse("frontend:meeting", args=[meeting.pk]))
+    # qrcode's own SVG from a URL we built: no user text inside.
+    return {"join_url": join_url, "join_qr": mark_safe(qr_svg(join_url))}
+
+
 def projector_from_cookie(request: HttpRequest, meeting_id: int) -> Meeting:
     """The meeting the browser's projector cookie opens, if it is this one.
     NotFound without a cookie or with a revoked one; NotAllowed for another
@@ -250,6 +260,7 @@ def projector(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "current": _current_item(snapshot),
             "next": _next_item(snapshot),
             "server_time_ms": server_time_ms(),
+            **join_code(request, meeting),
         },
     )
     response["Cache-Control"] = "no-store"

@@ -89,10 +89,20 @@ class AttendanceChanged(TypedDict):
     allow_remote_participation: bool
 
 
+class ProjectorState(TypedDict):
+    scene: str  # meetings.projector_scenes.SCENES
+    since: str | None  # when the chair last chose or moved on
+
+
+class ProjectorChanged(TypedDict):
+    projector: ProjectorState
+
+
 AGENDA_CHANGED = catalogue.declare("agenda.changed", AgendaChanged, sequenced=True)
 MEETING_CHANGED = catalogue.declare("meeting.changed", MeetingChanged, sequenced=True)
 ROSTER_CHANGED = catalogue.declare("roster.changed", RosterChanged, sequenced=True)
 QUORUM_CHANGED = catalogue.declare("quorum.changed", QuorumChanged, sequenced=True)
+PROJECTOR_CHANGED = catalogue.declare("projector.changed", ProjectorChanged, sequenced=True)
 # Coalesced per meeting (meetings.attendance.ATTENDANCE): a thousand check-ins
 # at the door must not be a thousand broadcasts. It carries the quorum too.
 ATTENDANCE_CHANGED = catalogue.declare(

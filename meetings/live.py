@@ -55,6 +55,14 @@ def handle_agenda_advance(meeting_id: int, actor: Member, frame: Frame) -> None:
     )
 
 
+def handle_projector_scene(meeting_id: int, actor: Member, frame: Frame) -> None:
+    """{"type": "projector.scene", "scene": "result"}"""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFound(_("No such meeting."))
+    services.projector_scene_set(actor=actor, meeting=meeting, scene=frame.text("scene"))
+
+
 def _shared(meeting_id: int, _audience: Audience) -> dict[str, Any]:
     return selectors.meeting_shared_snapshot(meeting_id=meeting_id)
 
@@ -77,3 +85,4 @@ def register() -> None:
         registry.SnapshotPart(app="meetings", shared=_shared, personal=_personal)
     )
     registry.register_command("agenda.advance", handle_agenda_advance)
+    registry.register_command("projector.scene", handle_projector_scene)

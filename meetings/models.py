@@ -120,6 +120,11 @@ class Meeting(models.Model):
     event_seq = models.BigIntegerField(default=0, editable=False)
     # Bumping this revokes every projector link handed out so far.
     projector_key_version = models.PositiveIntegerField(default=0, editable=False)
+    # What the room's screen shows (meetings.projector_scenes). "follow" picks
+    # from the meeting's state; a poll's result shows only if it closed after
+    # projector_since, so moving on clears it.
+    projector_scene = models.CharField(max_length=16, default="follow", editable=False)
+    projector_since = models.DateTimeField(null=True, blank=True, editable=False)
     # Voting settings.
     quorum_kind = models.CharField(
         _("quorum"), max_length=16, choices=QuorumKind.choices, default=QuorumKind.NONE
@@ -403,3 +408,40 @@ class LoginToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ProjectorLink(models.Model):
+    """A room screen paired with a meeting: its token opens the projector page
+    until the chair revokes this link (or every link)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="projector_links")
+    label = models.CharField(_("label"), max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("projector link")
+        verbose_name_plural = _("projector links")
+
+    def __str__(self) -> str:
+        return self.label or f"#{self.pk}"
+
+
+class ProjectorPairing(models.Model):
+    """A short code shown in the console that a room PC types (or scans) once
+    to become a projector. Only its hash is kept; it expires in minutes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"pairing #{self.pk} for meeting {self.meeting_id}"

@@ -22,6 +22,7 @@ from meetings.models import (
     QuorumKind,
     Union,
 )
+from meetings.projector_scenes import projector_payload
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,7 @@ def meeting_shared_snapshot(*, meeting_id: int) -> dict[str, Any]:
         "roster": roster_summary(meeting_id),
         "quorum": quorum_status(meeting, voters=voters),
         "attendance": attendance_summary(voters),
+        "projector": projector_payload(meeting),
     }
 
 

@@ -297,6 +297,10 @@ MEETINGS = answers(
     POST /api/meetings/{meeting_id}/agenda/advance/ 200
     POST /api/meetings/{meeting_id}/projector-link/ 200
     DELETE /api/meetings/{meeting_id}/projector-link/ 200
+    GET /api/meetings/{meeting_id}/projector-link/ 200
+    DELETE /api/meetings/{meeting_id}/projector-links/{link_id}/ 204
+    POST /api/meetings/{meeting_id}/projector-pairing/ 200
+    POST /api/meetings/{meeting_id}/projector-scene/ 200
     GET /api/meetings/{meeting_id}/voting-settings/ 200
     PATCH /api/meetings/{meeting_id}/voting-settings/ 200
     GET /api/meetings/{meeting_id}/quorum/ 200
@@ -389,6 +393,19 @@ def test_meeting_payloads(union_world: World) -> None:
 
     link = chair.post("/api/meetings/{meeting_id}/projector-link/", **ids(world))
     assert chair.delete("/api/meetings/{meeting_id}/projector-link/", 200, **ids(world)) != link
+    links = chair.get("/api/meetings/{meeting_id}/projector-link/", **ids(world))
+    assert len(links) == 1  # the revoked ones are no longer listed
+    chair.delete(
+        "/api/meetings/{meeting_id}/projector-links/{link_id}/",
+        204,
+        **ids(world, link_id=links[0]["id"]),
+    )
+    assert chair.get("/api/meetings/{meeting_id}/projector-link/", **ids(world)) == []
+    pairing = chair.post("/api/meetings/{meeting_id}/projector-pairing/", **ids(world))
+    assert len(pairing["code"]) == 6
+    scene = "/api/meetings/{meeting_id}/projector-scene/"
+    assert chair.post(scene, {"scene": "agenda"}, **ids(world))["scene"] == "agenda"
+    chair.post(scene, {"scene": "fireworks"}, 400, **ids(world))
 
     # Quorum in each kind: none (required null), a count, a share of the weight.
     settings = "/api/meetings/{meeting_id}/voting-settings/"
@@ -901,6 +918,7 @@ def test_only_listed_spots_are_loose() -> None:
 # By app: meetings, voting, documents, speakers, motions.
 SNAPSHOT_SHARED = {
     "type", "seq", "meeting", "agenda", "current_item_id", "roster", "quorum", "attendance",
+    "projector",
     "polls", "turnout",
     "documents", "presentation", "presenter",
     "speakers",

@@ -12,6 +12,7 @@ from live import registry
 from live.commands import Frame
 from live.groups import Audience
 from meetings.models import Member
+from meetings.projector_scenes import register_result_check
 from voting import selectors, services
 
 
@@ -46,6 +47,7 @@ def _personal(shared: dict[str, Any], viewer: registry.Viewer) -> dict[str, Any]
 
 
 def register() -> None:
+    register_result_check(selectors.projector_result_shown)
     registry.register_snapshot_part(
         registry.SnapshotPart(app="voting", shared=_shared, personal=_personal)
     )

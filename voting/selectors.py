@@ -343,3 +343,14 @@ def poll_roll(*, poll: Poll, viewer: Viewer) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def projector_result_shown(meeting: Meeting) -> bool:
+    """Whether the room's screen, following the meeting, shows a result now:
+    a poll closed since the chair last moved on (stage.js freshResult)."""
+    closed = Poll.objects.filter(
+        meeting=meeting, state__in=[Poll.State.CLOSED, Poll.State.PUBLISHED]
+    )
+    if meeting.projector_since is not None:
+        closed = closed.filter(closed_at__gte=meeting.projector_since)
+    return closed.exists()

@@ -321,6 +321,11 @@ class ViewerSerializer(serializers.Serializer):
     controls_meeting = serializers.BooleanField()
 
 
+class ProjectorStateSerializer(serializers.Serializer):
+    scene = serializers.CharField()
+    since = serializers.DateTimeField(allow_null=True)
+
+
 class SnapshotSerializer(serializers.Serializer):
     """The meetings app's part of the snapshot the socket sends on (re)connect;
     the socket's snapshot adds each other app's part (polls, documents: see
@@ -334,6 +339,7 @@ class SnapshotSerializer(serializers.Serializer):
     roster = RosterSerializer()
     quorum = QuorumSerializer()
     attendance = AttendanceSummarySerializer()
+    projector = ProjectorStateSerializer()
     my_presence = serializers.CharField(
         allow_null=True, help_text=_("absent, room or remote; null for the projector")
     )
@@ -341,6 +347,29 @@ class SnapshotSerializer(serializers.Serializer):
 
 
 # --- projector --------------------------------------------------------------
+
+
+class ProjectorLinkRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    # DRF's metaclass takes declared fields off the class: no clash with Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(source="created_by.full_name", allow_null=True, default=None)
+
+
+class ProjectorPairingSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("Type it on the room PC at pair_url."))
+    expires_in = serializers.IntegerField(help_text=_("Seconds until the code expires."))
+    pair_url = serializers.URLField()
+    qr_svg = serializers.CharField(help_text=_("A QR code of pair_url with the code after #."))
+
+
+class ProjectorSceneSerializer(serializers.Serializer):
+    scene = serializers.CharField(
+        help_text=_(
+            "follow, welcome, agenda, item, document, poll, result, speakers, blank or break"
+        )
+    )
 
 
 class ProjectorLinkSerializer(serializers.Serializer):

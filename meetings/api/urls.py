@@ -84,6 +84,21 @@ urlpatterns: list[URLPattern] = [
         views.ProjectorLinkView.as_view(),
         name="projector-link",
     ),
+    path(
+        "meetings/<int:meeting_id>/projector-links/<int:link_id>/",
+        views.ProjectorLinkDetailView.as_view(),
+        name="projector-link-detail",
+    ),
+    path(
+        "meetings/<int:meeting_id>/projector-pairing/",
+        views.ProjectorPairingView.as_view(),
+        name="projector-pairing",
+    ),
+    path(
+        "meetings/<int:meeting_id>/projector-scene/",
+        views.ProjectorSceneView.as_view(),
+        name="projector-scene",
+    ),
     # Check-in and attendance (meetings.api.attendance).
     path(
         "meetings/<int:meeting_id>/attendance/",

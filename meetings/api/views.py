@@ -33,7 +33,9 @@ from core.origin import same_origin
 from meetings import selectors, services
 from meetings.api import serializers as s
 from meetings.api.common import caller, visible_meeting
+from meetings.checkin import qr_svg
 from meetings.models import Union
+from meetings.projector_scenes import projector_payload
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
@@ -451,6 +453,16 @@ class ProjectorLinkView(ApiView):
         return Response({"token": token, "url": projector_url(request, token)})
 
     @extend_schema(
+        summary="The projector links still valid (chair or clerk)",
+        responses={200: s.ProjectorLinkRowSerializer(many=True), **errors(403, 404)},
+    )
+    def get(self, request: Request, meeting_id: int) -> Response:
+        links = services.projector_links_list(
+            actor=caller(request), meeting=visible_meeting(request, meeting_id)
+        )
+        return Response(s.ProjectorLinkRowSerializer(links, many=True).data)
+
+    @extend_schema(
         summary="Revoke every projector link; returns a fresh one (chair or clerk)",
         responses={200: s.ProjectorLinkSerializer, **errors(403, 404)},
     )
@@ -459,3 +471,55 @@ class ProjectorLinkView(ApiView):
             actor=caller(request), meeting=visible_meeting(request, meeting_id)
         )
         return Response({"token": token, "url": projector_url(request, token)})
+
+
+class ProjectorLinkDetailView(ApiView):
+    @extend_schema(
+        summary="Revoke one projector link (chair or clerk)",
+        responses={204: None, **errors(403, 404)},
+    )
+    def delete(self, request: Request, meeting_id: int, link_id: int) -> Response:
+        services.projector_link_revoke(
+            actor=caller(request), meeting=visible_meeting(request, meeting_id), link_id=link_id
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProjectorPairingView(ApiView):
+    @extend_schema(
+        summary="A short code that pairs a room PC as a projector (chair or clerk)",
+        request=None,
+        responses={200: s.ProjectorPairingSerializer, **errors(403, 404)},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        code, expires_in = services.projector_pairing_create(
+            actor=caller(request), meeting=visible_meeting(request, meeting_id)
+        )
+        try:
+            path = reverse("frontend:projector-pair")
+        except NoReverseMatch:
+            path = "/projector/"
+        pair_url = request.build_absolute_uri(path)
+        # The code rides after "#": a browser never sends a fragment to a server.
+        return Response(
+            {
+                "code": code,
+                "expires_in": expires_in,
+                "pair_url": pair_url,
+                "qr_svg": qr_svg(f"{pair_url}#{code}"),
+            }
+        )
+
+
+class ProjectorSceneView(ApiView):
+    @extend_schema(
+        summary="Choose what the projectors show (chair or clerk)",
+        request=s.ProjectorSceneSerializer,
+        responses={200: s.ProjectorStateSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        data = parse(s.ProjectorSceneSerializer, request.data)
+        meeting = services.projector_scene_set(
+            actor=caller(request), meeting=visible_meeting(request, meeting_id), **data
+        )
+        return Response(s.ProjectorStateSerializer(projector_payload(meeting)).data)

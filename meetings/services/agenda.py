@@ -22,6 +22,7 @@ from meetings.services.common import (
     log_act,
     publish_agenda,
 )
+from meetings.services.projector import projector_moved_on
 
 
 def _agenda_items(meeting: Meeting) -> list[AgendaItem]:
@@ -170,5 +171,6 @@ def agenda_advance(
     new.state = AgendaItem.State.CURRENT
     new.save(update_fields=["state"])
     publish_agenda(meeting)
+    projector_moved_on(meeting)
     log_act(meeting, actor, "agenda.advanced", item=new.pk, title=new.title)
     return new

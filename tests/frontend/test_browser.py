@@ -49,8 +49,13 @@ def test_chair_advances_and_projector_and_phone_follow_live(
         projector.goto(projector_url)
         expect(projector.get_by_role("heading", name=title, level=1)).to_be_visible()
         expect(projector.locator("#connection")).to_have_text("Connected")
+        # Before the start the room sees the welcome: the meeting and a code to join.
+        welcome = projector.get_by_role("region", name=title)
+        expect(welcome.get_by_role("heading", name=title, level=2)).to_be_visible()
+        expect(
+            welcome.get_by_role("img", name="QR code to open this meeting on your phone")
+        ).to_be_visible()
         projector_now = projector.get_by_role("region", name="Now").get_by_role("heading")
-        expect(projector_now).to_have_text("The meeting has not started yet.")
 
         # A member, on a phone, in a context of their own.
         phone = browser.new_context(

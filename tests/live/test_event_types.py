@@ -60,7 +60,7 @@ def test_each_app_declares_its_own_event_types() -> None:
         "speakers.events",
         "motions.events",
     }
-    assert len(catalogue.declared()) == 16
+    assert len(catalogue.declared()) == 17
 
 
 PROTOCOL_SAMPLE = """

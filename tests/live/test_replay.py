@@ -265,6 +265,7 @@ REDUCERS: dict[str, Callable[[Page, Frame], None]] = {
     "documents.changed": replace("documents"),
     "document.presented": replace("presentation"),
     "presenter.changed": replace("presenter"),
+    "projector.changed": replace("projector"),
     "speakers.changed": speakers_changed,
     "speakers.settings_changed": speakers_settings_changed,
     # motions.js: each event replaces its slices.
@@ -580,6 +581,10 @@ def run_meeting(run: Replay) -> None:
         ),
     )
     step("secret poll closed", partial(voting_services.poll_close, actor=chair, poll=secret))
+    step(
+        "the chair puts the agenda on the screen",
+        partial(meeting_services.projector_scene_set, actor=chair, meeting=meeting, scene="agenda"),
+    )
     run_motions(run, step)
 
     version = step(

@@ -4,6 +4,7 @@ import { request } from "./api.js";
 import { ChairAttendance } from "./attendance.js";
 import { meetingDetailsForm } from "./chair-meeting.js";
 import { PollsConsole } from "./chair-polls.js";
+import { ChairProjector } from "./chair-projector.js";
 import { ChairDocuments } from "./documents.js";
 import { ChairSpeakers } from "./speakers.js";
 import { MeetingSocket } from "./meeting-socket.js";
@@ -25,7 +26,6 @@ const may = (action) => MAY.has(action);
 const apiBase = main.dataset.apiBase;
 const list = document.getElementById("agenda");
 const errors = document.getElementById("errors");
-const projectorOutput = document.getElementById("projector-output");
 const addForm = document.getElementById("add-item");
 
 let state = readInitialSnapshot();
@@ -214,15 +214,6 @@ function move(id, offset) {
   command(() => api("POST", "agenda/reorder/", { order }));
 }
 
-function showProjectorLink(payload) {
-  const href = new URL(payload.url, window.location.origin).href;
-  const link = el("a", { href, target: "_blank", rel: "noopener", id: "projector-link" }, href);
-  projectorOutput.replaceChildren(
-    el("p", {}, _("Open this link on the room's computer:")),
-    el("p", { className: "projector-link" }, link),
-  );
-}
-
 function itemById(id) {
   return state.agenda.find((item) => item.id === id);
 }
@@ -274,14 +265,6 @@ main.addEventListener("click", (event) => {
         command(() => api("DELETE", `agenda/${id}/`));
       }
       break;
-    case "projector-link":
-      command(async () => showProjectorLink(await api("POST", "projector-link/")));
-      break;
-    case "projector-revoke":
-      if (window.confirm(_("Revoke every projector link given out so far? Open projector pages stop."))) {
-        command(async () => showProjectorLink(await api("DELETE", "projector-link/")));
-      }
-      break;
     default:
       break;
   }
@@ -330,6 +313,13 @@ const polls = new PollsConsole({
   resync: () => socket.resync(),
 });
 
+const projector = new ChairProjector({
+  root: document.getElementById("projector-panel"),
+  api,
+  command,
+  state,
+});
+
 const documents = new ChairDocuments({
   root: document.getElementById("chair-documents"),
   state,
@@ -365,6 +355,7 @@ const socket = new MeetingSocket({
     attendance.onSnapshot(snapshot);
     polls.onSnapshot(snapshot);
     documents.onSnapshot(snapshot);
+    projector.onSnapshot(snapshot);
     speakers.onSnapshot(snapshot);
     render();
   },
@@ -373,6 +364,8 @@ const socket = new MeetingSocket({
     attendance.onEvent(event);
     polls.onEvent(event);
     documents.onEvent(event);
+    projector.onEvent(event);
+    projector.setState(state);
     speakers.onEvent(event, state);
     render();
   },

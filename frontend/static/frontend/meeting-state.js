@@ -20,6 +20,8 @@ export function applyEvent(state, event) {
       return { ...state, polls: upsertPoll(state.polls || [], event.poll) };
     case "quorum.changed":
       return { ...state, quorum: event.quorum };
+    case "projector.changed":
+      return { ...state, projector: event.projector };
     case "speakers.changed": {
       // One item's whole list (speakers.js reads it).
       const lists = { ...state.speakers.lists, [event.agenda_item_id]: event.list };

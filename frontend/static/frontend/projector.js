@@ -1,21 +1,16 @@
-// The projector page: read-only, large type; follows the meeting through a
-// projector link (its token kept in a cookie) instead of a member login. While a poll is open it
-// shows the question, the options, a countdown and the turnout; after the
-// close, the result.
+// The projector page: a read-only 16:9 stage (stage.css) that follows the
+// meeting through a projector link (its token kept in a cookie) instead of
+// a member login. The chair
+// picks its scene from the console; "follow" lets the meeting choose
+// (stage.js pickScene): an open poll with its turnout, a result until the
+// chair moves on, a presented document, the current item.
 import { CLOSE_NO_MEETING, CLOSE_NOT_PARTICIPANT, MeetingSocket } from "./meeting-socket.js";
-import {
-  applyEvent,
-  el,
-  nextItem,
-  readInitialSnapshot,
-  renderNow,
-  renderStatus,
-} from "./meeting-state.js";
+import { applyEvent, el, nextItem, readInitialSnapshot, renderNow } from "./meeting-state.js";
 import {
   Deadlines,
   TurnoutBook,
   clock,
-  pollToShow,
+  optionLabel,
   quorumSentence,
   resultView,
   tallyTable,
@@ -25,10 +20,11 @@ import { ProjectorDocument } from "./documents.js";
 import { ProjectorSpeakers } from "./speakers.js";
 import { ProjectorMotion } from "./motions-projector.js";
 import { ProjectorRoomCode } from "./attendance.js";
+import { pickScene } from "./stage.js";
 import { _ } from "./i18n.js";
 
-
 const main = document.getElementById("main");
+const stage = document.getElementById("stage");
 const indicator = document.getElementById("connection");
 const indicatorText = document.getElementById("connection-text");
 const pollSection = document.getElementById("projector-poll");
@@ -37,6 +33,7 @@ const turnouts = new TurnoutBook();
 const deadlines = new Deadlines(Number(main.dataset.serverTime));
 let state = readInitialSnapshot();
 let shownPollKey = null;
+let shownPoll = null;
 const roomCode = new ProjectorRoomCode({
   root: document.getElementById("room-code"),
   url: main.dataset.roomCodeUrl,
@@ -46,16 +43,27 @@ const shownDocument = new ProjectorDocument({
   root: document.getElementById("projector-document"),
   state,
 });
+const shownMotion = new ProjectorMotion({
+  root: document.getElementById("projector-motion"),
+  state,
+});
 
 const speakers = new ProjectorSpeakers({
   root: document.getElementById("projector-speakers"),
   state,
 });
 
-const shownMotion = new ProjectorMotion({
-  root: document.getElementById("projector-motion"),
-  state,
-});
+// Each scene's section; "blank" shows none, and a poll and its result share one.
+const SECTIONS = {
+  welcome: "scene-welcome",
+  agenda: "scene-agenda",
+  item: "scene-item",
+  document: "projector-document",
+  poll: "projector-poll",
+  result: "projector-poll",
+  speakers: "projector-speakers",
+  break: "scene-break",
+};
 
 function noteSnapshot(snapshot) {
   if (snapshot.turnout) turnouts.merge(snapshot.turnout);
@@ -63,21 +71,54 @@ function noteSnapshot(snapshot) {
 }
 
 function render() {
-  renderStatus(state);
+  document.querySelector("#meeting-title bdi").textContent = state.meeting.title;
   renderNow(state);
   const next = nextItem(state);
-  const section = document.querySelector(".projector-next");
   document.getElementById("next-title").textContent = next ? next.title : "";
-  section.hidden = !next;
+  document.querySelector(".projector-next").hidden = !next;
   quorumLine.textContent = quorumSentence(state.quorum);
-  renderPoll();
+  renderAgenda();
+  const { scene, poll } = pickScene(state);
+  stage.dataset.scene = scene;
+  const shown = SECTIONS[scene];
+  for (const id of new Set(Object.values(SECTIONS))) {
+    const section = document.getElementById(id);
+    // The document section hides itself while nothing is presented.
+    if (id === "projector-document") {
+      section.hidden = shown !== id || !state.presentation;
+    } else if (id === "projector-speakers") {
+      section.hidden = shown !== id; // "No one is speaking." when chosen with nobody on
+    } else {
+      section.hidden = shown !== id;
+    }
+  }
+  renderPoll(shown === "projector-poll" ? poll : null);
 }
 
-function renderPoll() {
-  const poll = pollToShow(state.polls || []);
-  main.classList.toggle("has-poll", Boolean(poll));
+function renderAgenda() {
+  const list = document.getElementById("stage-agenda");
+  const items = state.agenda || [];
+  list.style.setProperty("--rows", String(Math.max(items.length, 6)));
+  list.replaceChildren(
+    ...items.map((item) => {
+      const current = item.id === state.current_item_id;
+      const li = el(
+        "li",
+        { className: current ? "is-current" : item.state === "done" ? "is-done" : "" },
+        el("bdi", {}, item.title),
+      );
+      if (current) {
+        li.setAttribute("aria-current", "step");
+        li.append(el("span", { className: "badge" }, _("Now")));
+      }
+      return li;
+    }),
+  );
+}
+
+function renderPoll(poll) {
+  shownPoll = poll;
   if (!poll) {
-    pollSection.hidden = true;
     pollSection.replaceChildren();
     shownPollKey = null;
     return;
@@ -94,23 +135,25 @@ function renderPoll() {
     closed: _("Voting closed"),
     published: _("Result published"),
   }[poll.state];
-  pollSection.hidden = false;
-  pollSection.className = `projector-poll is-${poll.state}`;
+  const rows = open ? poll.options.length : ((poll.result && poll.result.options) || []).length;
+  pollSection.className = `scene scene-poll projector-poll is-${poll.state}`;
+  pollSection.style.setProperty("--rows", String(Math.max(rows, 3)));
   pollSection.replaceChildren(
     el("p", { className: "eyebrow" }, eyebrow || ""),
-    el("h2", { id: "projector-poll-title", className: "projector-question" }, poll.title),
+    el("h2", { id: "projector-poll-title", className: "projector-question", dir: "auto" }, poll.title),
   );
-  if (poll.description && open) {
-    pollSection.append(el("p", { className: "projector-poll-description" }, poll.description));
-  }
   if (open) {
-    pollSection.append(
-      el(
-        "ol",
-        { className: "projector-options" },
-        ...poll.options.map((option) => el("li", {}, option.label)),
-      ),
+    if (poll.description) {
+      pollSection.append(
+        el("p", { className: "projector-poll-description", dir: "auto" }, poll.description),
+      );
+    }
+    const options = el(
+      "ol",
+      { className: "projector-options" },
+      ...poll.options.map((option) => el("li", {}, el("bdi", {}, optionLabel(option)))),
     );
+    const side = el("div", { className: "poll-side" });
     if (poll.closes_at) {
       const timer = el("p", { className: "countdown", id: "countdown", role: "timer" });
       timer.append(
@@ -118,36 +161,43 @@ function renderPoll() {
         " ",
         el("strong", { id: "countdown-value" }, ""),
       );
-      pollSection.append(timer);
+      side.append(timer);
     }
-  }
-  pollSection.append(el("div", { id: "projector-turnout" }), el("div", { id: "projector-tally" }));
-  const result = resultView(poll, { headingLevel: 3 });
-  if (result) pollSection.append(result);
-  if (poll.head_fingerprint) {
-    // The signed record of the closed poll: members compare it on the board.
-    const line = el("p", { className: "head-fingerprint" }, _("Record fingerprint"), ": ");
-    line.append(el("code", { id: "head-fingerprint" }, poll.head_fingerprint));
-    pollSection.append(line);
+    side.append(el("div", { id: "projector-turnout" }));
+    pollSection.append(
+      el("div", { className: "poll-columns" }, options, side),
+      el("div", { id: "projector-tally" }),
+    );
+  } else {
+    pollSection.append(el("div", { id: "projector-turnout", hidden: true }));
+    pollSection.append(el("div", { id: "projector-tally" }));
+    const result = resultView(poll, { headingLevel: 3 });
+    if (result) pollSection.append(result);
+    if (poll.head_fingerprint) {
+      // The signed record of the closed poll: members compare it on the board.
+      const line = el("p", { className: "head-fingerprint" }, _("Record fingerprint"), ": ");
+      line.append(el("code", { id: "head-fingerprint", dir: "ltr" }, poll.head_fingerprint));
+      pollSection.append(line);
+    }
   }
   renderTurnout();
   tick();
 }
 
 function renderTurnout() {
-  const poll = pollToShow(state.polls || []);
+  const poll = shownPoll;
   const box = document.getElementById("projector-turnout");
-  if (!poll || !box) return;
+  if (!poll || !box || poll.state !== "open") return;
   const turnout = turnouts.get(poll.id);
   box.replaceChildren(...(turnout ? [turnoutBar(turnout)] : []));
   const tally = document.getElementById("projector-tally");
-  const running = poll.state === "open" && turnout && Array.isArray(turnout.tally);
+  const running = turnout && Array.isArray(turnout.tally);
   tally.replaceChildren(...(running ? [tallyTable(poll, turnout.tally)] : []));
 }
 
 function tick() {
   const value = document.getElementById("countdown-value");
-  const poll = pollToShow(state.polls || []);
+  const poll = shownPoll;
   if (!value || !poll) return;
   const left = deadlines.remaining(poll.id);
   if (left === null) return;
@@ -186,24 +236,25 @@ const socket = new MeetingSocket({
   onSnapshot(snapshot) {
     state = snapshot;
     noteSnapshot(snapshot);
-    render();
     shownDocument.onSnapshot(snapshot);
     shownMotion.onSnapshot(snapshot);
     roomCode.onSnapshot(snapshot);
     speakers.onSnapshot(snapshot);
+    render();
   },
   onEvent(event) {
     state = applyEvent(state, event);
+    if (event.type === "document.presented") state = { ...state, presentation: event.presentation };
     if (event.type === "poll.changed") {
       deadlines.note(event.poll, { fresh: true });
       // Turnout updates come with ballots; the snapshot has the opening numbers.
       if (event.poll.state === "open" && !turnouts.get(event.poll.id)) socket.resync();
     }
-    render();
     shownDocument.onEvent(event);
     shownMotion.onEvent(event);
     roomCode.onEvent(event);
     speakers.onEvent(event, state);
+    render();
   },
   onMessage(message) {
     if (message.type === "poll.turnout" && turnouts.merge(message)) renderTurnout();
