@@ -56,7 +56,7 @@ def test_member_keeps_a_receipt_and_checks_it_on_the_board(
         voter=world.voters[1],
         poll_id=poll.pk,
         choices=[option_id(poll, "No")],
-        receipt_code=other_code,
+        nonce=other_code,
     )
     token = services.projector_link_create(actor=world.chair, meeting=meeting)
     chair_login, voter_login = world.chair.username, world.voters[0].username

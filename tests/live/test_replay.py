@@ -511,7 +511,7 @@ def run_meeting(run: Replay) -> None:
             voter=member,
             poll_id=poll.pk,
             choices=[yes],
-            receipt_code=receipt(),
+            nonce=receipt(),
         ),
         then=lambda _receipt: run.pages["member"].ballot_counted(poll.pk),
     )
@@ -520,7 +520,7 @@ def run_meeting(run: Replay) -> None:
         """Within one flush: the turnout updates coalesce into one."""
         for voter, choice in ((chair, yes), (voters[1], no)):
             voting_services.ballot_cast(
-                voter=voter, poll_id=poll.pk, choices=[choice], receipt_code=receipt()
+                voter=voter, poll_id=poll.pk, choices=[choice], nonce=receipt()
             )
 
     step("two more ballots", two_ballots, then=lambda _: run.pages["chair"].ballot_counted(poll.pk))
@@ -557,7 +557,7 @@ def run_meeting(run: Replay) -> None:
             voter=voters[1],
             poll_id=secret.pk,
             choices=[options(secret)["Ana"]],
-            receipt_code=receipt(),
+            nonce=receipt(),
         ),
     )
     step("secret poll closed", partial(voting_services.poll_close, actor=chair, poll=secret))
