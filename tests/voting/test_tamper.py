@@ -244,8 +244,8 @@ def test_a_fresh_key_holds_together_but_is_not_pinned(
     assert f"key fingerprint: {data['fingerprint']}" in out
     assert "NOT PINNED" in err
     # With the real fingerprint (as the projector shows it, or without spaces): refused.
-    for given in (keys.fingerprint(), keys.fingerprint().replace(" ", "")):
-        code, _out, err = run(data, tmp_path, capsys, "--fingerprint", given)
+    for shown in (keys.fingerprint(), keys.fingerprint().replace(" ", "")):
+        code, _out, err = run(data, tmp_path, capsys, "--fingerprint", shown)
         assert code == verify.FAILED and "not the one given with --fingerprint" in err
     code, _out, err = run(data, tmp_path, capsys, "--public-key", keys.public_key_b64())
     assert code == verify.FAILED and "not the one given with --public-key" in err
@@ -254,8 +254,8 @@ def test_a_fresh_key_holds_together_but_is_not_pinned(
 def test_the_genuine_file_passes_with_the_projectors_fingerprint(
     exported: tuple[Export, Export], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for given in (keys.fingerprint(), keys.fingerprint().replace(" ", "").upper()):
-        code, out, err = run(exported[0], tmp_path, capsys, "--fingerprint", given)
+    for shown in (keys.fingerprint(), keys.fingerprint().replace(" ", "").upper()):
+        code, out, err = run(exported[0], tmp_path, capsys, "--fingerprint", shown)
         assert (code, err) == (verify.OK, ""), err
         assert f"key fingerprint: {keys.fingerprint()}" in out
 
