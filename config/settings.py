@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "meetings",
     "voting",
     "documents",
+    "speakers",
     "demo",
     "frontend",
 ]
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "meetings.language.MemberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that lost the database answers 503 with Retry-After, not 500.
+    "core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,6 +119,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A pool lets database calls from several threads run side by side.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Test a pooled connection before handing it out (an empty query), so
+    # that connections PostgreSQL dropped (a restart, killed backends) are
+    # replaced rather than failing the next request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": env_int("DB_POOL_SIZE", 20),
@@ -184,10 +191,16 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "meetings-cache"),
+            # A Redis that is down or stuck costs a request at most a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# With the cache unreachable (Redis down), let rate-limited attempts through
+# uncounted (true) or refuse them with 503 (false). See core/ratelimit.py.
+RATE_LIMIT_FAIL_OPEN = env_bool("RATE_LIMIT_FAIL_OPEN", default=True)
 
 # --- Check-in -----------------------------------------------------------------
 # Attempts per minute: check-ins by one clerk, self check-ins (room code,
@@ -245,6 +258,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # "kind" is also a poll's and a quorum's field: name the speech's apart.
+    "ENUM_NAME_OVERRIDES": {
+        "SpeechKindEnum": "speakers.models.Speech.Kind",
+        "KindEnum": "voting.api.serializers.KIND_CHOICES",
+    },
 }
 
 # --- Production hardening -------------------------------------------------

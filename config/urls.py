@@ -11,8 +11,12 @@ urlpatterns = [
     path("api/", include("meetings.api.urls")),
     path("api/", include("voting.api.urls")),
     path("api/", include("documents.api.urls")),
+    path("api/", include("speakers.api.urls")),
     # The switcher also stores a logged-in member's preference (meetings.language).
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("jsi18n/", language.JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("frontend.urls")),
 ]
+
+# A lost database inside a middleware answers 503 (core.unavailable).
+handler500 = "core.unavailable.server_error"

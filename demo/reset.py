@@ -11,13 +11,13 @@ stops the reset before it deletes anything.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Model, ProtectedError, Q, QuerySet, RestrictedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.commit import after_commit
 from core.exceptions import Conflict
 from demo.content import ACCOUNTS, UNION_CODE
 from documents.models import DocumentPage, DocumentVersion
@@ -50,7 +50,7 @@ def demo_reset() -> str:
         meetings = Meeting.objects.filter(union=union).count()
         _delete(Meeting.objects.filter(union=union))
         _delete(Union.objects.filter(pk=union.pk))
-        transaction.on_commit(partial(_remove_files, files), robust=True)
+        after_commit(_remove_files, files)
     deleted = [m for m in accounts if m.pk not in kept]
     _delete(Member.objects.filter(pk__in=[m.pk for m in deleted]), follow=False)
 

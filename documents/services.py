@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from functools import partial
 from pathlib import PurePath
 from typing import Protocol
 
@@ -22,6 +21,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from core.commit import after_commit
 from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from documents import events, rendering
 from documents.exceptions import FileRefused, FileTooLarge
@@ -220,7 +220,7 @@ def document_delete(*, actor: Member, document: Document) -> None:
         versions=[{"number": number, "sha256": sha} for number, sha, _name in versions],
     )
     events.publish_documents(meeting.pk)
-    transaction.on_commit(partial(_remove_files, names), robust=True)
+    after_commit(_remove_files, names)
 
 
 def _remove_files(names: list[str]) -> None:

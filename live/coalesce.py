@@ -25,6 +25,7 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from core.commit import after_commit
 from live import catalogue
 from live.catalogue import EventType
 from live.events import encode, layer_message, next_seq
@@ -241,7 +242,7 @@ class Stream:
 
     def changed_on_commit(self, meeting_id: int, subject: int) -> None:
         """As changed(), once the current transaction commits."""
-        transaction.on_commit(partial(self.changed, meeting_id, subject), robust=True)
+        after_commit(self.changed, meeting_id, subject)
 
     def interval(self, pace: Pace, subject: int) -> float:
         if not pace.crowd:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, NotAllowed, NotFound, NotLoggedIn
 from core.language import scope_language
+from core.unavailable import database_down, unavailable
 from live import coalesce, fanout, registry
 from live.clients import ClientGone, client_gone
 from live.commands import Frame
@@ -38,6 +39,9 @@ logger = logging.getLogger(__name__)
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_NO_MEETING = 4404
+# The database cannot be reached: an error frame, then this (RFC 6455's
+# "Try Again Later"); the client reconnects with backoff as for any close.
+CLOSE_TRY_AGAIN_LATER = 1013
 MAX_MESSAGE_BYTES = 16_384
 
 
@@ -97,7 +101,21 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         async with self.holding_events():
-            await self.join()
+            try:
+                await self.join()
+            except Exception as exc:
+                if not database_down(exc):
+                    raise
+                await self.close_unavailable(exc)
+
+    async def close_unavailable(self, exc: Exception, ref: Any = None) -> None:
+        """The database is lost: say so in an error frame (answering the
+        command in flight), then close; the client reconnects and resends."""
+        logger.warning("Meeting socket %s: database unreachable (%s)", self.meeting_id, exc)
+        error = unavailable()
+        with client_gone():
+            await self.send_error(error.code, error.message, ref)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def join(self) -> None:
         coalesce.remember_loop()
@@ -174,16 +192,21 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_error("bad_message", _('A message is a JSON object with a "type".'))
             return
         kind, ref = message["type"], message.get("ref")
-        if kind == "resync":
-            await self.send_snapshot()
-        elif kind == "ping":
-            await self.send(text_data=encode({"type": "pong", "ref": ref}))
-        elif (handler := registry.command(kind)) is not None:
-            await self.run_command(handler, Frame(message), ref)
-        else:
-            await self.send_error(
-                "unknown_type", _("Unknown message type: %(type)s") % {"type": kind}, ref
-            )
+        try:
+            if kind == "resync":
+                await self.send_snapshot()
+            elif kind == "ping":
+                await self.send(text_data=encode({"type": "pong", "ref": ref}))
+            elif (handler := registry.command(kind)) is not None:
+                await self.run_command(handler, Frame(message), ref)
+            else:
+                await self.send_error(
+                    "unknown_type", _("Unknown message type: %(type)s") % {"type": kind}, ref
+                )
+        except Exception as exc:
+            if not database_down(exc):
+                raise
+            await self.close_unavailable(exc, ref)
 
     async def run_command(self, handler: registry.Handler, frame: Frame, ref: Any) -> None:
         actor = self.viewer.actor

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -19,6 +18,7 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from core.commit import after_commit
 from live import catalogue, registry
 from live.catalogue import EventType
 from live.groups import EVERYONE, Audience, group_name
@@ -79,14 +79,11 @@ def publish(
     seq = next_seq(meeting_id)
     text = encode({"type": event.name, "seq": seq, **payload})
     if public_payload is None:
-        transaction.on_commit(partial(_send, meeting_id, EVERYONE, text), robust=True)
+        after_commit(_send, meeting_id, EVERYONE, text)
     else:
         public = encode({"type": event.name, "seq": seq, **public_payload})
-        transaction.on_commit(partial(_send, meeting_id, (Audience.STAFF,), text), robust=True)
-        transaction.on_commit(
-            partial(_send, meeting_id, (Audience.MEMBERS, Audience.PROJECTOR), public),
-            robust=True,
-        )
+        after_commit(_send, meeting_id, (Audience.STAFF,), text)
+        after_commit(_send, meeting_id, (Audience.MEMBERS, Audience.PROJECTOR), public)
     return seq
 
 

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 from core.language import scope_language
+from core.unavailable import RETRY_AFTER_SECONDS, database_down, unavailable
 from live import coalesce, fanout, registry
 from live.events import encode
 from live.groups import group_name
@@ -439,16 +440,36 @@ async def follow(scope: dict[str, Any], receive: Any, send: Any, meeting_id: int
     except DomainError as exc:
         await refuse(send, exc.status, exc.code, exc.message)
         return
+    except Exception as exc:
+        if not database_down(exc):
+            raise
+        with speaking():
+            await refuse_unavailable(send, exc)
+        return
     departure = Departure(receive)
     buffer.waiting += 1
     try:
         content = await answer(buffer, meeting_id, viewer, after, cursor, departure)
+    except Exception as exc:
+        if not database_down(exc):
+            raise
+        with speaking():
+            await refuse_unavailable(send, exc)
+        return
     finally:
         buffer.waiting -= 1
         buffer.used = time.monotonic()
         departure.stop()
     if not departure.left:
         await respond(send, 200, content)
+
+
+async def refuse_unavailable(send: Any, exc: Exception) -> None:
+    """The database is lost (core.unavailable): 503 with Retry-After."""
+    logger.warning("Following a meeting: database unreachable (%s)", exc)
+    error = unavailable()
+    retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
+    await refuse(send, error.status, error.code, error.message, retry)
 
 
 def mount(app: Any) -> Any:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import ratelimit
+from core.commit import after_commit
 from core.exceptions import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from live import coalesce
 from live.events import Audience
@@ -182,7 +182,7 @@ def _change(
     participant.presence = presence
     participant.presence_changed_at = at
     participant.save(update_fields=["presence", "presence_changed_at"])
-    transaction.on_commit(partial(attendance_changed, participant.meeting_id), robust=True)
+    after_commit(attendance_changed, participant.meeting_id)
     return PresenceChange(participant, entry)
 
 
@@ -459,7 +459,7 @@ def attendance_settings_update(
     log.log_append(
         meeting_id=meeting.pk, action="attendance.settings_changed", actor=actor, data=changed
     )
-    transaction.on_commit(partial(attendance_changed, meeting.pk), robust=True)
+    after_commit(attendance_changed, meeting.pk)
     return meeting
 
 

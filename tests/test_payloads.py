@@ -38,6 +38,7 @@ from meetings import attendance
 from meetings import services as meeting_services
 from meetings.models import Member, Participant
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
+from speakers import services as speaker_services
 from tests.conftest import World, build_world
 from tests.documents.pdfs import make_pdf
 from tests.factories import PASSWORD, MemberFactory, MembershipFactory, UnionFactory
@@ -691,6 +692,53 @@ def test_document_payloads(union_world: World) -> None:
     assert recorder.seen == DOCUMENTS
 
 
+# --- the speakers' list ------------------------------------------------------------------
+
+SPEAKERS = answers(
+    """
+    GET /api/meetings/{meeting_id}/speakers/ 200
+    PATCH /api/meetings/{meeting_id}/speakers/settings/ 200
+    GET /api/meetings/{meeting_id}/speakers/items/{item_id}/ 200
+    PUT /api/meetings/{meeting_id}/speakers/items/{item_id}/ 200
+    POST /api/meetings/{meeting_id}/speakers/requests/ 201
+    DELETE /api/meetings/{meeting_id}/speakers/requests/{speech_id}/ 204
+    POST /api/meetings/{meeting_id}/speakers/reorder/ 200
+    POST /api/meetings/{meeting_id}/speakers/call/ 200
+    POST /api/meetings/{meeting_id}/speakers/timer/ 200
+    POST /api/meetings/{meeting_id}/speakers/close/ 200
+    """
+)
+
+
+def test_speaker_payloads(union_world: World) -> None:
+    world = union_world
+    recorder = Recorder()
+    chair = recorder.client(world.chair)
+    phones = [recorder.client(voter) for voter in world.voters[:3]]
+    meeting_services.meeting_start(actor=world.chair, meeting=world.meeting)
+    base = "/api/meetings/{meeting_id}/speakers/"
+    settings = chair.patch(base + "settings/", {"speaking_time": 120}, **ids(world))
+    assert settings["speaking_time"] == 120
+    item = {"item_id": world.items[0].pk}
+    chair.put(base + "items/{item_id}/", {"max_speeches": 2}, **ids(world, **item))
+    asked = [
+        phone.post(base + "requests/", {"kind": kind}, 201, **ids(world))
+        for phone, kind in zip(phones, ("speak", "question", "reply"), strict=True)
+    ]
+    phones[2].delete(base + "requests/{speech_id}/", **ids(world, speech_id=asked[2]["id"]))
+    order = [asked[1]["id"], asked[0]["id"]]
+    chair.post(base + "reorder/", {"speech_ids": order}, **ids(world))
+    chair.post(base + "call/", {}, **ids(world))
+    for action in ("start", "pause", "start"):
+        chair.post(base + "timer/", {"action": action}, **ids(world))
+    chair.post(base + "call/", {}, **ids(world))
+    chair.post(base + "close/", {"closed": True}, **ids(world))
+    listed = phones[0].get(base + "items/{item_id}/", **ids(world, **item))
+    assert listed["closed"] and listed["current"]["id"] == asked[0]["id"]
+    assert len(phones[0].get(base, **ids(world))["lists"]) == 1
+    assert recorder.seen == SPEAKERS
+
+
 # --- coverage: every endpoint is called above, or listed here with why not --------------
 
 SCENARIOS = {
@@ -698,11 +746,13 @@ SCENARIOS = {
     "test_attendance_payloads": ATTENDANCE,
     "test_voting_payloads": VOTING,
     "test_document_payloads": DOCUMENTS,
+    "test_speaker_payloads": SPEAKERS,
 }
 
 # "METHOD /path": why no scenario checks its answer against the schema.
 NOT_COVERED = {
     "GET /api/meetings/{meeting_id}/attendance.csv": "a CSV file (tests/meetings/)",
+    "GET /api/meetings/{meeting_id}/speakers.csv": "a CSV file (tests/speakers/test_api.py)",
     "GET /api/meetings/{meeting_id}/results.csv": "a CSV file (tests/voting/test_exports.py)",
     "GET /api/polls/{poll_id}/ballots.csv": "a CSV file (tests/voting/test_exports.py)",
     "GET /api/meetings/{meeting_id}/documents/pack.zip": "a ZIP (tests/documents/test_files.py)",
@@ -833,11 +883,12 @@ def test_only_listed_spots_are_loose() -> None:
 
 # --- the socket's snapshot ---------------------------------------------------------------
 
-# By app: meetings, voting, documents.
+# By app: meetings, voting, documents, speakers.
 SNAPSHOT_SHARED = {
     "type", "seq", "meeting", "agenda", "current_item_id", "roster", "quorum", "attendance",
     "polls", "turnout",
     "documents", "presentation", "presenter",
+    "speakers",
 }  # fmt: skip
 SNAPSHOT_PERSONAL = {"viewer", "my_presence", "my_votes", "my_weight", "my_proxies"}
 SNAPSHOT_KEYS = {
@@ -873,6 +924,7 @@ SNAPSHOT_PARTS: dict[str, dict[str, Any]] = {
     "documents": array_of("Document"),
     "presentation": nullable(component("Presentation")),
     "presenter": nullable(component("Presenter")),
+    "speakers": component("Speakers"),
 }
 
 
@@ -908,6 +960,10 @@ def test_socket_snapshot_per_audience(voting_world: World) -> None:
     document_services.presenter_assign(
         actor=chair, meeting=world.meeting, participant=world.participant(world.voters[1])
     )
+    speaker_services.speech_request(actor=world.voters[0], meeting=world.meeting)
+    speaker_services.speech_request(actor=world.voters[1], meeting=world.meeting)
+    speaker_services.speaker_call(actor=chair, meeting=world.meeting)
+    speaker_services.speaker_start(actor=chair, meeting=world.meeting)
     viewers = [
         Viewer(role=Participant.Role.CHAIR, participant=world.participant(chair)),
         Viewer(role=Participant.Role.VOTER, participant=world.participant(world.voters[0])),

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.exceptions import DomainError
+from core.unavailable import database_down, retry_headers, unavailable
 
 
 def _first_message(detail: Any, field: str | None = None) -> str:
@@ -31,6 +32,11 @@ def _first_message(detail: Any, field: str | None = None) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if database_down(exc):
+        error = unavailable()
+        return Response(
+            {"detail": error.message, "code": error.code}, status=503, headers=retry_headers()
+        )
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
     if isinstance(exc, Http404):

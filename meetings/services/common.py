@@ -4,12 +4,11 @@ lock, publishing and logging, input cleaning."""
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.commit import after_commit
 from core.exceptions import InvalidInput, NotAllowed
 from live import events
 from meetings import log
@@ -64,7 +63,7 @@ def publish_roster(meeting: Meeting) -> None:
     from meetings.attendance import attendance_changed
 
     events.publish(meeting.pk, ROSTER_CHANGED, {"roster": roster_summary(meeting.pk)})
-    transaction.on_commit(partial(attendance_changed, meeting.pk), robust=True)
+    after_commit(attendance_changed, meeting.pk)
 
 
 def clean_weight(value: Decimal | str | int | None, default: Decimal) -> Decimal:

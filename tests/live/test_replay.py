@@ -48,6 +48,7 @@ from meetings import attendance
 from meetings import services as meeting_services
 from meetings.models import Participant
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
+from speakers import services as speaker_services
 from tests.conftest import World
 from tests.documents.pdfs import make_pdf
 from tests.factories import MemberFactory, MembershipFactory
@@ -238,6 +239,15 @@ def attendance_changed(page: Page, frame: Frame) -> None:
     }
 
 
+def speakers_changed(page: Page, frame: Frame) -> None:
+    """speakers.js: the item's list replaces the page's copy of it."""
+    page.state["speakers"]["lists"][str(frame["agenda_item_id"])] = frame["list"]
+
+
+def speakers_settings_changed(page: Page, frame: Frame) -> None:
+    page.state["speakers"]["settings"] = frame["settings"]
+
+
 def nothing(page: Page, frame: Frame) -> None:
     """The chair console re-reads the roll over HTTP; no snapshot state changes."""
 
@@ -254,6 +264,8 @@ REDUCERS: dict[str, Callable[[Page, Frame], None]] = {
     "documents.changed": replace("documents"),
     "document.presented": replace("presentation"),
     "presenter.changed": replace("presenter"),
+    "speakers.changed": speakers_changed,
+    "speakers.settings_changed": speakers_settings_changed,
 }
 
 
@@ -473,6 +485,8 @@ def run_meeting(run: Replay) -> None:
         then=presence_answer,
     )
 
+    run_speakers(run, step)
+
     newcomer = MemberFactory.create(full_name="Newcomer Lê")
     MembershipFactory.create(member=newcomer, union=world.union)
     step(
@@ -626,6 +640,85 @@ def run_meeting(run: Replay) -> None:
     step("meeting closed", partial(meeting_services.meeting_close, actor=chair, meeting=meeting))
 
 
+def run_speakers(run: Replay, step: Callable[..., Any]) -> None:
+    """The speakers' list of the current item, through every kind of change."""
+    world = run.world
+    chair, clerk, voters, meeting = world.chair, world.clerk, world.voters, world.meeting
+
+    def two_requests() -> None:
+        """Within one flush: one speakers.changed with both."""
+        for voter in (chair, voters[1]):
+            speaker_services.speech_request(actor=voter, meeting=meeting)
+
+    step(
+        "speakers: the member asks to speak",
+        partial(speaker_services.speech_request, actor=voters[0], meeting=meeting, kind="question"),
+    )
+    step("speakers: two more ask", two_requests)
+    step(
+        "speakers: a point of order",
+        partial(
+            speaker_services.speech_request,
+            actor=clerk,
+            meeting=meeting,
+            kind="point_of_order",
+            participant_id=world.participant(voters[2]).pk,
+        ),
+    )
+    step(
+        "speakers: meeting settings",
+        partial(
+            speaker_services.speakers_settings_update,
+            actor=chair,
+            meeting=meeting,
+            speaking_time=120,
+            max_speeches=3,
+        ),
+    )
+    step(
+        "speakers: the item's own time",
+        partial(
+            speaker_services.speakers_settings_update,
+            actor=clerk,
+            meeting=meeting,
+            agenda_item_id=world.items[1].pk,
+            speaking_time=60,
+        ),
+    )
+    item = world.items[1].pk
+
+    def waiting_ids() -> list[int]:
+        return [
+            s["id"] for s in run.pages["chair"].state["speakers"]["lists"][str(item)]["waiting"]
+        ]
+
+    step(
+        "speakers: reordered",
+        lambda: speaker_services.speakers_reorder(
+            actor=chair, meeting=meeting, speech_ids=list(reversed(waiting_ids()))
+        ),
+    )
+    step("speakers: called", partial(speaker_services.speaker_call, actor=chair, meeting=meeting))
+    step("speakers: started", partial(speaker_services.speaker_start, actor=chair, meeting=meeting))
+    step("speakers: paused", partial(speaker_services.speaker_pause, actor=chair, meeting=meeting))
+    step("speakers: resumed", partial(speaker_services.speaker_start, actor=chair, meeting=meeting))
+    step(
+        "speakers: next called",
+        partial(speaker_services.speaker_call, actor=chair, meeting=meeting),
+    )
+    step("speakers: stopped", partial(speaker_services.speaker_stop, actor=chair, meeting=meeting))
+    step(
+        "speakers: withdrawn",
+        lambda: speaker_services.speech_withdraw(
+            actor=chair, meeting=meeting, speech_id=waiting_ids()[0]
+        ),
+    )
+    step(
+        "speakers: list closed",
+        partial(speaker_services.speakers_list_close, actor=chair, meeting=meeting, closed=True),
+    )
+
+
 def test_every_page_replays_to_the_fresh_snapshot(replay: Replay) -> None:
     run_meeting(replay)
     assert replay.seen_types == {event.name for event in catalogue.declared()}
@@ -659,6 +752,8 @@ def without(kind: str, key: str) -> Callable[[Frame], Frame | None]:
         (blank("document.presented", "presentation"), "after 'pages flicked through'"),
         # A field missing: the payload no longer fits its declared shape.
         (without("agenda.changed", "current_item_id"), ".current_item_id: missing"),
+        # A lost speakers' list update: the phone misses its place in the queue.
+        (lose("speakers.changed"), "after 'speakers: the member asks to speak'"),
     ],
     ids=[
         "lost roster.changed",
@@ -666,6 +761,7 @@ def without(kind: str, key: str) -> Callable[[Frame], Frame | None]:
         "lost attendance.changed",
         "blank presentation",
         "no current_item_id",
+        "lost speakers.changed",
     ],
 )
 def test_a_broken_event_is_caught(

@@ -11,13 +11,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any, NamedTuple, NoReturn
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core import plainsql
+from core.commit import after_commit
 from live import events
 from meetings import log
 from meetings.models import Member, Participant
@@ -379,9 +379,9 @@ def _refuse(voter: Member, poll_id: int, on_behalf_of: int | None) -> NoReturn:
 
 
 def _after_ballot(poll: BallotPoll) -> None:
-    transaction.on_commit(partial(turnout.turnout_changed, poll.meeting_id, poll.id), robust=True)
+    after_commit(turnout.turnout_changed, poll.meeting_id, poll.id)
     if poll.close_when_all_voted:
-        transaction.on_commit(partial(_close_if_complete, poll.id), robust=True)
+        after_commit(_close_if_complete, poll.id)
 
 
 def _close_if_complete(poll_id: int) -> None:

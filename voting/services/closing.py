@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.commit import after_commit
 from meetings import log
 from meetings.models import Member
 from meetings.services.common import require_control
@@ -94,7 +95,7 @@ def close(poll: Poll, actor: Member | None) -> Poll:
     log.log_append(meeting_id=poll.meeting_id, action="poll.closed", actor=actor, data=data)
     audit.seal(poll)
     publish_poll(poll, "poll.closed", actor, data, logged=True)
-    transaction.on_commit(partial(turnout.turnout_changed, poll.meeting_id, poll.pk), robust=True)
+    after_commit(turnout.turnout_changed, poll.meeting_id, poll.pk)
     return poll
 
 

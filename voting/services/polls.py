@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.commit import after_commit
 from meetings.models import Meeting, Member, Participant
 from meetings.selectors import (
     VOTING_ROLES,
@@ -249,12 +249,9 @@ def poll_open(
         {"quorum_met": quorum["met"], "override_reason": poll.quorum_override_reason or None},
     )
     # The opening turnout (0 of N), so phones show it without asking.
-    transaction.on_commit(partial(turnout.turnout_changed, meeting.pk, poll.pk), robust=True)
+    after_commit(turnout.turnout_changed, meeting.pk, poll.pk)
     if duration_seconds:
-        transaction.on_commit(
-            partial(turnout.schedule_close, poll.pk, float(duration_seconds), polls_close_due),
-            robust=True,
-        )
+        after_commit(turnout.schedule_close, poll.pk, float(duration_seconds), polls_close_due)
     return poll
 
 

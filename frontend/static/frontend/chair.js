@@ -5,6 +5,7 @@ import { ChairAttendance } from "./attendance.js";
 import { meetingDetailsForm } from "./chair-meeting.js";
 import { PollsConsole } from "./chair-polls.js";
 import { ChairDocuments } from "./documents.js";
+import { ChairSpeakers } from "./speakers.js";
 import { MeetingSocket } from "./meeting-socket.js";
 import {
   applyEvent,
@@ -329,6 +330,12 @@ const documents = new ChairDocuments({
   onError: showError,
 });
 
+const speakers = new ChairSpeakers({
+  root: document.getElementById("chair-speakers"),
+  state,
+  onError: showError,
+});
+
 const attendance = new ChairAttendance({
   root: document.getElementById("attendance-panel"),
   api,
@@ -352,6 +359,7 @@ const socket = new MeetingSocket({
     attendance.onSnapshot(snapshot);
     polls.onSnapshot(snapshot);
     documents.onSnapshot(snapshot);
+    speakers.onSnapshot(snapshot);
     render();
   },
   onEvent(event) {
@@ -359,6 +367,7 @@ const socket = new MeetingSocket({
     attendance.onEvent(event);
     polls.onEvent(event);
     documents.onEvent(event);
+    speakers.onEvent(event, state);
     render();
   },
   onMessage(message) {

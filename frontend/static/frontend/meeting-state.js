@@ -20,6 +20,13 @@ export function applyEvent(state, event) {
       return { ...state, polls: upsertPoll(state.polls || [], event.poll) };
     case "quorum.changed":
       return { ...state, quorum: event.quorum };
+    case "speakers.changed": {
+      // One item's whole list (speakers.js reads it).
+      const lists = { ...state.speakers.lists, [event.agenda_item_id]: event.list };
+      return { ...state, speakers: { ...state.speakers, lists } };
+    }
+    case "speakers.settings_changed":
+      return { ...state, speakers: { ...state.speakers, settings: event.settings } };
     default:
       return state; // an event for another part of the page (voting, documents...)
   }

@@ -12,6 +12,7 @@ import {
 import { PhoneVoting } from "./phone-voting.js";
 import { MemberDocuments } from "./documents.js";
 import { MemberAttendance } from "./attendance.js";
+import { MemberSpeakers } from "./speakers.js";
 import { _, interpolate } from "./i18n.js";
 
 
@@ -44,6 +45,12 @@ function render(previous) {
   }
 }
 
+const speakers = new MemberSpeakers({
+  root: document.getElementById("speakers"),
+  state,
+  announcer,
+});
+
 const attendance = new MemberAttendance({
   root: document.getElementById("my-attendance"),
   apiBase: `/api/meetings/${main.dataset.meetingId}/`,
@@ -67,6 +74,7 @@ const socket = new MeetingSocket({
     voting.onSnapshot(snapshot);
     documents.onSnapshot(snapshot);
     attendance.onSnapshot(snapshot);
+    speakers.onSnapshot(snapshot);
     shareState();
   },
   onEvent(event) {
@@ -76,6 +84,7 @@ const socket = new MeetingSocket({
     voting.onEvent(event, state);
     documents.onEvent(event);
     attendance.onEvent(event);
+    speakers.onEvent(event, state);
     shareState();
   },
   onMessage(message) {

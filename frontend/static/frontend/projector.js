@@ -22,6 +22,7 @@ import {
   turnoutBar,
 } from "./voting.js";
 import { ProjectorDocument } from "./documents.js";
+import { ProjectorSpeakers } from "./speakers.js";
 import { ProjectorRoomCode } from "./attendance.js";
 import { _ } from "./i18n.js";
 
@@ -44,6 +45,11 @@ const shownDocument = new ProjectorDocument({
   root: document.getElementById("projector-document"),
   state,
   token: main.dataset.projectorToken,
+});
+
+const speakers = new ProjectorSpeakers({
+  root: document.getElementById("projector-speakers"),
+  state,
 });
 
 function noteSnapshot(snapshot) {
@@ -178,6 +184,7 @@ const socket = new MeetingSocket({
     render();
     shownDocument.onSnapshot(snapshot);
     roomCode.onSnapshot(snapshot);
+    speakers.onSnapshot(snapshot);
   },
   onEvent(event) {
     state = applyEvent(state, event);
@@ -189,6 +196,7 @@ const socket = new MeetingSocket({
     render();
     shownDocument.onEvent(event);
     roomCode.onEvent(event);
+    speakers.onEvent(event, state);
   },
   onMessage(message) {
     if (message.type === "poll.turnout" && turnouts.merge(message)) renderTurnout();
