@@ -258,7 +258,7 @@ def _record_ballot(
         )
     )
     if poll.secrecy != Poll.Secrecy.NAMED:
-        transaction.on_commit(partial(ballot_writer.write_batch, poll.id), robust=True)
+        after_commit(ballot_writer.write_batch, poll.id)
     return signature
 
 

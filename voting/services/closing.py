@@ -65,7 +65,7 @@ def close(poll: Poll, actor: Member | None) -> Poll:
     if poll.secrecy != Poll.Secrecy.NAMED:
         # No ballot keeps the order it was cast in, nor a mark its time.
         ballot_writer.rewrite_at_close(poll.pk)
-        transaction.on_commit(ballot_writer.vacuum, robust=True)
+        after_commit(ballot_writer.vacuum)
     poll.lot_seed = secrets.token_hex(16)
     totals, counts = tally(poll)
     options = [
