@@ -26,6 +26,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
+# core.projector_cookie.PROJECTOR_COOKIE (the clients import nothing of the server).
+PROJECTOR_COOKIE = "projector"
+
 MAX_FRAME = 4 * 1024 * 1024
 
 
@@ -85,6 +88,8 @@ class Client:
     turnouts: list[tuple[float, int, str]] = field(default_factory=list)
     pong_rtts: list[float] = field(default_factory=list)
     pings_sent: int = 0
+    # Speakers' list: when each request first showed in a speakers.changed.
+    speeches_seen: dict[int, float] = field(default_factory=dict)
     # Following over HTTP: the phone's own connection pool, its place in the
     # meeting's sequence, and its requests.
     http: httpx.AsyncClient | None = None
@@ -107,6 +112,8 @@ class Client:
         return f"http://127.0.0.1:{self.port}"
 
     def cookie_header(self) -> str:
+        if self.projector_token:
+            return f"{PROJECTOR_COOKIE}={self.projector_token}"
         return f"sessionid={self.session}; csrftoken={self.csrf}"
 
     async def connect(self, meeting_id: int, timeout: float) -> None:
@@ -116,11 +123,10 @@ class Client:
             await self.connect_http(meeting_id, timeout)
             return
         url = f"ws://127.0.0.1:{self.port}/ws/meetings/{meeting_id}/"
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {"Cookie": self.cookie_header()}
         if self.projector_token:
-            url += f"?projector={self.projector_token}"
-        else:
-            headers["Cookie"] = self.cookie_header()
+            # As the projector page: the token in its cookie, never the URL.
+            url += "?as=projector"
         self.t_start = perf_counter()
         try:
             self.ws = await connect(
@@ -203,6 +209,11 @@ class Client:
                 self.poll_open_at = now
                 if self.on_poll_open is not None:
                     self.on_poll_open(self)
+        elif kind == "speakers.changed":
+            listed = message.get("list") or {}
+            current = listed.get("current")
+            for speech in [*listed.get("waiting", []), *([current] if current else [])]:
+                self.speeches_seen.setdefault(int(speech["id"]), now)
         elif kind == "pong":
             sent = self._ping_sent.pop(str(message.get("ref")), None)
             if sent is not None:
@@ -269,8 +280,6 @@ class Client:
     # --- following over HTTP ------------------------------------------------------
 
     def follow_headers(self) -> dict[str, str]:
-        if self.projector_token:
-            return {"X-Projector-Token": self.projector_token, "Accept": "application/json"}
         return {"Cookie": self.cookie_header(), "Accept": "application/json"}
 
     async def connect_http(self, meeting_id: int, timeout: float) -> None:
@@ -288,7 +297,7 @@ class Client:
     async def follow_once(self, timeout: float) -> None:
         """One long-poll: the frames after the last seq held (or a snapshot)."""
         assert self.http is not None
-        params: dict[str, str] = {}
+        params: dict[str, str] = {"as": "projector"} if self.projector_token else {}
         if self.seq is not None:
             params["after"] = str(self.seq)
             if self.cursor is not None:

@@ -48,6 +48,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # the second process) and cast over REST. The hold outlasts a long-poll.
     "S7": {"members": 1000, "window": 30.0, "processes": 2, "changes": 3, "hold": 25.0},
     "naive": {"members": 1000, "window": 30.0},
+    # The speakers' list: 1,000 phones follow, 100 ask to speak within 10 s.
+    "S8": {"members": 1000, "window": 10.0, "requests": 100},
 }
 PACKAGES = [
     "Django",
@@ -91,6 +93,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         default=10.0,
         help="S7: measure the servers' own CPU for this long before members connect, s",
     )
+    parser.add_argument("--requests", type=int, help="S8: members who ask to speak (default 100)")
     parser.add_argument("--changes", type=int, help="S3/S4: agenda changes (default 10; S7 3)")
     parser.add_argument(
         "--interval", type=float, default=0.5, help="S3/S4: pause between changes, s"
@@ -147,7 +150,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     args = parser.parse_args(argv)
     defaults = DEFAULTS[args.scenario]
-    for name in ("members", "window", "changes", "duration", "hold"):
+    for name in ("members", "window", "changes", "duration", "hold", "requests"):
         if getattr(args, name) is None:
             setattr(args, name, defaults.get(name, 0))
     if args.processes is None:
@@ -156,7 +159,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         args.ramp = defaults.get("ramp", max(1.0, args.members / 100))
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(2**31)
-    if args.scenario in ("S2", "S2burst", "S6", "S7", "naive") and args.window <= 0:
+    if args.scenario in ("S2", "S2burst", "S6", "S7", "S8", "naive") and args.window <= 0:
         parser.error("--window must be positive")
     return args
 
@@ -365,6 +368,11 @@ def table_row(result: dict[str, Any]) -> str:
                 )
     if "delivery_ms" in m:
         parts = [f"delivery {_p(m['delivery_ms'])}"]
+    if "queue_update_ms" in m:  # S8
+        parts = [
+            f"request ack {_p(m['request_ack_ms'])}",
+            f"queue→phones {_p(m['queue_update_ms'])}",
+        ]
     if "pong_ms" in m:
         parts = [f"pong {_p(m['pong_ms'])}", f"RSS growth {m['rss_growth_pct']} %"]
     memory = m.get("memory", {})
@@ -375,7 +383,7 @@ def table_row(result: dict[str, Any]) -> str:
     if result["label"]:
         name += f" - {result['label']}"
     window = result["params"].get("window")
-    if result["scenario"] in ("S2", "S2burst", "S6", "S7", "naive"):
+    if result["scenario"] in ("S2", "S2burst", "S6", "S7", "S8", "naive"):
         name += f", {window:g} s"
     return (
         "| "

@@ -755,6 +755,96 @@ async def http_fallback(run: Run) -> Outcome:
     return run.outcome(metrics)
 
 
+# --- S8: the speakers' list -------------------------------------------------------------
+
+
+async def speakers_queue(run: Run) -> Outcome:
+    """N phones follow; R of them ask to speak at random moments within the
+    window. Latency: from a request's send to each phone's first
+    speakers.changed that lists it (the phone's place in the queue)."""
+    args = run.args
+    projector, chair = run.projector(), run.chair()
+    await run.connect([projector, chair], 0)
+    members = run.members()
+    wall = await run.connect(members, args.ramp)
+    metrics = connection_metrics(run, members, wall)
+    receivers = [c for c in members if c.connected]
+    await asyncio.sleep(1)
+    askers = run.rng.sample(receivers, min(args.requests, len(receivers)))
+    sent_at: dict[int, float] = {}
+    refused: list[str] = []
+    acks: list[float] = []
+
+    async def ask(client: Client, delay: float, ref: str) -> None:
+        await asyncio.sleep(delay)
+        message = {"type": "speaker.request", "kind": "speak"}
+        try:
+            sent, answered, reply = await client.command(message, ref, args.connect_timeout)
+        except (TimeoutError, ConnectionError) as exc:
+            refused.append(type(exc).__name__)
+            return
+        if reply.get("type") == "ack":
+            sent_at[int(reply["speech_id"])] = sent
+            acks.append(answered - sent)
+        else:
+            refused.append(str(reply.get("code")))
+
+    before = run.probe.sample()
+    frames_before = run.counters.frames
+    await asyncio.gather(
+        *(ask(c, run.rng.uniform(0, args.window), f"s{i}") for i, c in enumerate(askers))
+    )
+    watchers = [*receivers, projector, chair]
+    deadline = perf_counter() + args.delivery_timeout
+    while perf_counter() < deadline and any(
+        len(c.speeches_seen) < len(sent_at) and not c.dropped for c in watchers
+    ):
+        await asyncio.sleep(0.05)
+    after = run.probe.sample()
+    frames = run.counters.frames - frames_before
+    latencies = [
+        c.speeches_seen[speech] - sent
+        for c in receivers
+        for speech, sent in sent_at.items()
+        if speech in c.speeches_seen
+    ]
+    missing = len(sent_at) * len(receivers) - len(latencies)
+    projector_ms = [
+        projector.speeches_seen[s] - t for s, t in sent_at.items() if s in projector.speeches_seen
+    ]
+    waiting = run.db.query(
+        "SELECT count(*) FROM speakers_speech WHERE meeting_id = %s AND state = 'waiting'",
+        (run.meeting_id,),
+    )[0][0]
+    disconnect_check(run, [*members, projector, chair])
+    await close_all([*members, projector, chair])
+    cpu = usage(before, after)
+    metrics.update(
+        {
+            "requests": len(askers),
+            "window_s": args.window,
+            "acks": len(sent_at),
+            "refused": dict(Counter(refused)),
+            "request_ack_ms": summary_ms(acks),
+            "queue_update_ms": summary_ms(latencies),
+            "queue_update_projector_ms": summary_ms(projector_ms),
+            "db_waiting": waiting,
+            "frames_delivered": frames,
+            "cpu": cpu,
+        }
+    )
+    run.check("every request acknowledged", not refused, refused[:10])
+    run.check(
+        "no lost or doubled request (database = acknowledgements)",
+        waiting == len(sent_at),
+        f"db {waiting}, acks {len(sent_at)}",
+    )
+    run.check("every phone saw every request", missing == 0, f"{missing} missing")
+    run.target("queue update to phones p99", metrics["queue_update_ms"]["p99"], 1000, "ms")
+    run.target("request ack p99", metrics["request_ack_ms"]["p99"], 300, "ms")
+    return run.outcome(metrics)
+
+
 SCENARIOS = {
     "S1": connect_storm,
     "S2": poll_vote,
@@ -764,5 +854,6 @@ SCENARIOS = {
     "S5": soak,
     "S6": poll_vote,
     "S7": http_fallback,
+    "S8": speakers_queue,
     "naive": poll_vote,
 }

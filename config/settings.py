@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "voting",
     "documents",
     "speakers",
+    "motions",
     "demo",
     "frontend",
 ]
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     # After the two above: a logged-in member's preferred language wins.
     "meetings.language.MemberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A locked password login (core.loginguard) answers 429 on the login pages.
+    "core.loginguard.LoginLockedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A view that lost the database answers 503 with Retry-After, not 500.
     "core.unavailable.DatabaseUnavailableMiddleware",
@@ -208,6 +211,11 @@ RATE_LIMIT_FAIL_OPEN = env_bool("RATE_LIMIT_FAIL_OPEN", default=True)
 CHECKIN_RATE_LIMIT = env_int("CHECKIN_RATE_LIMIT", 120)
 SELF_CHECKIN_RATE_LIMIT = env_int("SELF_CHECKIN_RATE_LIMIT", 10)
 LOGIN_TOKEN_RATE_LIMIT = env_int("LOGIN_TOKEN_RATE_LIMIT", 30)
+# Password logins (core.loginguard): this many failures of one username, or
+# from one client address, within LOGIN_LOCKOUT_SECONDS lock it for that long.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # How long a printed one-time login link stays valid.
 LOGIN_TOKEN_MINUTES = env_int("LOGIN_TOKEN_MINUTES", 12 * 60)
 
@@ -248,6 +256,11 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -278,10 +291,19 @@ if not DEBUG:
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Every line goes through one handler that masks token-shaped secrets
+# (core.logmask): Django's own loggers are pointed at it too, instead of their
+# default handlers, which would print the same line unmasked.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "filters": {"mask_secrets": {"()": "core.logmask.MaskSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.channels.server": {"level": "WARNING"},
+    },
 }

@@ -5,6 +5,7 @@ class DocumentsConfig(AppConfig):
     name = "documents"
 
     def ready(self) -> None:
-        from documents import live
+        # The app's rows of the permission table (meetings.permissions).
+        from documents import live, permissions  # noqa: F401
 
         live.register()

@@ -15,3 +15,10 @@ class FileRefused(DomainError):
 class FileTooLarge(DomainError):
     status = 413
     code = "too_large"
+
+
+class PageNotRendered(DomainError):
+    """A page PDFium cannot render (or only beyond our limits)."""
+
+    status = 409
+    code = "page_not_rendered"

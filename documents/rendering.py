@@ -7,6 +7,7 @@ Nothing here touches the database or the storage.
 from __future__ import annotations
 
 import io
+import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,8 @@ IMAGE_FORMAT = "WEBP"
 IMAGE_MEDIA_TYPE = "image/webp"
 IMAGE_QUALITY = 80
 
-# Held around every PDFium call; also serialises page renders (services).
+# Held around every PDFium call, and only there: never across the image's
+# resizing and encoding, nor a failure after PDFium returned.
 LOCK = threading.RLock()
 
 
@@ -37,11 +39,22 @@ class ImageSize(StrEnum):
     PROJECTOR = "projector"
 
 
-# (maximum width, maximum height) in pixels; None: no limit.
-BOXES: dict[ImageSize, tuple[int, int | None]] = {
-    ImageSize.PHONE: (720, None),
+# (maximum width, maximum height) in pixels. A phone scrolls down a page, so
+# its box is tall; a page taller than that (a banner, a till roll: one of
+# 24 x 14,400 points at phone width would be 720 x 432,000 px, 1.2 GB of
+# bitmap) is scaled down to fit, however narrow it then gets.
+BOXES: dict[ImageSize, tuple[int, int]] = {
+    ImageSize.PHONE: (720, 4096),
     ImageSize.PROJECTOR: (1920, 1080),
 }
+# Whatever the box: no side beyond this (WebP's own limit is 16,383) and no
+# image beyond this many pixels (about 12 MB of bitmap at 4 bytes a pixel).
+MAX_SIDE = 4096
+MAX_PIXELS = 3_000_000
+
+
+class RenderFailed(Exception):
+    """PDFium or the image encoder could not render a page."""
 
 
 class PdfProblem(Exception):
@@ -136,29 +149,57 @@ def inspect_pdf(data: bytes) -> PdfInfo:
     return PdfInfo(pages=pages)
 
 
-def target_size(width: float, height: float, size: ImageSize) -> tuple[int, int]:
-    """The pixel size of a page of `width` x `height` points rendered at `size`:
-    as wide as the box allows, and no taller than its height limit."""
+def target_scale(width: float, height: float, size: ImageSize) -> float:
+    """Pixels per point for a page of `width` x `height` points at `size`: as
+    wide as the box allows, scaled down until it fits the box's height, the
+    longest side allowed and the pixel budget."""
+    if not (width > 0 and height > 0 and math.isfinite(width) and math.isfinite(height)):
+        raise RenderFailed(f"page size {width} x {height} points")
     max_width, max_height = BOXES[size]
-    scale = max_width / width
-    if max_height is not None and height * scale > max_height:
-        scale = max_height / height
-    return max(1, round(width * scale)), max(1, round(height * scale))
+    return min(
+        max_width / width,
+        min(max_height, MAX_SIDE) / height,
+        MAX_SIDE / width,
+        math.sqrt(MAX_PIXELS / (width * height)),
+    )
+
+
+def target_size(width: float, height: float, size: ImageSize) -> tuple[int, int]:
+    """The pixel size of a page of `width` x `height` points rendered at `size`
+    (never more than MAX_SIDE a side nor MAX_PIXELS in all)."""
+    scale = target_scale(width, height, size)
+    wanted_width = min(MAX_SIDE, max(1, round(width * scale)))
+    wanted_height = min(MAX_SIDE, max(1, round(height * scale)))
+    return wanted_width, wanted_height
 
 
 def render_page(data: bytes, number: int, size: ImageSize) -> RenderedPage:
-    """Render page `number` (from 1) as a WebP image for `size`."""
-    with _open(data) as document:
-        page = document[number - 1]
-        try:
-            width, height = page.get_size()
-            wanted = target_size(width, height, size)
-            bitmap = page.render(scale=wanted[0] / width, may_draw_forms=True)
-            image = bitmap.to_pil()
-        finally:
-            page.close()
-    if image.size != wanted:  # PDFium rounds up; keep the promised size
-        image = image.resize(wanted, Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    image.save(out, IMAGE_FORMAT, quality=IMAGE_QUALITY, method=4)
+    """Render page `number` (from 1) as a WebP image for `size`.
+
+    Raises RenderFailed when PDFium or the encoder cannot. PDFium runs under
+    LOCK; the resizing and encoding (and any failure there) run after it is
+    released."""
+    try:
+        with _open(data) as document:
+            page = document[number - 1]
+            try:
+                width, height = page.get_size()
+                wanted = target_size(width, height, size)
+                scale = target_scale(width, height, size)
+                bitmap = page.render(scale=scale, may_draw_forms=True)
+                try:
+                    image = bitmap.to_pil().copy()  # our own copy: the bitmap is freed now
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+    except (PdfProblem, pdfium.PdfiumError, IndexError) as exc:
+        raise RenderFailed(str(exc)) from exc
+    try:
+        if image.size != wanted:  # PDFium rounds up; keep the promised size
+            image = image.resize(wanted, Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.save(out, IMAGE_FORMAT, quality=IMAGE_QUALITY, method=4)
+    except (OSError, ValueError) as exc:
+        raise RenderFailed(str(exc)) from exc
     return RenderedPage(data=out.getvalue(), width=image.width, height=image.height)

@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import NotFound, NotLoggedIn
 from documents.models import Document, DocumentPage, DocumentVersion, PageNote, Presentation
+from documents.permissions import DOCUMENT_PRESENT
 from documents.rendering import ImageSize
+from meetings import permissions
 from meetings import services as meeting_services
-from meetings.models import Meeting, Member, Participant
+from meetings.models import Meeting, Member
 from meetings.selectors import participant_for
 
 ALT_MAX = 200
@@ -253,14 +255,13 @@ def documents_snapshot(*, meeting_id: int) -> dict[str, Any]:
 
 
 def may_present(meeting: Meeting, member: Member) -> bool:
-    """The chair, a clerk, a superuser, or the participant named presenter."""
-    if member.is_superuser:
+    """Whom the permission table lets present (the chair, a superuser), or the
+    participant named presenter."""
+    if permissions.allowed(actor=member, meeting=meeting, action=DOCUMENT_PRESENT):
         return True
     participant = participant_for(meeting.pk, member)
     if participant is None:
         return False
-    if participant.role in (Participant.Role.CHAIR, Participant.Role.CLERK):
-        return True
     return Presentation.objects.filter(meeting=meeting, presenter=participant).exists()
 
 

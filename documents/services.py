@@ -11,10 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import PurePath
 from typing import Protocol
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import transaction
@@ -23,13 +27,13 @@ from django.utils.translation import gettext as _
 
 from core.commit import after_commit
 from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
-from documents import events, rendering
-from documents.exceptions import FileRefused, FileTooLarge
+from documents import events, permissions, rendering
+from documents.exceptions import FileRefused, FileTooLarge, PageNotRendered
 from documents.models import Document, DocumentPage, DocumentVersion, PageNote, Presentation
 from documents.rendering import ImageSize
 from documents.selectors import may_present
 from meetings.models import AgendaItem, Meeting, Member, Participant
-from meetings.services.common import lock_meeting, log_act, require_control
+from meetings.services.common import lock_meeting, log_act
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +107,7 @@ def document_upload(
 ) -> DocumentVersion:
     """Store an uploaded PDF as a new document of the meeting, or, with
     `document`, as that document's next version (which becomes current; the
-    older versions stay). Chair and clerks only.
+    older versions stay). The chair or an officer (meetings.permissions).
 
     The content is checked, not the name: PDF signature, a real parse, not
     encrypted, at least one page, at most DOCUMENT_MAX_BYTES. A refused
@@ -112,7 +116,7 @@ def document_upload(
     version's document is on show, the projector moves to the new version.
     Publishes `documents.changed`.
     """
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.DOCUMENT_UPLOAD)
     if document is not None and document.meeting_id != meeting.pk:
         raise NotFound(_("No such document in this meeting."))
     item = _agenda_item(meeting, agenda_item_id) if document is None else None
@@ -191,7 +195,7 @@ def document_delete(*, actor: Member, document: Document) -> None:
     cannot be removed is logged, not raised, since the delete has happened.
     """
     meeting = document.meeting
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.DOCUMENT_DELETE)
     meeting = lock_meeting(meeting)
     found = Document.objects.filter(pk=document.pk, meeting=meeting).first()
     if found is None:
@@ -235,25 +239,89 @@ def _remove_files(names: list[str]) -> None:
 # --- page images --------------------------------------------------------------
 
 
+# A page that failed to render is not tried again for this long (the file
+# never changes; a newer server version may manage it after a restart).
+RENDER_FAILURE_SECONDS = 6 * 60 * 60
+
+# One lock per page and size being rendered in this process, so a crowd asking
+# for the same new page waits for one render instead of each rendering it.
+_page_locks: dict[tuple[int, str], threading.Lock] = {}
+_page_locks_guard = threading.Lock()
+
+
+@contextmanager
+def _rendering(key: tuple[int, str]) -> Iterator[None]:
+    with _page_locks_guard:
+        lock = _page_locks.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            yield
+    finally:
+        with _page_locks_guard:
+            if not lock.locked():
+                _page_locks.pop(key, None)
+
+
+def _failure_key(page: DocumentPage, size: ImageSize) -> str:
+    return f"documents:render-failed:{page.pk}:{size.value}"
+
+
+def _render_failed(page: DocumentPage, size: ImageSize) -> bool:
+    try:
+        return bool(cache.get(_failure_key(page, size)))
+    except Exception:  # the cache is only a shortcut; rendering decides
+        logger.warning("Could not read the render-failure cache", exc_info=True)
+        return False
+
+
+def _remember_failure(page: DocumentPage, size: ImageSize) -> None:
+    try:
+        cache.set(_failure_key(page, size), 1, timeout=RENDER_FAILURE_SECONDS)
+    except Exception:
+        logger.warning("Could not write the render-failure cache", exc_info=True)
+
+
+def _not_rendered() -> PageNotRendered:
+    return PageNotRendered(
+        _(
+            "This page cannot be shown as an image. Download the PDF to read it, "
+            "or upload a copy exported again."
+        )
+    )
+
+
 def page_image(*, page: DocumentPage, size: ImageSize) -> str:
     """The storage name of the page's image at `size`, rendering it the first
     time anyone asks. Readers were checked by the caller.
 
-    Two processes asking at once may both render; the first to record its
-    file wins and the other's copy is deleted.
+    A page that cannot be rendered raises PageNotRendered, and the failure is
+    remembered (the shared cache) so that asking again costs nothing. Only
+    PDFium's own calls hold the process-wide rendering.LOCK; a request for
+    another page never waits for this page's encoding or failure. Two
+    processes asking at once may both render; the first to record its file
+    wins and the other's copy is deleted.
     """
     field = "phone_image" if size is ImageSize.PHONE else "projector_image"
     existing: str = getattr(page, field).name or ""
     if existing:
         return existing
-    with rendering.LOCK:  # one render per page per process
+    if _render_failed(page, size):
+        raise _not_rendered()
+    with _rendering((page.pk, size.value)):
         fresh = DocumentPage.objects.filter(pk=page.pk).values_list(field, flat=True).get()
         if fresh:
             return str(fresh)
+        if _render_failed(page, size):
+            raise _not_rendered()
         version = page.version
         with version.file.open("rb") as handle:
             data = handle.read()
-        image = rendering.render_page(data, page.number, size)
+        try:
+            image = rendering.render_page(data, page.number, size)
+        except rendering.RenderFailed as exc:
+            logger.warning("Page %s of version %s not rendered: %s", page.number, version.pk, exc)
+            _remember_failure(page, size)
+            raise _not_rendered() from exc
         store = storage()
         name = store.save(
             f"documents/{page.version.document.meeting_id}/pages/"
@@ -281,7 +349,7 @@ def presenter_show(
     broadcast (`document.presented`) is coalesced: see documents.events.
     """
     if not may_present(meeting, actor):
-        raise NotAllowed(_("Only the chair, a clerk or the named presenter may present."))
+        raise NotAllowed(_("Only the chair or the named presenter may present."))
     if document.meeting_id != meeting.pk:
         raise NotFound(_("No such document in this meeting."))
     lock_meeting(meeting)
@@ -309,7 +377,7 @@ def presenter_show(
 def presenter_stop(*, actor: Member, meeting: Meeting) -> None:
     """Show no document any more."""
     if not may_present(meeting, actor):
-        raise NotAllowed(_("Only the chair, a clerk or the named presenter may present."))
+        raise NotAllowed(_("Only the chair or the named presenter may present."))
     lock_meeting(meeting)
     changed = Presentation.objects.filter(meeting=meeting, version__isnull=False).update(
         version=None, page=1, updated_by=actor
@@ -324,7 +392,7 @@ def presenter_assign(
 ) -> Presentation:
     """Name the participant who may present besides the chair and clerks
     (None: nobody). Chair and clerks only. Publishes `presenter.changed`."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.PRESENTER_ASSIGN)
     if participant is not None and participant.meeting_id != meeting.pk:
         raise NotFound(_("No such participant in this meeting."))
     lock_meeting(meeting)

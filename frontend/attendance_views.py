@@ -5,7 +5,10 @@ and the projector's current room code.
 State changes happen on POST only: a badge or room-code URL opened by a phone
 camera shows a page that submits its form at once (and offers the button if
 scripts are off), so a link preview or a cross-site image cannot check anyone
-in or use up a login link.
+in or use up a login link. The token in such a URL is moved into the session
+on the first GET, which redirects to a clean address (no token in the
+address bar, history, Referer, or the access log after that first line,
+which core.logmask masks).
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.exceptions import DomainError
-from frontend.views import _member, error_page, server_time_ms
+from core.exceptions import DomainError, NotFound
+from frontend.views import _member, error_page, projector_from_cookie, server_time_ms
 from live.snapshot import compose_snapshot
-from meetings import attendance, attendance_selectors, checkin, selectors, services
+from meetings import attendance, attendance_selectors, checkin, selectors
 from meetings.attendance import PresenceChange
 from meetings.badges import badges_pdf
 from meetings.models import Participant
@@ -189,16 +192,52 @@ def my_badge(request: HttpRequest, meeting_id: int) -> HttpResponse:
 # --- the URLs inside the QR codes -------------------------------------------------
 
 
+# The URLs in QR codes carry a token. Their GET puts it in the session and
+# redirects to a clean address (no token in the address bar, history, Referer
+# or later requests' access log lines); the clean page's form then POSTs, and
+# the token is used from the session.
+SESSION_BADGE_KEY = "badge_token_seen"
+SESSION_LOGIN_KEY = "login_token_seen"
+
+
+def _secret_redirect(to: str, *args: Any) -> HttpResponse:
+    response = redirect(to, *args)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _link_gone(request: HttpRequest) -> HttpResponse:
+    """A clean address reached without its token in the session (a second
+    tab, an expired session, a typed address)."""
+    return error_page(
+        request, NotFound(_("Scan the code or open the link again: it was not found."))
+    )
+
+
+@require_GET
+def checkin_badge(request: HttpRequest, token: str) -> HttpResponse:
+    """A badge URL, opened by a clerk's phone: keep the token, go to the clean
+    address (after a login if needed)."""
+    request.session[SESSION_BADGE_KEY] = token[:200]
+    return _secret_redirect("frontend:checkin-badge-confirm")
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
-def checkin_badge(request: HttpRequest, token: str) -> HttpResponse:
-    """A badge URL, opened by a clerk's phone: check its holder in."""
+def checkin_badge_confirm(request: HttpRequest) -> HttpResponse:
+    """GET: the check-in button (pressed at once by the page's script);
+    POST: check the badge's holder in."""
+    token = request.session.get(SESSION_BADGE_KEY)
+    if not isinstance(token, str):
+        return _link_gone(request)
     if request.method == "GET":
         return render(
             request,
             "frontend/checkin_submit.html",
             {"title": _("Check in at the door"), "button": _("Check in")},
         )
+    del request.session[SESSION_BADGE_KEY]
     try:
         change = attendance.badge_check_in(actor=_member(request), token=token)
     except DomainError as exc:
@@ -206,36 +245,49 @@ def checkin_badge(request: HttpRequest, token: str) -> HttpResponse:
     return _result(request, title=_("Checked in"), change=change, extra={"door": True})
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 def checkin_room(request: HttpRequest, meeting_id: int, token: str) -> HttpResponse:
-    """The projector's room code, opened by a member's phone: check them in.
+    """The projector's room code, opened by a member's phone: keep it, go to
+    the clean address (after a login if needed).
 
-    Logged out, the code is noted in the session if valid right now, and
-    accepted after the login for a few minutes even if it has rotated away
-    meanwhile (meetings.attendance.ROOM_LOGIN_GRACE_SECONDS).
+    Logged out, a code valid right now is accepted after the login for a few
+    minutes even if it has rotated away meanwhile
+    (meetings.attendance.ROOM_LOGIN_GRACE_SECONDS); an invalid one is refused
+    after the login, with the reason.
     """
     now = checkin.clock()
+    seen_at = None
     if not request.user.is_authenticated:
         try:
             checkin.room_token_check(meeting_id=meeting_id, token=token, at=now)
         except checkin.BadToken:
-            pass  # refused (and logged) after the login, with the reason
+            pass
         else:
-            request.session[SESSION_ROOM_KEY] = {"m": meeting_id, "t": token, "at": now}
+            seen_at = now
+    request.session[SESSION_ROOM_KEY] = {"m": meeting_id, "t": token[:200], "at": seen_at}
+    return _secret_redirect("frontend:checkin-room-confirm", meeting_id)
+
+
+@require_http_methods(["GET", "POST"])
+def checkin_room_confirm(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """GET: the check-in button (pressed at once by the page's script);
+    POST: check the member in with the room code kept in the session."""
+    if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    seen = request.session.get(SESSION_ROOM_KEY)
+    if not (isinstance(seen, dict) and seen.get("m") == meeting_id and seen.get("t")):
+        return _link_gone(request)
     if request.method == "GET":
         return render(
             request,
             "frontend/checkin_submit.html",
             {"title": _("Check in to the room"), "button": _("I am here: check me in")},
         )
-    seen = request.session.pop(SESSION_ROOM_KEY, None)
-    seen_at = None
-    if isinstance(seen, dict) and seen.get("m") == meeting_id and seen.get("t") == token:
-        seen_at = float(seen.get("at") or 0)
+    del request.session[SESSION_ROOM_KEY]
+    seen_at = float(seen["at"]) if seen.get("at") is not None else None
     try:
         change = attendance.room_check_in(
-            actor=_member(request), meeting_id=meeting_id, token=token, seen_at=seen_at
+            actor=_member(request), meeting_id=meeting_id, token=str(seen["t"]), seen_at=seen_at
         )
     except DomainError as exc:
         return _result(
@@ -244,10 +296,26 @@ def checkin_room(request: HttpRequest, meeting_id: int, token: str) -> HttpRespo
     return _result(request, title=_("You are checked in"), change=change)
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 def login_link(request: HttpRequest, token: str) -> HttpResponse:
-    """A one-time login link: GET asks "Log in as ...?", POST logs in and
-    opens the meeting."""
+    """A one-time login link: checked (not used), kept in the session, and
+    the browser sent on to the clean address that asks "Log in as ...?"."""
+    try:
+        attendance.login_token_peek(token=token, client=_client(request))
+    except DomainError as exc:
+        response = error_page(request, exc)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    request.session[SESSION_LOGIN_KEY] = token
+    return _secret_redirect("frontend:login-link-confirm")
+
+
+@require_http_methods(["GET", "POST"])
+def login_link_confirm(request: HttpRequest) -> HttpResponse:
+    """GET asks "Log in as ...?", POST logs in and opens the meeting."""
+    token = request.session.get(SESSION_LOGIN_KEY)
+    if not isinstance(token, str):
+        return _link_gone(request)
     try:
         if request.method == "GET":
             row = attendance.login_token_peek(token=token, client=_client(request))
@@ -257,8 +325,8 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
                 {"name": row.participant.member.full_name, "meeting": row.meeting},
             )
             response["Cache-Control"] = "no-store"
-            response["Referrer-Policy"] = "no-referrer"
             return response
+        del request.session[SESSION_LOGIN_KEY]
         row = attendance.login_token_redeem(token=token, client=_client(request))
     except DomainError as exc:
         return error_page(request, exc)
@@ -270,12 +338,12 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
-def projector_room_code(request: HttpRequest, token: str) -> HttpResponse:
+def projector_room_code(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The room code to show now, as JSON with the QR code as SVG. The
     projector fetches it again after `refresh_in` seconds (when the 30-second
-    window turns). The projector link is the key, as for the projector page."""
+    window turns). The projector cookie is the key, as for the projector page."""
     try:
-        meeting = services.projector_meeting(token)
+        meeting = projector_from_cookie(request, meeting_id)
     except DomainError as exc:
         return JsonResponse({"detail": exc.message, "code": exc.code}, status=exc.status)
     code = attendance.room_code_for_projector(meeting)

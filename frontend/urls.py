@@ -17,8 +17,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("meetings/<int:meeting_id>/chair/", views.chair, name="chair"),
+    path("meetings/<int:meeting_id>/motions/", views.motions, name="motions"),
     path("meetings/<int:meeting_id>/live/", views.livestream, name="livestream"),
-    path("projector/<str:token>/", views.projector, name="projector"),
+    # A projector link: swaps its token for the projector cookie, then
+    # redirects to the clean page address.
+    path("projector/<str:token>/", views.projector_link, name="projector"),
+    path("meetings/<int:meeting_id>/projector/", views.projector, name="projector-page"),
     path("meetings/<int:meeting_id>/board/", board_views.board, name="board"),
     # Check-in and attendance (frontend.attendance_views).
     path("meetings/<int:meeting_id>/clerk/", attendance_views.clerk, name="clerk"),
@@ -29,15 +33,24 @@ urlpatterns = [
         attendance_views.invitations,
         name="invitations",
     ),
+    # The URLs in QR codes: each moves its token into the session and
+    # redirects to the clean address after it (frontend.attendance_views).
+    path("checkin/badge/", attendance_views.checkin_badge_confirm, name="checkin-badge-confirm"),
     path("checkin/badge/<str:token>/", attendance_views.checkin_badge, name="checkin-badge"),
+    path(
+        "checkin/room/<int:meeting_id>/",
+        attendance_views.checkin_room_confirm,
+        name="checkin-room-confirm",
+    ),
     path(
         "checkin/room/<int:meeting_id>/<str:token>/",
         attendance_views.checkin_room,
         name="checkin-room",
     ),
+    path("login/link/", attendance_views.login_link_confirm, name="login-link-confirm"),
     path("login/link/<str:token>/", attendance_views.login_link, name="login-link"),
     path(
-        "projector/<str:token>/room-code/",
+        "meetings/<int:meeting_id>/projector/room-code/",
         attendance_views.projector_room_code,
         name="projector-room-code",
     ),

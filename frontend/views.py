@@ -11,18 +11,20 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.exceptions import DomainError
+from core.exceptions import DomainError, NotAllowed, NotFound
+from core.projector_cookie import projector_cookie, set_projector_cookie
 from live.snapshot import compose_snapshot
-from meetings import selectors, services
-from meetings.models import Meeting, Member, QuorumKind
+from meetings import permissions, selectors, services
+from meetings.models import Meeting, Member, Participant, QuorumKind
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
 from meetings.streams import is_web_url, stream_embed
+from motions import permissions as motion_permissions
 from voting.models import BASE_CHOICES, KIND_CHOICES, MAJORITY_CHOICES, TIE_CHOICES, Poll
 
 # The chair console's create-poll and voting-settings forms offer these.
@@ -81,6 +83,7 @@ def _meeting_page(
     template: str,
     controls: bool,
     extra: Callable[[Meeting], dict[str, Any]] | None = None,
+    extra_for: Callable[[Participant], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     try:
         participant = selectors.meeting_participant_get(
@@ -100,6 +103,7 @@ def _meeting_page(
             "current": _current_item(snapshot),
             "server_time_ms": server_time_ms(),
             **(extra(participant.meeting) if extra else {}),
+            **(extra_for(participant) if extra_for else {}),
         },
     )
 
@@ -125,6 +129,22 @@ def _next_item(snapshot: dict[str, Any]) -> dict[str, Any] | None:
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The member page: live agenda and the current item, phone first."""
     return _meeting_page(request, meeting_id, template="frontend/meeting.html", controls=False)
+
+
+@require_GET
+@login_required
+def motions(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Motions and amendments for everyone on the roster; the chair's
+    controls where motions.permissions allows them."""
+    return _meeting_page(
+        request,
+        meeting_id,
+        template="frontend/motions.html",
+        controls=False,
+        extra_for=lambda participant: {
+            "motion_actions": motion_permissions.allowed_actions(participant)
+        },
+    )
 
 
 @require_GET
@@ -159,25 +179,60 @@ def _stream_context(meeting: Meeting) -> dict[str, Any]:
 @require_GET
 @login_required
 def chair(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """The chair console; only the meeting's chair and clerks."""
+    """The chair console; only the meeting's chair and clerks. Each sees the
+    controls of the actions their role allows (meetings.permissions): a clerk
+    gets check-in, paper ballots and proxies, not the agenda or the polls' run."""
+    member = _member(request)
+
+    def extra(meeting: Meeting) -> dict[str, Any]:
+        may = permissions.allowed_actions(actor=member, meeting=meeting)
+        return {**POLL_FORM_CHOICES, "may": may, "may_list": " ".join(sorted(may))}
+
     return _meeting_page(
-        request,
-        meeting_id,
-        template="frontend/chair.html",
-        controls=True,
-        extra=lambda _meeting: POLL_FORM_CHOICES,
+        request, meeting_id, template="frontend/chair.html", controls=True, extra=extra
     )
 
 
 @require_GET
-def projector(request: HttpRequest, token: str) -> HttpResponse:
-    """The room display. No login: the signed, revocable token is the key."""
+def projector_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A projector link, opened on the room's computer: the token goes into
+    the projector cookie and the browser moves on to the clean address, so
+    the token is not kept in the address bar, history, or later requests'
+    URLs (access logs). Forged or revoked: an error page, no cookie."""
     try:
         meeting = services.projector_meeting(token)
     except DomainError as exc:
         return error_page(request, exc)
+    response = redirect("frontend:projector-page", meeting.pk)
+    set_projector_cookie(response, token)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def projector_from_cookie(request: HttpRequest, meeting_id: int) -> Meeting:
+    """The meeting the browser's projector cookie opens, if it is this one.
+    NotFound without a cookie or with a revoked one; NotAllowed for another
+    meeting's."""
+    token = projector_cookie(request.COOKIES)
+    if token is None:
+        raise NotFound(_("Open the projector link from the chair console on this computer."))
+    meeting = services.projector_meeting(token)
+    if meeting.pk != meeting_id:
+        raise NotAllowed(_("This projector link is for another meeting."))
+    return meeting
+
+
+@require_GET
+def projector(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The room display. No login: the signed, revocable token in the
+    projector cookie is the key."""
+    try:
+        meeting = projector_from_cookie(request, meeting_id)
+    except DomainError as exc:
+        return error_page(request, exc)
     snapshot = compose_snapshot(meeting.pk, PROJECTOR_VIEWER)
-    return render(
+    response = render(
         request,
         "frontend/projector.html",
         {
@@ -185,7 +240,8 @@ def projector(request: HttpRequest, token: str) -> HttpResponse:
             "snapshot": snapshot,
             "current": _current_item(snapshot),
             "next": _next_item(snapshot),
-            "token": token,
             "server_time_ms": server_time_ms(),
         },
     )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 from collections.abc import AsyncIterator
@@ -23,8 +22,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import jsonlimits
 from core.exceptions import DomainError, NotAllowed, NotFound, NotLoggedIn
 from core.language import scope_language
+from core.projector_cookie import AS_PROJECTOR, projector_cookie
 from core.unavailable import database_down, unavailable
 from live import coalesce, fanout, registry
 from live.clients import ClientGone, client_gone
@@ -121,9 +122,15 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         coalesce.remember_loop()
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        token = (query.get("projector") or [None])[0]
+        # The projector's key is its cookie, never the URL (access logs);
+        # `?as=projector` says to use it rather than the session.
+        as_projector = (query.get("as") or [""])[-1] == AS_PROJECTOR
+        token = projector_cookie(self.scope["cookies"]) if as_projector else None
         # Accept first: a close code sent before accepting never reaches a browser.
         await self.accept()
+        if as_projector and token is None:
+            await self.close(code=CLOSE_NO_MEETING)
+            return
         try:
             self.scope["user"], self.viewer = await on_thread(
                 read_threads,
@@ -184,8 +191,15 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_error("bad_message", _("Message too large."))
             return
         try:
-            message = json.loads(text_data)
-        except json.JSONDecodeError:
+            message = jsonlimits.loads(text_data)
+        except jsonlimits.JsonTooDeep:
+            await self.send_error(
+                "bad_message",
+                _("The message is nested too deep (at most %(depth)d levels).")
+                % {"depth": jsonlimits.MAX_DEPTH},
+            )
+            return
+        except ValueError:
             await self.send_error("bad_message", _("The message is not valid JSON."))
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):

@@ -8,7 +8,8 @@ A long-poll. The answer holds the frames the meeting socket would have sent
 after `after`, as soon as there are any, or none after WAIT_SECONDS; without
 `after`, or when this process no longer holds every frame after it, it is a
 fresh snapshot. Members and chair are recognised by the session cookie, a
-projector by its token in the X-Projector-Token header (never in the URL).
+projector (`&as=projector`) by its projector cookie: the token is never in
+the URL.
 
 Each server process joins an audience's group once for all its followers
 (live.fanout) and keeps the group's recent frames: the sequenced ones for
@@ -41,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 from core.language import scope_language
+from core.projector_cookie import AS_PROJECTOR, projector_cookie
 from core.unavailable import RETRY_AFTER_SECONDS, database_down, unavailable
 from live import coalesce, fanout, registry
 from live.events import encode
@@ -52,7 +54,6 @@ from live.workers import connect_viewer, on_thread, read_threads
 logger = logging.getLogger(__name__)
 
 PATH = re.compile(r"^/live/meetings/(?P<meeting_id>[0-9]{1,18})/follow/$")
-PROJECTOR_HEADER = b"x-projector-token"
 # An answer waits this long for news; under the 30 s at which some proxies
 # drop a quiet request, and nginx's default 60 s read timeout.
 WAIT_SECONDS = 20.0
@@ -422,14 +423,21 @@ async def follow(scope: dict[str, Any], receive: Any, send: Any, meeting_id: int
         return
     if not await _read_request(receive):
         return
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     try:
-        after, cursor = parse_after(parse_qs(scope.get("query_string", b"").decode("latin-1")))
+        after, cursor = parse_after(query)
     except ValueError:
         with speaking():
             message = _("%(field)s must be a number.") % {"field": "after"}
             await refuse(send, 400, "invalid", message)
         return
-    token = headers.get(PROJECTOR_HEADER, b"").decode("latin-1").strip() or None
+    as_projector = (query.get("as") or [""])[-1] == AS_PROJECTOR
+    token = projector_cookie(cookies) if as_projector else None
+    if as_projector and token is None:
+        with speaking():
+            message = _("Open the projector link from the chair console on this computer.")
+            await refuse(send, 404, "not_found", message)
+        return
     session = cookies.get(settings.SESSION_COOKIE_NAME)
     try:
         viewer = remembered_viewer(meeting_id, session, token)

@@ -7,6 +7,6 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
-        from meetings import live
+        from meetings import live, permissions  # noqa: F401
 
         live.register()

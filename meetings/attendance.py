@@ -30,7 +30,7 @@ from core.commit import after_commit
 from core.exceptions import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from live import coalesce
 from live.events import Audience
-from meetings import checkin, log
+from meetings import checkin, log, permissions
 from meetings.attendance_selectors import (
     attendance_live,
     badge_token_for,
@@ -50,7 +50,7 @@ from meetings.models import (
     new_badge_key,
 )
 from meetings.selectors import participant_for
-from meetings.services.common import lock_meeting, publish_meeting, require_control
+from meetings.services.common import lock_meeting, publish_meeting
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +231,7 @@ def badge_check_in(*, actor: Member, token: str, meeting: Meeting | None = None)
     target = Meeting.objects.filter(pk=claim.meeting_id).first()
     if target is None:
         _refuse("badge", TokenFault.UNKNOWN, _("This badge's meeting no longer exists."), **where)
-    require_control(actor, target)
+    permissions.require(actor=actor, meeting=target, action=permissions.ATTENDANCE_CHECK_IN)
     participant = (
         Participant.objects.select_related("member")
         .filter(pk=claim.participant_id, meeting=target)
@@ -262,7 +262,7 @@ def member_number_check_in(
 ) -> PresenceChange:
     """The fallback at the door: the clerk types the member number."""
     _clerk_limit(actor)
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.ATTENDANCE_CHECK_IN)
     number = (member_number or "").strip()
     if not number:
         raise InvalidInput(_("Enter a member number."))
@@ -288,7 +288,9 @@ def participant_check_in(*, actor: Member, participant: Participant) -> Presence
     """A clerk checks a participant in from the list (also their return after
     a check-out)."""
     _clerk_limit(actor)
-    require_control(actor, participant.meeting)
+    permissions.require(
+        actor=actor, meeting=participant.meeting, action=permissions.ATTENDANCE_CHECK_IN
+    )
     change = _check_in(participant, actor=actor, method=Method.MANUAL)
     log.log_append(
         meeting_id=participant.meeting_id,
@@ -306,7 +308,9 @@ def participant_check_out(*, actor: Member, participant: Participant) -> Presenc
     self_done = participant.member_id == actor.pk
     if not self_done:
         _clerk_limit(actor)
-        require_control(actor, participant.meeting)
+        permissions.require(
+            actor=actor, meeting=participant.meeting, action=permissions.ATTENDANCE_CHECK_IN
+        )
     participant = _lock_participant(participant)
     _require_open(participant.meeting)
     if participant.presence == Presence.ABSENT:
@@ -443,7 +447,7 @@ def attendance_settings_update(
 ) -> Meeting:
     """Switch room self check-in and remote participation on or off (chair or
     clerk). Presence already recorded stays as it is."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.MEETING_EDIT)
     meeting = lock_meeting(meeting)
     changed: dict[str, bool] = {}
     if room_checkin_enabled is not None:
@@ -466,14 +470,16 @@ def attendance_settings_update(
 def badge_token(*, actor: Member, participant: Participant) -> str:
     """The participant's badge token: for themselves, or for the chair/clerks."""
     if participant.member_id != actor.pk:
-        require_control(actor, participant.meeting)
+        permissions.require(
+            actor=actor, meeting=participant.meeting, action=permissions.BADGES_ISSUE
+        )
     return badge_token_for(participant)
 
 
 @transaction.atomic
 def badge_revoke(*, actor: Member, participant: Participant) -> str:
     """Revoke the participant's badge (lost, or copied) and return the new token."""
-    require_control(actor, participant.meeting)
+    permissions.require(actor=actor, meeting=participant.meeting, action=permissions.BADGES_ISSUE)
     participant = _lock_participant(participant)
     participant.badge_key = new_badge_key()
     participant.save(update_fields=["badge_key"])
@@ -542,7 +548,7 @@ def login_invitations_create(
     participant who may have one), valid for `valid_minutes`. A new link
     revokes the participant's earlier unused ones (a reprint replaces a lost
     sheet). Chair or clerk only."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.INVITATIONS_MANAGE)
     meeting = lock_meeting(meeting)
     _require_open(meeting)
     minutes = settings.LOGIN_TOKEN_MINUTES if valid_minutes is None else valid_minutes
@@ -591,7 +597,9 @@ def login_invitations_create(
 
 @transaction.atomic
 def login_invitation_revoke(*, actor: Member, login_token: LoginToken) -> LoginToken:
-    require_control(actor, login_token.meeting)
+    permissions.require(
+        actor=actor, meeting=login_token.meeting, action=permissions.INVITATIONS_MANAGE
+    )
     row = LoginToken.objects.select_for_update().get(pk=login_token.pk)
     if row.revoked_at is not None or row.used_at is not None:
         raise Conflict(_("This login link is already used or revoked."))

@@ -194,6 +194,7 @@ class Participant(models.Model):
         CLERK = "clerk", _("Clerk")
         VOTER = "voter", _("Voter")
         OBSERVER = "observer", _("Observer")
+        GUEST = "guest", _("Guest")
 
     class Presence(models.TextChoices):
         ABSENT = "absent", _("Absent")

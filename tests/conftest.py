@@ -166,3 +166,18 @@ def fresh_snapshot_cache():  # type: ignore[no-untyped-def]
     snapshot.clear_cache()
     yield
     snapshot.clear_cache()
+
+
+@pytest.fixture
+def private_cache(settings):  # type: ignore[no-untyped-def]
+    """A fresh in-memory cache of the test's own (rate-limit and login
+    counters start at zero), never a shared Redis that others use."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    yield

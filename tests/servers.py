@@ -51,7 +51,8 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> No
 
 @contextmanager
 def daphne_server(tmp_path: Path, *, redis_url: str | None = None) -> Iterator[str]:
-    """Start `daphne config.asgi:application` on a free port; yield its base URL.
+    """Start daphne (`python -m config.serve`, its access log masked) on a free
+    port; yield its base URL.
 
     Without `redis_url` the process uses the in-memory channel layer, so
     events reach only sockets connected to this same process.
@@ -77,7 +78,7 @@ def daphne_server(tmp_path: Path, *, redis_url: str | None = None) -> Iterator[s
             [
                 sys.executable,
                 "-m",
-                "daphne",
+                "config.serve",
                 "-b",
                 "127.0.0.1",
                 "-p",

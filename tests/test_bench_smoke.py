@@ -129,3 +129,53 @@ def test_http_followers_and_socket_members_lose_and_double_no_ballot(
         "no lost or doubled ballots (database = acknowledgements)",
     ):
         assert checks[name]["ok"], (name, checks[name])
+
+
+SPEAKERS_MEMBERS = 20
+REQUESTS = 8
+
+
+def test_speakers_queue_loses_and_doubles_no_request(
+    require_postgres: None, redis_url: str, tmp_path: Path
+) -> None:
+    """S8 small: 20 phones follow, 8 ask to speak within 2 s; every phone
+    sees every request in the queue."""
+    out = tmp_path / "result.json"
+    command = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        "--scenario",
+        "S8",
+        "--members",
+        str(SPEAKERS_MEMBERS),
+        "--requests",
+        str(REQUESTS),
+        "--window",
+        "2",
+        "--ramp",
+        "1",
+        "--seed",
+        "7",
+        "--database-url",
+        servers.test_database_url(),
+        "--redis-url",
+        redis_url,
+        "--json-out",
+        str(out),
+    ]
+    done = subprocess.run(command, cwd=servers.ROOT, capture_output=True, text=True, timeout=180)
+    assert out.exists(), done.stdout + done.stderr
+    result = json.loads(out.read_text())
+    metrics, checks = result["metrics"], result["checks"]
+
+    assert metrics["connected"] == SPEAKERS_MEMBERS
+    assert metrics["acks"] == metrics["db_waiting"] == REQUESTS, metrics["refused"]
+    assert metrics["queue_update_ms"]["n"] == SPEAKERS_MEMBERS * REQUESTS
+    for name in (
+        "all sockets connected",
+        "every request acknowledged",
+        "no lost or doubled request (database = acknowledgements)",
+        "every phone saw every request",
+    ):
+        assert checks[name]["ok"], (name, checks[name])

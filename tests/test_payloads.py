@@ -38,6 +38,7 @@ from meetings import attendance
 from meetings import services as meeting_services
 from meetings.models import Member, Participant
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
+from motions import services as motion_services
 from speakers import services as speaker_services
 from tests.conftest import World, build_world
 from tests.documents.pdfs import make_pdf
@@ -47,6 +48,7 @@ from tests.meetings.attendance_helpers import (  # noqa: F401  (fixtures)
     clock_fixture,
     own_rate_counters,
 )
+from tests.motions.answers import MOTIONS_ANSWERS
 from tests.voting.conftest import receipt
 from voting import services as voting_services
 
@@ -488,7 +490,7 @@ VOTING = answers(
     GET /api/polls/{poll_id}/roll/ 200
     GET /api/polls/{poll_id}/turnout/ 200
     GET /api/polls/{poll_id}/board/ 200
-    GET /api/polls/{poll_id}/proof/ 200
+    POST /api/polls/{poll_id}/proof/ 200
     GET /api/audit/key/ 200
     """
 )
@@ -595,7 +597,8 @@ def test_voting_payloads(voting_world: World) -> None:
             assert (closed["result"]["required"] is None) is named
             assert len(read(a, "board/", poll)["entries"]) == 5
             code = first["receipt"]["receipt_code"]
-            assert read(a, "proof/", poll, query=f"receipt={code}")["entry"]["receipt"] == code
+            proof = a.post("/api/polls/{poll_id}/proof/", {"receipt": code}, poll_id=poll["id"])
+            assert proof["entry"]["receipt"] == code
             if kind == "motion":
                 assert act("publish", closed)["state"] == "published"
 
@@ -747,6 +750,7 @@ SCENARIOS = {
     "test_voting_payloads": VOTING,
     "test_document_payloads": DOCUMENTS,
     "test_speaker_payloads": SPEAKERS,
+    "tests/motions/test_api.py::test_motion_payloads": MOTIONS_ANSWERS,
 }
 
 # "METHOD /path": why no scenario checks its answer against the schema.
@@ -761,6 +765,7 @@ NOT_COVERED = {
         "a WebP image (tests/documents/test_files.py)"
     ),
     "POST /api/receipt-qr/": "an SVG image (tests/voting/test_audit.py)",
+    "GET /api/meetings/{meeting_id}/motions.csv": "a CSV file (tests/motions/test_api.py)",
     "GET /api/polls/{poll_id}/audit/": (
         "a JSON file download: its format is docs/audit-format.md, and the stand-alone "
         "verifier checks every field of it (tests/voting/test_verify.py, test_audit.py)"
@@ -883,12 +888,13 @@ def test_only_listed_spots_are_loose() -> None:
 
 # --- the socket's snapshot ---------------------------------------------------------------
 
-# By app: meetings, voting, documents, speakers.
+# By app: meetings, voting, documents, speakers, motions.
 SNAPSHOT_SHARED = {
     "type", "seq", "meeting", "agenda", "current_item_id", "roster", "quorum", "attendance",
     "polls", "turnout",
     "documents", "presentation", "presenter",
     "speakers",
+    "motions", "motion_settings", "resolution", "motion_projection",
 }  # fmt: skip
 SNAPSHOT_PERSONAL = {"viewer", "my_presence", "my_votes", "my_weight", "my_proxies"}
 SNAPSHOT_KEYS = {
@@ -925,6 +931,18 @@ SNAPSHOT_PARTS: dict[str, dict[str, Any]] = {
     "presentation": nullable(component("Presentation")),
     "presenter": nullable(component("Presenter")),
     "speakers": component("Speakers"),
+    "motions": array_of("Motion"),
+    "motion_settings": component("MotionSettingsResponse"),
+    "resolution": nullable(component("Resolution")),
+    "motion_projection": {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "motion_id": {"type": "integer"},
+            "amendment_id": {"type": "integer", "nullable": True},
+        },
+        "required": ["motion_id", "amendment_id"],
+    },
 }
 
 
@@ -964,6 +982,15 @@ def test_socket_snapshot_per_audience(voting_world: World) -> None:
     speaker_services.speech_request(actor=world.voters[1], meeting=world.meeting)
     speaker_services.speaker_call(actor=chair, meeting=world.meeting)
     speaker_services.speaker_start(actor=chair, meeting=world.meeting)
+    motion = motion_services.motion_submit(
+        actor=world.voters[0], meeting=world.meeting, title="Wage", text="One.\n\nTwo."
+    )
+    amendment = motion_services.amendment_submit(
+        actor=world.voters[1], motion=motion, action="delete", paragraph=2
+    )
+    motion_services.motion_project(
+        actor=chair, meeting=world.meeting, motion_id=motion.pk, amendment_id=amendment.pk
+    )
     viewers = [
         Viewer(role=Participant.Role.CHAIR, participant=world.participant(chair)),
         Viewer(role=Participant.Role.VOTER, participant=world.participant(world.voters[0])),
@@ -978,4 +1005,5 @@ def test_socket_snapshot_per_audience(voting_world: World) -> None:
         for key, schema in SNAPSHOT_PARTS.items():
             assert problems(snapshot[key], schema) == [], (viewer.audience, key)
         assert snapshot["polls"] and snapshot["presentation"] and snapshot["presenter"]
+        assert snapshot["motions"][0]["amendments"] and snapshot["motion_projection"]
         assert ("tally" in snapshot["turnout"]) is (viewer.audience is not Audience.MEMBERS)

@@ -5,6 +5,7 @@ class VotingConfig(AppConfig):
     name = "voting"
 
     def ready(self) -> None:
-        from voting import live
+        # The app's rows of the permission table (meetings.permissions).
+        from voting import live, permissions  # noqa: F401
 
         live.register()

@@ -14,7 +14,7 @@ from core import plainsql
 from core.exceptions import NotAllowed, NotFound
 from meetings.models import Meeting, Member, Participant, Proxy
 from meetings.selectors import Viewer, meeting_get_for_viewer, participant_for
-from voting import rules
+from voting import permissions, rules
 from voting.models import Ballot, Poll, PollOption, PollSeal, RollEntry, RollMark
 
 
@@ -318,7 +318,7 @@ def poll_turnout(*, poll: Poll, viewer: Viewer) -> dict[str, Any]:
 def poll_roll(*, poll: Poll, viewer: Viewer) -> list[dict[str, Any]]:
     """The frozen roll with who has voted and how (chair and clerks only).
     Never what anyone chose. One query."""
-    if not viewer.controls_meeting:
+    if not permissions.role_may(viewer.role, permissions.POLL_ROLL_VIEW):
         raise NotAllowed(_("Only the chair or a clerk of this meeting may see the roll."))
     entries = (
         RollEntry.objects.filter(poll=poll)

@@ -38,7 +38,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"detail": error.message, "code": error.code}, status=503, headers=retry_headers()
         )
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+        refusal = Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            refusal["Retry-After"] = str(retry_after)
+        return refusal
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

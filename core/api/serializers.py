@@ -23,3 +23,11 @@ def decimal_string(*, decimal_places: int = 4, **kwargs: Any) -> serializers.Dec
     return serializers.DecimalField(
         max_digits=24 + decimal_places, decimal_places=decimal_places, **kwargs
     )
+
+
+# The largest values the database columns hold: an id (BigAutoField), a
+# PositiveIntegerField and a PositiveSmallIntegerField (PostgreSQL's ranges;
+# a larger number would fail in the database instead of answering 400).
+MAX_ID = 2**63 - 1
+MAX_INT = 2**31 - 1
+MAX_SMALL = 2**15 - 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.serializers import MAX_INT
+
 
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, help_text="The PDF.")
@@ -57,7 +59,7 @@ class NoteSerializer(serializers.Serializer):
 
 class PresentSerializer(serializers.Serializer):
     document_id = serializers.IntegerField()
-    page = serializers.IntegerField(min_value=1)
+    page = serializers.IntegerField(min_value=1, max_value=MAX_INT)
 
 
 class PresentationImagesSerializer(serializers.Serializer):

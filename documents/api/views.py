@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from core.api.authentication import SessionAuthentication
 from core.api.base import ApiView, errors, parse
 from core.exceptions import InvalidInput, NotFound, NotLoggedIn
+from core.projector_cookie import PROJECTOR_COOKIE, projector_cookie
 from documents import pack, selectors, services
 from documents.api import serializers as s
 from documents.models import Document, DocumentVersion
@@ -40,9 +41,13 @@ IMMUTABLE = "private, max-age=31536000, immutable"
 MULTIPART_OVERHEAD = 64 * 1024
 
 PROJECTOR_PARAMETER = OpenApiParameter(
-    "projector",
+    PROJECTOR_COOKIE,
     OpenApiTypes.STR,
-    description="A projector link token: opens the pages of the version on show, without login.",
+    OpenApiParameter.COOKIE,
+    description=(
+        "The projector cookie (set when a projector link is opened): opens the pages "
+        "of the version on show, without login. Never a query parameter: URLs are logged."
+    ),
 )
 
 
@@ -57,7 +62,8 @@ def _document(request: Request, document_id: int) -> Document:
 def _version(request: Request, key: str, *, projector: bool = False) -> DocumentVersion:
     """The version if the reader may read it. Anonymous readers of a private
     document get 401 with a WWW-Authenticate header."""
-    token = request.query_params.get("projector") if projector else None
+    # A projector's key is its cookie (core.projector_cookie), never the URL.
+    token = projector_cookie(request.COOKIES) if projector else None
     try:
         return selectors.version_for_reader(key=key, member=request.user, projector_token=token)
     except NotLoggedIn as exc:
@@ -221,7 +227,7 @@ class PageImageView(FileView):
             ),
             PROJECTOR_PARAMETER,
         ],
-        responses={(200, IMAGE_MEDIA_TYPE): OpenApiTypes.BINARY, 304: None, **errors(404)},
+        responses={(200, IMAGE_MEDIA_TYPE): OpenApiTypes.BINARY, 304: None, **errors(404, 409)},
     )
     def get(self, request: Request, key: str, number: int, size: str) -> HttpResponseBase:
         try:

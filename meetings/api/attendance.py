@@ -20,9 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import ApiView, DownloadNegotiation, errors, parse
+from core.api.serializers import MAX_INT
 from core.downloads import csv_download
 from core.exceptions import InvalidInput, NotAllowed
-from meetings import attendance, attendance_selectors, selectors
+from meetings import attendance, attendance_selectors, permissions, selectors
 from meetings.api.common import caller, visible_meeting
 from meetings.api.serializers import AttendanceSummarySerializer, QuorumSerializer
 from meetings.attendance import PresenceChange
@@ -63,7 +64,7 @@ class LoginLinksSerializer(serializers.Serializer):
     participant_ids = serializers.ListField(
         child=serializers.IntegerField(), required=False, allow_empty=False, max_length=5000
     )
-    valid_minutes = serializers.IntegerField(required=False, min_value=1)
+    valid_minutes = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INT)
 
 
 class PresenceChangeSerializer(serializers.Serializer):
@@ -176,7 +177,9 @@ class AttendanceLogView(ApiView):
     )
     def get(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        selectors.meeting_staff_check(meeting=meeting, member=caller(request))
+        permissions.require(
+            actor=caller(request), meeting=meeting, action=permissions.ATTENDANCE_VIEW
+        )
         try:
             limit = int(request.query_params.get("limit", "50"))
         except ValueError as exc:
@@ -273,7 +276,9 @@ class AttendanceCsvView(ApiView):
     )
     def get(self, request: Request, meeting_id: int) -> HttpResponse:
         meeting = visible_meeting(request, meeting_id)
-        selectors.meeting_staff_check(meeting=meeting, member=caller(request))
+        permissions.require(
+            actor=caller(request), meeting=meeting, action=permissions.ATTENDANCE_VIEW
+        )
         return csv_download(attendance_selectors.attendance_csv(meeting=meeting))
 
 

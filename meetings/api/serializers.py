@@ -305,7 +305,7 @@ class AttendanceSummarySerializer(serializers.Serializer):
 
 
 class ViewerSerializer(serializers.Serializer):
-    role = serializers.CharField(help_text=_("chair, clerk, voter, observer or projector"))
+    role = serializers.CharField(help_text=_("chair, clerk, voter, observer, guest or projector"))
     participant_id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField(allow_null=True)
     controls_meeting = serializers.BooleanField()

@@ -25,9 +25,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.base import ApiView, errors, parse
+from core.api.base import ERROR_TEXTS, ApiView, errors, parse
+from core.api.parsers import JSONParser
 from core.api.serializers import ErrorSerializer
-from core.exceptions import InvalidInput
+from core.exceptions import InvalidInput, NotAllowed
+from core.origin import same_origin
 from meetings import selectors, services
 from meetings.api import serializers as s
 from meetings.api.common import caller, visible_meeting
@@ -45,17 +47,33 @@ def _union(request: Request, union_id: int) -> Union:
 
 class LoginView(APIView):
     """Log in with a username and password; sets the session cookie, which the
-    meeting socket uses too. Not CSRF-checked (there is no session yet)."""
+    meeting socket uses too.
+
+    Against login CSRF (a foreign page logging the browser into an account of
+    its choosing): JSON only, which a cross-site form cannot send and a
+    cross-site script cannot send without a CORS preflight we never grant,
+    and a request whose Origin is another site is refused."""
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=s.LoginSerializer,
-        responses={200: s.MemberSerializer, 400: OpenApiResponse(ErrorSerializer)},
+        responses={
+            200: s.MemberSerializer,
+            400: OpenApiResponse(ErrorSerializer),
+            403: OpenApiResponse(ErrorSerializer, description=str(ERROR_TEXTS[403])),
+            429: OpenApiResponse(ErrorSerializer, description=str(ERROR_TEXTS[429])),
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        if not same_origin(request._request):
+            raise NotAllowed(
+                _("Log in from this site's own pages: this request came from another site."),
+                code="cross_origin",
+            )
         data = parse(s.LoginSerializer, request.data)
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:

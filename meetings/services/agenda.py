@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, InvalidInput, NotFound
+from meetings import permissions
 from meetings.models import (
     AgendaItem,
     Meeting,
@@ -19,7 +20,6 @@ from meetings.services.common import (
     lock_meeting,
     log_act,
     publish_agenda,
-    require_control,
 )
 
 
@@ -41,7 +41,7 @@ def agenda_item_add(
     *, actor: Member, meeting: Meeting, title: str, description: str = ""
 ) -> AgendaItem:
     """Append an item. In a live meeting with no current item it becomes current."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.AGENDA_EDIT)
     meeting = lock_meeting(meeting)
     if meeting.status == Meeting.Status.CLOSED:
         raise Conflict(_("The meeting is closed."))
@@ -71,7 +71,7 @@ def agenda_item_update(
     description: str | None = None,
 ) -> AgendaItem:
     meeting = item.meeting
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.AGENDA_EDIT)
     lock_meeting(meeting)
     if title is not None:
         item.title = clean_title(title)
@@ -88,7 +88,7 @@ def agenda_item_delete(*, actor: Member, item: AgendaItem) -> None:
     """Delete an item. If it was current, the next item (else the one before)
     becomes current."""
     meeting = item.meeting
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.AGENDA_EDIT)
     meeting = lock_meeting(meeting)
     items = _agenda_items(meeting)
     index = next(i for i, it in enumerate(items) if it.pk == item.pk)
@@ -107,7 +107,7 @@ def agenda_item_delete(*, actor: Member, item: AgendaItem) -> None:
 @transaction.atomic
 def agenda_reorder(*, actor: Member, meeting: Meeting, order: Iterable[int]) -> list[AgendaItem]:
     """Put the items in the given order; `order` must list every item id once."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.AGENDA_EDIT)
     meeting = lock_meeting(meeting)
     items = {item.pk: item for item in _agenda_items(meeting)}
     order = list(order)
@@ -137,7 +137,7 @@ def agenda_advance(
         raise InvalidInput(_("Give either a direction (next or previous) or an agenda item."))
     if direction is not None and direction not in ("next", "previous"):
         raise InvalidInput(_("The direction must be next or previous."))
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.AGENDA_ADVANCE)
     meeting = lock_meeting(meeting)
     if meeting.status != Meeting.Status.LIVE:
         raise Conflict(_("The meeting is not live; start it first."))

@@ -9,33 +9,20 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from core.commit import after_commit
-from core.exceptions import InvalidInput, NotAllowed
+from core.exceptions import InvalidInput
 from live import events
 from meetings import log
 from meetings.events import AGENDA_CHANGED, MEETING_CHANGED, QUORUM_CHANGED, ROSTER_CHANGED
 from meetings.models import (
     Meeting,
     Member,
-    Union,
 )
 from meetings.selectors import (
     agenda_payload,
     meeting_payload,
-    meeting_staff_check,
     quorum_status,
     roster_summary,
-    union_is_officer,
 )
-
-
-def require_officer(actor: Member, union: Union) -> None:
-    if not union_is_officer(actor, union):
-        raise NotAllowed(_("Only officers of %(union)s may do this.") % {"union": union.name})
-
-
-def require_control(actor: Member, meeting: Meeting) -> None:
-    """Only the meeting's chair or clerk (or a superuser) change it."""
-    meeting_staff_check(meeting=meeting, member=actor)
 
 
 def lock_meeting(meeting: Meeting) -> Meeting:

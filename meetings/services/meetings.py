@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, InvalidInput
+from meetings import permissions
 from meetings.models import (
     AgendaItem,
     Meeting,
@@ -26,8 +27,6 @@ from meetings.services.common import (
     publish_agenda,
     publish_meeting,
     publish_quorum,
-    require_control,
-    require_officer,
 )
 from meetings.streams import stream_embed
 
@@ -44,7 +43,7 @@ def meeting_create(
 ) -> Meeting:
     """Create a scheduled meeting. Only the union's officers may; the creator
     becomes its chair."""
-    require_officer(actor, union)
+    permissions.require_in_union(actor=actor, union=union, action=permissions.MEETING_CREATE)
     meeting = Meeting.objects.create(
         union=union,
         title=clean_title(title),
@@ -83,7 +82,7 @@ def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.MEETING_EDIT)
     meeting = lock_meeting(meeting)
     if "title" in fields:
         fields["title"] = clean_title(fields["title"])
@@ -100,7 +99,7 @@ def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting
 @transaction.atomic
 def meeting_start(*, actor: Member, meeting: Meeting) -> Meeting:
     """scheduled -> live. The first agenda item becomes current."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.MEETING_START)
     meeting = lock_meeting(meeting)
     if meeting.status != Meeting.Status.SCHEDULED:
         raise Conflict(_("Only a scheduled meeting can be started."))
@@ -120,7 +119,7 @@ def meeting_start(*, actor: Member, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_close(*, actor: Member, meeting: Meeting) -> Meeting:
     """live -> closed. The current item is marked done."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.MEETING_CLOSE)
     meeting = lock_meeting(meeting)
     if meeting.status != Meeting.Status.LIVE:
         raise Conflict(_("Only a live meeting can be closed."))
@@ -150,7 +149,7 @@ def meeting_voting_settings_update(
 ) -> Meeting:
     """Change the quorum rule, whether voting needs presence, and how many
     proxies one delegate may carry. Polls already open keep their frozen roll."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.MEETING_EDIT)
     meeting = lock_meeting(meeting)
     if quorum_kind is not None:
         if quorum_kind not in QuorumKind.values:

@@ -7,14 +7,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import InvalidInput
-from meetings import member_import
+from meetings import member_import, permissions
 from meetings.models import (
     Member,
     Membership,
     Union,
-)
-from meetings.services.common import (
-    require_officer,
 )
 
 
@@ -50,7 +47,7 @@ def members_import(
     weight). All or nothing: any bad row and nothing is written; the report
     lists every bad row with its line number. New members get no password
     until they are invited."""
-    require_officer(actor, union)
+    permissions.require_in_union(actor=actor, union=union, action=permissions.MEMBERS_IMPORT)
     if not dry_run:
         # Serialise imports into one union, before reading its member numbers:
         # two at once could otherwise both pass the duplicate-number check.

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import NotFound
+from meetings import permissions
 from meetings.models import (
     Meeting,
     Member,
@@ -14,7 +15,6 @@ from meetings.models import (
 from meetings.services.common import (
     lock_meeting,
     log_act,
-    require_control,
 )
 
 PROJECTOR_SALT = "meetings.projector"
@@ -32,14 +32,14 @@ def projector_link_create(*, actor: Member, meeting: Meeting) -> str:
 
     Valid until the chair revokes projector links; no member account needed.
     """
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.PROJECTOR_LINKS)
     return projector_token_for(lock_meeting(meeting))
 
 
 @transaction.atomic
 def projector_links_revoke(*, actor: Member, meeting: Meeting) -> str:
     """Revoke every projector link of the meeting and return a fresh token."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.PROJECTOR_LINKS)
     meeting = lock_meeting(meeting)
     meeting.projector_key_version += 1
     log_act(meeting, actor, "projector.links_revoked")

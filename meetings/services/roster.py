@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, InvalidInput
+from meetings import permissions
 from meetings.models import (
     Meeting,
     Member,
@@ -26,7 +28,6 @@ from meetings.services.common import (
     log_act,
     publish_quorum,
     publish_roster,
-    require_control,
 )
 
 
@@ -52,7 +53,7 @@ def participant_add(
 
     The weight defaults to the member's weight in the union.
     """
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.ROSTER_EDIT)
     meeting = lock_meeting(meeting)
     if meeting.status == Meeting.Status.CLOSED:
         raise Conflict(_("The meeting is closed."))
@@ -90,7 +91,7 @@ def participants_add_from_union(
 ) -> int:
     """Put every member of the meeting's union who is not yet on the roster on it,
     with their union weight. Returns how many were added."""
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.ROSTER_EDIT)
     meeting = lock_meeting(meeting)
     if meeting.status == Meeting.Status.CLOSED:
         raise Conflict(_("The meeting is closed."))
@@ -132,7 +133,7 @@ def participant_update(
 ) -> Participant:
     """Change a participant's role or weight. A meeting keeps at least one chair."""
     meeting = participant.meeting
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.ROSTER_EDIT)
     lock_meeting(meeting)
     if role is not None and role not in Participant.Role.values:
         raise InvalidInput(_("Unknown role: %s") % role)
@@ -157,11 +158,23 @@ def participant_update(
 @transaction.atomic
 def participant_remove(*, actor: Member, participant: Participant) -> None:
     meeting = participant.meeting
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.ROSTER_EDIT)
     lock_meeting(meeting)
     if _would_leave_no_chair(participant, None):
         raise Conflict(_("A meeting needs at least one chair."))
-    participant.delete()
+    try:
+        participant.delete()
+    except ProtectedError as exc:
+        # Another app's records keep them (a poll's electoral roll): the
+        # roll is a record of who could vote, and stays as it was frozen.
+        raise Conflict(
+            _(
+                "%(name)s is on the electoral roll of a poll, which keeps the record "
+                "of who could vote: they cannot be removed from this meeting."
+            )
+            % {"name": participant.member.full_name},
+            code="participant_in_use",
+        ) from exc
     publish_roster(meeting)
     log_act(meeting, actor, "participant.removed", member=participant.member.full_name)
 
@@ -178,7 +191,7 @@ def proxy_create(
     """
     meeting = lock_meeting(meeting)
     if delegator.member_id != actor.pk:
-        require_control(actor, meeting)
+        permissions.require(actor=actor, meeting=meeting, action=permissions.PROXY_REGISTER)
     for p in (delegator, delegate):
         if p.meeting_id != meeting.pk:
             raise InvalidInput(_("Both people must be on this meeting's roster."))
@@ -226,7 +239,7 @@ def proxy_revoke(*, actor: Member, proxy: Proxy) -> Proxy:
         .get(pk=proxy.pk)
     )
     if actor.pk not in (proxy.delegator.member_id, proxy.delegate.member_id):
-        require_control(actor, meeting)
+        permissions.require(actor=actor, meeting=meeting, action=permissions.PROXY_REGISTER)
     if proxy.revoked_at is not None:
         raise Conflict(_("This proxy was already revoked."))
     proxy.revoked_at = timezone.now()

@@ -1,4 +1,4 @@
-"""Deleting a document uploaded by mistake: chair and clerks only, never while
+"""Deleting a document uploaded by mistake: the chair or an officer only, never while
 it is on show; rows go at once, stored files after commit; logged and
 published to every audience."""
 
@@ -67,7 +67,7 @@ def test_delete_removes_rows_then_files_after_commit(
     assert len(stored_files(media_root)) == 4  # three PDFs and one page image
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.document_delete(actor=world.clerk, document=document)
+        services.document_delete(actor=world.chair, document=document)
         # Rows gone inside the transaction; files still there until commit.
         assert not Document.objects.filter(pk=document.pk).exists()
         assert len(stored_files(media_root)) == 4
@@ -89,7 +89,7 @@ def test_delete_removes_rows_then_files_after_commit(
 
     act = MeetingEvent.objects.filter(meeting=world.meeting).order_by("-number").first()
     assert act is not None and act.action == "document.deleted"
-    assert act.actor == world.clerk
+    assert act.actor == world.chair
     assert act.data["document"] == document.pk and act.data["title"] == "Agenda"
     assert [v["number"] for v in act.data["versions"]] == [1, 2]
     assert all(len(v["sha256"]) == 64 for v in act.data["versions"])
@@ -177,7 +177,8 @@ def test_api_delete_errors(world: World, upload: UploadFn) -> None:
     assert_error(client_for(world.chair).delete(url(999_999)), 404, "not_found")
 
     services.presenter_show(actor=world.chair, meeting=world.meeting, document=document, page=1)
-    body = assert_error(client_for(world.clerk).delete(url(document)), 409, "conflict")
+    assert_error(client_for(world.clerk).delete(url(document)), 403, "forbidden")
+    body = assert_error(client_for(world.chair).delete(url(document)), 409, "conflict")
     assert "Stop presenting this document first." in body["detail"]
     assert Document.objects.count() == 2
     assert PageNote.objects.count() == 0

@@ -15,6 +15,7 @@ from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
 
+from core.projector_cookie import PROJECTOR_COOKIE
 from documents import rendering, services
 from documents.models import DocumentPage
 from documents.rendering import ImageSize
@@ -191,25 +192,29 @@ def test_projector_token_opens_only_the_version_on_show(world: World, upload: Up
     hidden = upload(make_pdf(2), title="Confidential")
     token = meeting_services.projector_link_create(actor=world.chair, meeting=world.meeting)
     client = Client()
-    assert client.get(image_url(shown.key, 1), {"projector": token}).status_code == 404
+    client.cookies[PROJECTOR_COOKIE] = token
+    assert client.get(image_url(shown.key, 1)).status_code == 404
 
     services.presenter_show(
         actor=world.chair, meeting=world.meeting, document=shown.document, page=2
     )
     for page in (1, 2, 3):
-        response = client.get(image_url(shown.key, page, "projector"), {"projector": token})
+        response = client.get(image_url(shown.key, page, "projector"))
         assert response.status_code == 200
-    assert client.get(image_url(hidden.key, 1), {"projector": token}).status_code == 404
+    assert client.get(image_url(hidden.key, 1)).status_code == 404
+    # The token in a URL (access logs) opens nothing: only the cookie does.
+    assert Client().get(image_url(shown.key, 1), {"projector": token}).status_code == 401
     # The token opens page images and text, not downloads.
-    download = client.get(f"/api/document-versions/{shown.key}/download/", {"projector": token})
+    download = client.get(f"/api/document-versions/{shown.key}/download/")
     assert download.status_code == 401
     # Another meeting's token, a forged token, a revoked token: refused.
     other = MeetingFactory.create(union=world.union)
-    other_token = meeting_services.projector_token_for(other)
-    assert client.get(image_url(shown.key, 1), {"projector": other_token}).status_code == 404
-    assert client.get(image_url(shown.key, 1), {"projector": token + "x"}).status_code == 404
+    for wrong in (meeting_services.projector_token_for(other), token + "x"):
+        client.cookies[PROJECTOR_COOKIE] = wrong
+        assert client.get(image_url(shown.key, 1)).status_code == 404
+    client.cookies[PROJECTOR_COOKIE] = token
     meeting_services.projector_links_revoke(actor=world.chair, meeting=world.meeting)
-    assert client.get(image_url(shown.key, 1), {"projector": token}).status_code == 404
+    assert client.get(image_url(shown.key, 1)).status_code == 404
 
 
 def test_version_keys_are_random_and_long(world: World, upload: UploadFn) -> None:

@@ -57,7 +57,7 @@ def test_chair_uploads_a_pdf(world: World, media_root: Path) -> None:
 
 
 def test_title_defaults_to_the_file_name(world: World) -> None:
-    response = post_file(client_for(world.clerk), world, make_pdf(1), name="Budget 2025.pdf")
+    response = post_file(client_for(world.chair), world, make_pdf(1), name="Budget 2025.pdf")
     assert response.status_code == 201
     assert response.json()["title"] == "Budget 2025"
 
@@ -128,11 +128,18 @@ def test_a_file_at_the_limit_is_accepted(world: World, settings: Any) -> None:
     assert post_file(client_for(world.chair), world, data).status_code == 201
 
 
-@pytest.mark.parametrize("who", ["voter", "outsider", "anonymous"])
-def test_only_chair_and_clerk_upload(world: World, media_root: Path, who: str) -> None:
-    member = {"voter": world.voters[0], "outsider": world.outsider, "anonymous": None}[who]
+@pytest.mark.parametrize("who", ["clerk", "voter", "outsider", "anonymous"])
+def test_only_the_chair_or_an_officer_uploads(world: World, media_root: Path, who: str) -> None:
+    member = {
+        "clerk": world.clerk,
+        "voter": world.voters[0],
+        "outsider": world.outsider,
+        "anonymous": None,
+    }[who]
     response = post_file(client_for(member), world, make_pdf(1))
-    assert response.status_code == {"voter": 403, "outsider": 404, "anonymous": 401}[who]
+    assert (
+        response.status_code == {"clerk": 403, "voter": 403, "outsider": 404, "anonymous": 401}[who]
+    )
     assert Document.objects.count() == 0
     assert stored_files(media_root) == []
 

@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSi
 from documents import services as document_services
 from meetings import attendance, services
 from meetings.models import Member
+from speakers import services as speaker_services
 from tests.conftest import build_world, need
 from tests.documents.pdfs import make_pdf
 from tests.frontend.browser import (
@@ -125,6 +126,13 @@ def build_scene(language: str = "en") -> Scene:
         nonce=receipt(),
     )
     voting_services.poll_create(actor=chair, meeting=meeting, title=DRAFT, kind="motion")
+    # A speakers' list with a speaker whose time runs and two waiting, one of
+    # them the member whose pages are checked.
+    for speaker, kind in ((world.voters[1], "speak"), (world.voters[0], "question")):
+        speaker_services.speech_request(actor=speaker, meeting=meeting, kind=kind)
+    speaker_services.speech_request(actor=world.voters[2], meeting=meeting, kind="point_of_order")
+    speaker_services.speaker_call(actor=chair, meeting=meeting)
+    speaker_services.speaker_start(actor=chair, meeting=meeting)
     services.meeting_update(actor=chair, meeting=meeting, livestream_url=STREAM_URL)
     invitation = attendance.login_invitations_create(
         actor=chair, meeting=meeting, participant_ids=[world.participant(world.voters[2]).pk]

@@ -195,3 +195,11 @@ def test_member_keeps_a_receipt_and_checks_it_on_the_board(
     unexpected = [e for e in errors if "/board/" not in e or "status of 404" not in e]
     assert unexpected == []
     assert len(errors) == 1
+    # No receipt or projector token in the server's access log: proofs are
+    # POSTed, the board reads the receipt from the fragment, and the one
+    # request that carried the projector token (its link) is masked.
+    [log] = tmp_path.glob("daphne-*.log")
+    text = log.read_text()
+    assert "POST /api/polls/" in text and "GET /projector/[masked]/" in text
+    for secret in (code, other_code, token):
+        assert secret not in text

@@ -209,11 +209,12 @@ def test_without_websockets_pages_follow_and_a_member_votes_once(
         following_over_http(projector)
         expect(projector.locator("#connection")).to_have_text("Connected, slower updates")
         assert min(chair_sockets.refused, member_sockets.refused, projector_sockets.refused) >= 3
-        # The projector's token travels in a header, never in the URL.
+        # The projector's token travels in its cookie, never in the URL or a header.
         assert follow_requests and all(
-            meeting.projector_token not in line.split(" ")[0] for line in follow_requests
+            meeting.projector_token not in line for line in follow_requests
         )
-        assert all(line.endswith(meeting.projector_token) for line in follow_requests)
+        assert all("as=projector" in line for line in follow_requests)
+        assert projector.url == f"{base}/meetings/{meeting.id}/projector/"
 
         # The chair moves on: every page shows it within a few seconds.
         now = member.get_by_role("region", name="Now").get_by_role("heading")
@@ -246,6 +247,7 @@ def test_without_websockets_pages_follow_and_a_member_votes_once(
         expect(projector.locator(".turnout-text")).to_have_text(
             re.compile(r"^1 of 4 voted"), timeout=10_000
         )
+        chair.once("dialog", lambda dialog: dialog.accept())  # "Close the poll now?"
         polls.get_by_role("button", name=f"Close: {QUESTION}").click()
         sentence = projector.locator(".result-sentence")
         expect(sentence).to_contain_text("Carried")
@@ -379,7 +381,7 @@ async () => {
   const banner = document.createElement("div");
   document.body.append(banner);
   const socket = new m.MeetingSocket({
-    meetingId: 7, projectorToken: "secret-token", banner,
+    meetingId: 7, projector: true, banner,
     onSnapshot: (s) => seen.push(`snapshot ${s.seq}`),
     onEvent: (e) => seen.push(`event ${e.seq}`),
     onMessage: (msg) => seen.push(msg.type),
@@ -396,7 +398,8 @@ async () => {
   latest().drop(1006);
   await settle();
   r.first = requests.map((q) => q.url);
-  r.tokenHeader = requests[0].headers["X-Projector-Token"];
+  r.tokenHeader = requests[0].headers["X-Projector-Token"] || null;
+  r.socketUrl = FakeSocket.instances[0].url;
   answers[0](200, { cursor: 100.5, frames: [{ type: "snapshot", seq: 4 }] });
   await settle();
   r.state = document.body.dataset.connection;
@@ -456,14 +459,16 @@ def test_switching_between_the_socket_and_http(
         page.evaluate("window.setTimeoutReal = window.setTimeout.bind(window)")
         r: dict[str, Any] = page.evaluate(SWITCH_SCRIPT)
 
-    follow = "/live/meetings/7/follow/"
+    # As the projector: `as=projector`, its key in the cookie (no token anywhere).
+    follow = "/live/meetings/7/follow/?as=projector"
     assert r["afterTwo"] == {"requests": 0, "state": "reconnecting"}
+    assert r["socketUrl"].endswith("/ws/meetings/7/?as=projector")
     assert r["first"] == [follow]
-    assert r["tokenHeader"] == "secret-token"
+    assert r["tokenHeader"] is None
     assert r["state"] == "fallback"
     assert r["banner"] == SLOWER
-    assert r["second"] == f"{follow}?after=4&cursor=100.5"
-    assert r["third"] == f"{follow}?after=5&cursor=101"
+    assert r["second"] == f"{follow}&after=4&cursor=100.5"
+    assert r["third"] == f"{follow}&after=5&cursor=101"
     assert r["afterGap"] == follow
     assert r["aborted"] is True
     assert r["afterSwitch"] == {"state": "open", "banner": ""}

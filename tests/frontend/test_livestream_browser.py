@@ -169,6 +169,7 @@ def test_remote_member_watches_follows_and_votes(
             "This poll is for members in the room; remote members cannot vote on it."
         )
         expect(voting.get_by_role("group", name="Your vote")).to_have_count(0)
+        chair.once("dialog", lambda dialog: dialog.accept())  # "Close the poll now?"
         polls.get_by_role("button", name=f"Close: {ROOM_QUESTION}").click()
         expect(remote.locator("#announcer")).to_have_text("Voting closed")
 

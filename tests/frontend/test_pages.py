@@ -11,9 +11,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core.projector_cookie import PROJECTOR_COOKIE
 from meetings import services
 from meetings.models import Meeting, Member
-from tests.conftest import World
+from tests.conftest import World, build_world
 from tests.factories import PASSWORD, MeetingFactory, MembershipFactory, ParticipantFactory
 from voting import services as voting_services
 from voting.models import Poll
@@ -154,16 +155,46 @@ def test_chair_console_for_chair_and_clerk_only(world: World) -> None:
     )
 
 
+def open_projector(client: Client, token: str) -> Any:
+    """Open a projector link as the room's browser does: the token is swapped
+    for the projector cookie and the browser lands on the clean address."""
+    response = client.get(reverse("frontend:projector", args=[token]), follow=True)
+    return response
+
+
 def test_projector_page_with_a_valid_token_needs_no_login(world: World) -> None:
     token = services.projector_link_create(actor=world.chair, meeting=world.meeting)
     services.meeting_start(actor=world.chair, meeting=world.meeting)
-    response = Client().get(reverse("frontend:projector", args=[token]))
+    response = open_projector(Client(), token)
     assert response.status_code == 200
     html = response.content.decode()
     assert world.meeting.title in html
     assert re.search(r'id="current-title"[^>]*>Item 1<', html)
     assert re.search(r'id="next-title"[^>]*>Item 2<', html)
     assert "frontend/projector.js" in html
+    assert token not in html
+
+
+def test_a_projector_link_is_swapped_for_a_cookie_and_a_clean_address(world: World) -> None:
+    token = services.projector_link_create(actor=world.chair, meeting=world.meeting)
+    client = Client()
+    swap = client.get(reverse("frontend:projector", args=[token]))
+    clean = f"/meetings/{world.meeting.pk}/projector/"
+    assert swap.status_code == 302 and swap["Location"] == clean
+    assert swap["Referrer-Policy"] == "no-referrer" and swap["Cache-Control"] == "no-store"
+    cookie = swap.cookies[PROJECTOR_COOKIE]
+    assert cookie.value == token and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert client.get(clean).status_code == 200
+    # Without the cookie (another browser), or with another meeting's: refused.
+    assert Client().get(clean).status_code == 404
+    other = build_world()
+    other_token = services.projector_link_create(actor=other.chair, meeting=other.meeting)
+    stranger = Client()
+    stranger.cookies[PROJECTOR_COOKIE] = other_token
+    assert stranger.get(clean).status_code == 403
+    # A forged link sets no cookie.
+    forged = Client().get(reverse("frontend:projector", args=[token[:-2] + "xx"]))
+    assert forged.status_code == 404 and PROJECTOR_COOKIE not in forged.cookies
 
 
 def test_projector_page_refuses_forged_and_revoked_tokens(world: World) -> None:
@@ -172,10 +203,16 @@ def test_projector_page_refuses_forged_and_revoked_tokens(world: World) -> None:
     assert forged.status_code == 404
     assert "This projector link is not valid." in forged.content.decode()
 
+    opened = Client()
+    assert open_projector(opened, token).status_code == 200
     services.projector_links_revoke(actor=world.chair, meeting=world.meeting)
     revoked = Client().get(reverse("frontend:projector", args=[token]))
     assert revoked.status_code == 404
     assert "This projector link has been revoked." in revoked.content.decode()
+    # The browser that opened it before the revocation: its cookie opens nothing now.
+    again = opened.get(f"/meetings/{world.meeting.pk}/projector/")
+    assert again.status_code == 404
+    assert "This projector link has been revoked." in again.content.decode()
 
 
 def test_language_switch_sets_lang_and_dir(world: World) -> None:
@@ -337,7 +374,7 @@ def test_projector_page_carries_the_open_poll_and_the_server_time(world: World) 
     motion, _draft = live_meeting_with_polls(world)
     token = services.projector_link_create(actor=world.chair, meeting=world.meeting)
     before = int(time.time() * 1000)
-    html = Client().get(reverse("frontend:projector", args=[token])).content.decode()
+    html = open_projector(Client(), token).content.decode()
     after = int(time.time() * 1000)
     assert 'id="projector-poll"' in html
     assert 'id="quorum-line"' in html

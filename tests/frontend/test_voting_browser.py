@@ -147,7 +147,17 @@ def test_member_votes_on_a_phone_and_the_room_follows(
         expect(phone.get_by_role("radio")).to_have_count(0)
         expect(phone.get_by_role("button", name="Review my vote")).to_have_count(0)
 
-        # The chair closes the poll: the result everywhere.
+        # The chair closes the poll after confirming: the result everywhere.
+        asked: list[str] = []
+
+        def answer(dialog: Any, accept: bool) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        chair.once("dialog", lambda dialog: answer(dialog, False))
+        polls.get_by_role("button", name=f"Close: {QUESTION}").click()
+        expect(polls.get_by_role("button", name=f"Close: {QUESTION}")).to_be_visible()
+        chair.once("dialog", lambda dialog: answer(dialog, True))
         polls.get_by_role("button", name=f"Close: {QUESTION}").click()
         sentence = projector.locator(".result-sentence")
         expect(sentence).to_contain_text("Carried")
@@ -157,6 +167,7 @@ def test_member_votes_on_a_phone_and_the_room_follows(
         expect(phone.locator("#announcer")).to_have_text("Voting closed")
         expect(polls.get_by_role("button", name=f"Publish: {QUESTION}")).to_be_visible()
         expect(polls.locator(".result-sentence")).to_have_text(sentence.inner_text())
+        assert asked == [f"Close the poll “{QUESTION}” now? No more ballots will be accepted."] * 2
 
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 

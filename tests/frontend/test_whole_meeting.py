@@ -365,7 +365,7 @@ def test_a_whole_meeting(transactional_db: None, chromium_path: str, tmp_path: P
         chair.get_by_role("button", name="Next page").click()
         expect(presenting).to_have_text(f"Showing {DOCUMENT}, page 2 of 3")
         expect(projector.locator("#projector-page")).to_have_attribute(
-            "src", re.compile(r"/pages/2/image/projector/\?projector=")
+            "src", re.compile(r"/pages/2/image/projector/$")
         )
         for key in ("en", "ar", "vi"):
             page = screens[key]
@@ -409,6 +409,7 @@ def test_a_whole_meeting(transactional_db: None, chromium_path: str, tmp_path: P
         shot(member_a, "receipt-phone")
         turnout = projector.locator(".turnout-text")
         expect(turnout).to_have_text("4 of 4 voted, weight 5 of 5")
+        chair.once("dialog", lambda dialog: dialog.accept())  # "Close the poll now?"
         polls.get_by_role("button", name=f"Close: {SECRET}").click()
         sentence = projector.locator(".result-sentence")
         expect(sentence).to_contain_text("Carried")
@@ -444,6 +445,7 @@ def test_a_whole_meeting(transactional_db: None, chromium_path: str, tmp_path: P
         shot(chair, "chair-console")
         scroll_to(chair, "#polls-panel")
         shot(chair, "chair-polls")
+        chair.once("dialog", lambda dialog: dialog.accept())  # "Close the poll now?"
         polls.get_by_role("button", name=f"Close: {NAMED}").click()
         expect(sentence).to_contain_text(VENUES[0])
         expect(projector.get_by_role("table", name=f"Votes on: {NAMED}")).to_contain_text(VENUES[1])

@@ -25,6 +25,7 @@ from django.test import Client
 from django.utils import timezone
 
 from config.asgi import application
+from core.projector_cookie import AS_PROJECTOR, PROJECTOR_COOKIE
 from live import coalesce, snapshot
 from live import consumer as consumers
 from live.consumer import (
@@ -124,12 +125,15 @@ class Socket:
 async def open_socket(
     meeting_id: int, *, cookie: str | None = None, projector: str | None = None
 ) -> AsyncIterator[Socket]:
+    """A socket; with `projector`, as the projector page opens it: the token
+    in the projector cookie and `?as=projector` in the URL."""
     headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
-    if cookie:
-        headers.append((b"cookie", cookie.encode()))
+    cookies = [c for c in (cookie, projector and f"{PROJECTOR_COOKIE}={projector}") if c]
+    if cookies:
+        headers.append((b"cookie", "; ".join(cookies).encode()))
     path = f"/ws/meetings/{meeting_id}/"
     if projector:
-        path += f"?projector={projector}"
+        path += f"?as={AS_PROJECTOR}"
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert connected, "the consumer accepts first and refuses with a close code"
@@ -286,6 +290,40 @@ async def test_projector_token_of_another_meeting_is_closed_with_4403(live_world
     )
     async with open_socket(live_world.meeting.pk, projector=token) as socket:
         assert await socket.receive_close_code() == 4403
+
+
+@socket_test
+async def test_a_projector_token_in_the_url_opens_nothing(live_world: World) -> None:
+    """The token is taken from the projector cookie only: a URL that carries
+    it (and lands in access logs) is not honoured."""
+    token = await sync_to_async(services.projector_link_create)(
+        actor=live_world.chair, meeting=live_world.meeting
+    )
+    path = f"/ws/meetings/{live_world.meeting.pk}/"
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
+    for query, code in ((f"?projector={token}", 4401), (f"?as=projector&projector={token}", 4404)):
+        communicator = WebsocketCommunicator(application, path + query, headers=headers)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert connected
+        assert await Socket(communicator).receive_close_code() == code
+        await communicator.disconnect()
+
+
+@socket_test
+async def test_a_chair_holding_a_projector_cookie_is_still_the_chair(live_world: World) -> None:
+    """The chair opened the projector link in their own browser: their pages'
+    sockets (no `as=projector`) stay the chair's."""
+    token = await sync_to_async(services.projector_link_create)(
+        actor=live_world.chair, meeting=live_world.meeting
+    )
+    session = await sync_to_async(session_cookie)(live_world.chair)
+    cookie = f"{session}; {PROJECTOR_COOKIE}={token}"
+    async with open_socket(live_world.meeting.pk, cookie=cookie) as socket:
+        snapshot = await socket.receive()
+    assert snapshot["viewer"]["role"] == "chair"
+    async with open_socket(live_world.meeting.pk, cookie=session, projector=token) as socket:
+        snapshot = await socket.receive()
+    assert snapshot["viewer"]["role"] == "projector"
 
 
 @socket_test
@@ -571,6 +609,9 @@ BAD_TEXT_FRAMES = {
     "no type": ('{"direction": "next"}', "bad_message"),
     "type not a string": ('{"type": 5}', "bad_message"),
     "unknown type": ('{"type": "poll.explode", "ref": "u"}', "unknown_type"),
+    # Python's decoder recurses per level: 7,000 deep raised RecursionError.
+    "nested 7,000 deep": ('{"type": "ping", "x": ' + "[" * 7000 + "]" * 7000 + "}", "bad_message"),
+    "nested 33 deep": ("[" * 33 + "]" * 33, "bad_message"),
     "too large": (json.dumps({"type": "ping", "pad": "x" * MAX_MESSAGE_BYTES}), "bad_message"),
     "too large in bytes": (
         json.dumps({"type": "ping", "pad": "ễ" * (MAX_MESSAGE_BYTES // 3)}, ensure_ascii=False),

@@ -53,8 +53,14 @@ def test_each_app_declares_its_own_event_types() -> None:
     """Guards the check above against an empty catalogue: every domain app with
     socket events has declared them by the time Django is ready."""
     apps = {event.payload.__module__ for event in catalogue.declared()}
-    assert apps == {"meetings.events", "voting.events", "documents.events", "speakers.events"}
-    assert len(catalogue.declared()) == 13
+    assert apps == {
+        "meetings.events",
+        "voting.events",
+        "documents.events",
+        "speakers.events",
+        "motions.events",
+    }
+    assert len(catalogue.declared()) == 16
 
 
 PROTOCOL_SAMPLE = """

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.test import Client
 
 from config.asgi import application
+from core.projector_cookie import PROJECTOR_COOKIE
 from live import follow
 from live.events import Audience, group_name, layer_message
 from meetings import services
@@ -200,19 +201,26 @@ async def test_who_may_not_follow_gets_the_sockets_refusals_as_json(live_world: 
 
 
 @follow_test
-async def test_the_projector_token_travels_in_a_header_not_the_url(live_world: World) -> None:
+async def test_the_projector_token_travels_in_its_cookie_not_the_url(live_world: World) -> None:
     world = live_world
     token = await sync_to_async(services.projector_link_create)(
         actor=world.chair, meeting=world.meeting
     )
     in_url = await Request(path(world), query=f"projector={token}").answer()
     assert in_url.status == 401
+    in_url = await Request(path(world), query=f"as=projector&projector={token}").answer()
+    assert in_url.status == 404
+    # The old header is no key either: the cookie is.
     header = [(b"x-projector-token", token.encode())]
-    answer = await Request(path(world), headers=header).answer()
+    assert (await Request(path(world), query="as=projector", headers=header).answer()).status == 404
+    cookie = f"{PROJECTOR_COOKIE}={token}"
+    answer = await Request(path(world), query="as=projector", cookie=cookie).answer()
     assert answer.status == 200
     assert answer.frames[0]["viewer"]["role"] == "projector"
-    forged = [(b"x-projector-token", b"forged")]
-    assert (await Request(path(world), headers=forged).answer()).status == 404
+    forged = f"{PROJECTOR_COOKIE}=forged"
+    assert (await Request(path(world), query="as=projector", cookie=forged).answer()).status == 404
+    # Without `as=projector` the cookie is not used: a chair's own pages stay the chair's.
+    assert (await Request(path(world), cookie=cookie).answer()).status == 401
 
 
 @follow_test

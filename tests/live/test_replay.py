@@ -48,6 +48,7 @@ from meetings import attendance
 from meetings import services as meeting_services
 from meetings.models import Participant
 from meetings.selectors import PROJECTOR_VIEWER, Viewer
+from motions import services as motion_services
 from speakers import services as speaker_services
 from tests.conftest import World
 from tests.documents.pdfs import make_pdf
@@ -266,6 +267,10 @@ REDUCERS: dict[str, Callable[[Page, Frame], None]] = {
     "presenter.changed": replace("presenter"),
     "speakers.changed": speakers_changed,
     "speakers.settings_changed": speakers_settings_changed,
+    # motions.js: each event replaces its slices.
+    "motions.changed": replace("motions", "motion_settings"),
+    "resolution.changed": replace("resolution"),
+    "motion.projected": replace("motion_projection"),
 }
 
 
@@ -458,7 +463,7 @@ def run_meeting(run: Replay) -> None:
         "remote participation allowed",
         partial(
             attendance.attendance_settings_update,
-            actor=clerk,
+            actor=chair,
             meeting=meeting,
             allow_remote_participation=True,
         ),
@@ -575,6 +580,7 @@ def run_meeting(run: Replay) -> None:
         ),
     )
     step("secret poll closed", partial(voting_services.poll_close, actor=chair, poll=secret))
+    run_motions(run, step)
 
     version = step(
         "document uploaded",
@@ -638,6 +644,108 @@ def run_meeting(run: Replay) -> None:
         then=presence_answer,
     )
     step("meeting closed", partial(meeting_services.meeting_close, actor=chair, meeting=meeting))
+
+
+def run_motions(run: Replay, step: Callable[..., Any]) -> None:
+    """A motion supported, admitted, amended (shown on the projector as a
+    change), the amendment and then the motion carried, and the resolution
+    adopted: the results come back through voting's poll-closed hook."""
+    world = run.world
+    chair, member, meeting = world.chair, world.voters[0], world.meeting
+
+    def carry(poll_id: int) -> None:
+        """The member and the chair vote yes; the chair closes."""
+        poll = Poll.objects.get(pk=poll_id)
+        yes = options(poll)["Yes"]
+
+        def ballots() -> None:
+            for voter in (member, chair):
+                voting_services.ballot_cast(
+                    voter=voter, poll_id=poll_id, choices=[yes], nonce=receipt()
+                )
+
+        def counted(_result: Any) -> None:
+            run.pages["member"].ballot_counted(poll_id)
+            run.pages["chair"].ballot_counted(poll_id)
+
+        step(f"ballots on poll {poll_id}", ballots, then=counted)
+        step(f"poll {poll_id} closed", partial(voting_services.poll_close, actor=chair, poll=poll))
+
+    step(
+        "motion settings",
+        partial(
+            motion_services.motion_settings_update, actor=chair, meeting=meeting, secrecy="named"
+        ),
+    )
+    motion = step(
+        "motion submitted",
+        partial(
+            motion_services.motion_submit,
+            actor=member,
+            meeting=meeting,
+            title="Living wage",
+            text="We demand a living wage.\n\nReport by June.",
+        ),
+    )
+    step(
+        "motion supported",
+        partial(motion_services.motion_support, actor=world.voters[1], motion=motion),
+    )
+    step(
+        "motion admitted",
+        partial(
+            motion_services.motion_admit,
+            actor=chair,
+            motion=motion,
+            agenda_item_id=world.items[1].pk,
+        ),
+    )
+    amendment = step(
+        "amendment submitted",
+        partial(
+            motion_services.amendment_submit,
+            actor=world.voters[2],
+            motion=motion,
+            action="replace",
+            paragraph=2,
+            text="Report by May.",
+        ),
+    )
+    step(
+        "amendment on the projector",
+        partial(
+            motion_services.motion_project,
+            actor=chair,
+            meeting=meeting,
+            motion_id=motion.pk,
+            amendment_id=amendment.pk,
+        ),
+    )
+    amendment = step(
+        "amendment put to the vote",
+        partial(motion_services.amendment_put_to_vote, actor=chair, amendment=amendment),
+    )
+    carry(amendment.poll_id)
+    motion = step(
+        "motion put to the vote",
+        partial(motion_services.motion_put_to_vote, actor=chair, motion=motion),
+    )
+    carry(motion.poll_id)
+    step(
+        "resolution composed",
+        partial(
+            motion_services.resolution_compose, actor=chair, meeting=meeting, title="Resolution"
+        ),
+    )
+    resolution = step(
+        "resolution put to the vote",
+        partial(motion_services.resolution_put_to_vote, actor=chair, meeting=meeting),
+    )
+    carry(resolution.poll_id)
+    step(
+        "projector cleared",
+        partial(motion_services.motion_project, actor=chair, meeting=meeting, motion_id=None),
+    )
 
 
 def run_speakers(run: Replay, step: Callable[..., Any]) -> None:

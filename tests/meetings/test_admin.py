@@ -373,7 +373,7 @@ def test_a_staff_member_who_does_not_run_the_meeting_is_refused_by_the_service(
     url = change_url(voter)
     data = form_data(client, url)
     data["vote_weight"] = "5"
-    sentence = "Only the chair or a clerk of this meeting may do this."
+    sentence = "Only the chair of this meeting or an officer of its union may do this."
     assert recorder.trace(lambda: refused(client.post(url, data), sentence)) == NOTHING
     voter.refresh_from_db()
     assert voter.vote_weight == Decimal(1)

@@ -46,7 +46,9 @@ def live(world: World) -> None:
 def test_login_sets_session_and_returns_member(world: World) -> None:
     client = APIClient()
     response = client.post(
-        "/api/auth/login/", {"username": world.chair.username, "password": PASSWORD}
+        "/api/auth/login/",
+        {"username": world.chair.username, "password": PASSWORD},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["full_name"] == "Chair Nguyễn"
@@ -58,14 +60,14 @@ def test_login_sets_session_and_returns_member(world: World) -> None:
 
 def test_login_wrong_password(world: World) -> None:
     response = APIClient().post(
-        "/api/auth/login/", {"username": world.chair.username, "password": "nope"}
+        "/api/auth/login/", {"username": world.chair.username, "password": "nope"}, format="json"
     )
     body = assert_error(response, 400, "invalid_credentials")
     assert "password" in body["detail"].lower()
 
 
 def test_login_missing_fields(world: World) -> None:
-    body = assert_error(APIClient().post("/api/auth/login/", {}), 400, "invalid")
+    body = assert_error(APIClient().post("/api/auth/login/", {}, format="json"), 400, "invalid")
     assert set(body["errors"]) == {"username", "password"}
 
 
@@ -73,7 +75,9 @@ def test_login_refuses_inactive_member(world: World) -> None:
     world.chair.is_active = False
     world.chair.save()
     response = APIClient().post(
-        "/api/auth/login/", {"username": world.chair.username, "password": PASSWORD}
+        "/api/auth/login/",
+        {"username": world.chair.username, "password": PASSWORD},
+        format="json",
     )
     assert_error(response, 400, "invalid_credentials")
 
@@ -97,7 +101,9 @@ def test_logout_anonymous_is_401(world: World) -> None:
 def test_session_writes_need_the_csrf_token(world: World) -> None:
     client = APIClient(enforce_csrf_checks=True)
     login = client.post(
-        "/api/auth/login/", {"username": world.chair.username, "password": PASSWORD}
+        "/api/auth/login/",
+        {"username": world.chair.username, "password": PASSWORD},
+        format="json",
     )
     assert login.status_code == 200
     url = f"/api/meetings/{world.meeting.pk}/agenda/"
@@ -213,7 +219,8 @@ def test_meeting_detail(world: World) -> None:
 
 def test_meeting_update(world: World) -> None:
     url = f"/api/meetings/{world.meeting.pk}/"
-    response = client_for(world.clerk).patch(url, {"title": "  New title "}, format="json")
+    assert_error(client_for(world.clerk).patch(url, {"title": "X"}, format="json"), 403)
+    response = client_for(world.chair).patch(url, {"title": "  New title "}, format="json")
     assert response.status_code == 200
     assert response.json()["title"] == "New title"
     assert_error(client_for(world.chair).patch(url, {"title": ""}, format="json"), 400)
@@ -300,7 +307,7 @@ def test_participant_add(world: World) -> None:
     url = f"/api/meetings/{world.meeting.pk}/participants/"
     newcomer = MemberFactory.create(full_name="Người mới")
     MembershipFactory.create(member=newcomer, union=world.union, vote_weight=Decimal("2.5"))
-    response = client_for(world.clerk).post(url, {"member": newcomer.pk}, format="json")
+    response = client_for(world.chair).post(url, {"member": newcomer.pk}, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["full_name"] == "Người mới"
@@ -387,13 +394,14 @@ def test_participant_remove(world: World) -> None:
     assert_error(client_for(world.voters[1]).delete(url), 403)
     assert_error(client_for(world.outsider).delete(url), 404)
     assert_error(APIClient().delete(url), 401)
-    assert client_for(world.clerk).delete(url).status_code == 204
+    assert_error(client_for(world.clerk).delete(url), 403)
+    assert client_for(world.chair).delete(url).status_code == 204
     assert not Participant.objects.filter(pk=voter.pk).exists()
-    assert_error(client_for(world.clerk).delete(url), 404)
+    assert_error(client_for(world.chair).delete(url), 404)
     chair_url = (
         f"/api/meetings/{world.meeting.pk}/participants/{world.participant(world.chair).pk}/"
     )
-    assert_error(client_for(world.clerk).delete(chair_url), 409)
+    assert_error(client_for(world.chair).delete(chair_url), 409)
 
 
 # --- agenda -----------------------------------------------------------------
@@ -414,7 +422,8 @@ def test_agenda_list(world: World) -> None:
 
 def test_agenda_add(world: World) -> None:
     url = f"/api/meetings/{world.meeting.pk}/agenda/"
-    response = client_for(world.clerk).post(
+    assert_error(client_for(world.clerk).post(url, {"title": "X"}, format="json"), 403)
+    response = client_for(world.chair).post(
         url, {"title": "بند جديد", "description": "نص"}, format="json"
     )
     assert response.status_code == 201
@@ -483,7 +492,8 @@ def test_agenda_advance(world: World) -> None:
     assert response.status_code == 200
     assert response.json()["title"] == "Item 2"
     assert response.json()["state"] == "current"
-    response = client_for(world.clerk).post(url, {"item_id": world.items[2].pk}, format="json")
+    assert_error(client_for(world.clerk).post(url, {"item_id": world.items[2].pk}), 403)
+    response = chair.post(url, {"item_id": world.items[2].pk}, format="json")
     assert response.json()["title"] == "Item 3"
     assert_error(chair.post(url, {"direction": "next"}, format="json"), 409)  # the last item
     response = chair.post(url, {"direction": "previous"}, format="json")
@@ -529,7 +539,8 @@ def test_projector_link(world: World) -> None:
 def test_projector_link_revoke(world: World) -> None:
     url = f"/api/meetings/{world.meeting.pk}/projector-link/"
     old = client_for(world.chair).post(url).json()["token"]
-    response = client_for(world.clerk).delete(url)
+    assert_error(client_for(world.clerk).delete(url), 403)
+    response = client_for(world.chair).delete(url)
     assert response.status_code == 200
     fresh = response.json()["token"]
     assert fresh != old

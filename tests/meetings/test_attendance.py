@@ -353,8 +353,12 @@ def test_chair_switches_room_self_check_in_off(world: World, clock: Clock) -> No
         attendance.attendance_settings_update(
             actor=world.voters[0], meeting=meeting, room_checkin_enabled=True
         )
+    with pytest.raises(NotAllowed):
+        attendance.attendance_settings_update(
+            actor=world.clerk, meeting=meeting, room_checkin_enabled=True
+        )
     meeting = attendance.attendance_settings_update(
-        actor=world.clerk, meeting=meeting, room_checkin_enabled=True
+        actor=world.chair, meeting=meeting, room_checkin_enabled=True
     )
     assert attendance.room_code_for_projector(meeting) is not None
 

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from core.projector_cookie import PROJECTOR_COOKIE
 from meetings import attendance, attendance_selectors, services
 from meetings.models import AttendanceLog, LoginToken, Member, Participant
 from tests.conftest import World, build_world
@@ -173,50 +174,71 @@ def test_attendance_csv_download(world: World) -> None:
 # --- pages --------------------------------------------------------------------------
 
 
+def open_link(client: Client, target: str, clean: str) -> Any:
+    """Open a token link as a phone does: the token goes into the session and
+    the browser is sent on to the clean address, which it then shows."""
+    swap = client.get(target)
+    assert swap.status_code == 302 and swap["Location"] == clean, swap
+    assert swap["Referrer-Policy"] == "no-referrer"
+    return client.get(clean)
+
+
 def test_badge_url_page_checks_in_on_post_only(world: World) -> None:
     voter = world.voters[0]
     target = f"/checkin/badge/{badge(world, voter)}/"
     clerk = page(world.clerk)
-    shown = clerk.get(target)
+    shown = open_link(clerk, target, "/checkin/badge/")
     assert shown.status_code == 200
     assert b'data-auto-submit="true"' in shown.content
     assert presence(world, voter) == "absent"  # a GET (a link preview) changes nothing
-    done = clerk.post(target)
+    assert clerk.post(target).status_code == 405  # the token URL changes nothing
+    done = clerk.post("/checkin/badge/")
     assert done.status_code == 200
     text = done.content.decode()
     assert f"{voter.full_name} checked in" in text and f"by {world.clerk.full_name}" in text
     assert presence(world, voter) == "room"
-    again = clerk.post(target)
+    # The token was used from the session: a second POST has none.
+    assert clerk.post("/checkin/badge/").status_code == 404
+    open_link(clerk, target, "/checkin/badge/")
+    again = clerk.post("/checkin/badge/")
     assert again.status_code == 409
     assert "is already checked in" in again.content.decode()
     # A voter opening someone's badge: refused, nothing changes.
-    refused = page(world.voters[1]).post(f"/checkin/badge/{badge(world, world.voters[2])}/")
+    voter_page = page(world.voters[1])
+    open_link(voter_page, f"/checkin/badge/{badge(world, world.voters[2])}/", "/checkin/badge/")
+    refused = voter_page.post("/checkin/badge/")
     assert refused.status_code == 403
     assert presence(world, world.voters[2]) == "absent"
-    # Logged out: to the login page first.
-    assert page(None).get(target).status_code == 302
+    # Logged out: to the login page first, whose `next` is the clean address.
+    logged_out = page(None)
+    shown = open_link(logged_out, target, "/checkin/badge/")
+    assert shown.status_code == 302 and shown["Location"] == "/login/?next=/checkin/badge/"
 
 
 def test_room_url_page(world: World, clock: Clock) -> None:
     code = attendance.room_code(world.meeting)
     target = f"/checkin/room/{world.meeting.pk}/{code.token}/"
+    clean = f"/checkin/room/{world.meeting.pk}/"
     voter = world.voters[0]
     member = page(voter)
-    assert member.get(target).status_code == 200
+    assert open_link(member, target, clean).status_code == 200
     assert presence(world, voter) == "absent"
-    done = member.post(target)
+    done = member.post(clean)
     assert done.status_code == 200 and "checked in" in done.content.decode()
     assert presence(world, voter) == "room"
     # Opened logged out, the code rotates away during the login: still accepted.
     late = world.voters[1]
     browser = Client()
-    assert browser.get(target).status_code == 302
+    login_page = open_link(browser, target, clean)
+    assert login_page.status_code == 302 and login_page["Location"] == f"/login/?next={clean}"
     clock.now += 120
     browser.force_login(late)
-    assert browser.post(target).status_code == 200
+    assert browser.post(clean).status_code == 200
     assert presence(world, late) == "room"
-    # Without that first visit, the same old code is refused.
-    answer = page(world.voters[2]).post(target)
+    # Opened logged in, the same old code is refused.
+    third = page(world.voters[2])
+    open_link(third, target, clean)
+    answer = third.post(clean)
     assert answer.status_code == 400 and "expired" in answer.content.decode()
 
 
@@ -227,15 +249,18 @@ def test_login_link_page(world: World) -> None:
     )
     browser = Client()
     target = f"/login/link/{link.token}/"
-    shown = browser.get(target)
+    shown = open_link(browser, target, "/login/link/")
     assert shown.status_code == 200 and f"Log in as {voter.full_name}" in shown.content.decode()
+    assert link.token not in shown.content.decode()
     assert LoginToken.objects.get().used_at is None
-    done = browser.post(target)
+    assert browser.post(target).status_code == 405  # the token URL changes nothing
+    done = browser.post("/login/link/")
     assert done.status_code == 302 and done["Location"] == f"/meetings/{world.meeting.pk}/"
     assert browser.get(f"/meetings/{world.meeting.pk}/").status_code == 200
-    replay = Client().post(target)
+    replay = Client().get(target)
     assert replay.status_code == 400
     assert "already been used" in replay.content.decode()
+    assert Client().post("/login/link/").status_code == 404  # no token in this session
 
 
 def test_clerk_page_badge_sheet_and_invitations(world: World) -> None:
@@ -272,7 +297,10 @@ def test_member_badge_page_and_member_page_hooks(world: World) -> None:
 
 def test_projector_room_code(world: World, clock: Clock) -> None:
     token = services.projector_token_for(world.meeting)
-    answer = Client().get(f"/projector/{token}/room-code/")
+    url = f"/meetings/{world.meeting.pk}/projector/room-code/"
+    projector = Client()
+    projector.get(f"/projector/{token}/")  # the link sets the projector cookie
+    answer = projector.get(url)
     assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
     body = answer.json()
     code = attendance.room_code(world.meeting)
@@ -281,9 +309,12 @@ def test_projector_room_code(world: World, clock: Clock) -> None:
     attendance.attendance_settings_update(
         actor=world.chair, meeting=world.meeting, room_checkin_enabled=False
     )
-    assert Client().get(f"/projector/{token}/room-code/").json() == {"enabled": False}
-    assert Client().get("/projector/forged/room-code/").status_code == 404
-    shown = Client().get(f"/projector/{token}/").content.decode()
+    assert projector.get(url).json() == {"enabled": False}
+    assert Client().get(url).status_code == 404  # no projector cookie
+    forged = Client()
+    forged.cookies[PROJECTOR_COOKIE] = "forged"
+    assert forged.get(url).status_code == 404
+    shown = projector.get(f"/meetings/{world.meeting.pk}/projector/").content.decode()
     assert 'id="room-code"' in shown
 
 
@@ -294,7 +325,9 @@ def test_other_meeting_clerk_cannot_use_a_badge(world: World) -> None:
         f"/api/meetings/{other.meeting.pk}/check-in/", {"badge": token}, format="json"
     )
     assert refused.json()["code"] == "token_other_meeting"
-    shown = page(other.clerk).post(f"/checkin/badge/{token}/")
+    other_clerk = page(other.clerk)
+    open_link(other_clerk, f"/checkin/badge/{token}/", "/checkin/badge/")
+    shown = other_clerk.post("/checkin/badge/")
     assert shown.status_code == 403
     assert not AttendanceLog.objects.exists()
     assert Participant.objects.filter(presence="room").count() == 0

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from config.asgi import application
 from core.exceptions import InvalidInput
+from core.projector_cookie import PROJECTOR_COOKIE
 from meetings import services
 from meetings.models import Member
 from tests.conftest import World, build_world
@@ -150,11 +151,12 @@ async def open_socket(
     meeting_id: int, *, cookie: str = "", projector: str = "", accept_language: str = ""
 ) -> AsyncIterator[Socket]:
     headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
-    if cookie:
-        headers.append((b"cookie", cookie.encode()))
+    cookies = [c for c in (cookie, projector and f"{PROJECTOR_COOKIE}={projector}") if c]
+    if cookies:
+        headers.append((b"cookie", "; ".join(cookies).encode()))
     if accept_language:
         headers.append((b"accept-language", accept_language.encode()))
-    path = f"/ws/meetings/{meeting_id}/" + (f"?projector={projector}" if projector else "")
+    path = f"/ws/meetings/{meeting_id}/" + ("?as=projector" if projector else "")
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert connected

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from meetings import services as meeting_services
 from meetings.models import Member
@@ -31,7 +31,7 @@ from tests.servers import daphne_server
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 def in_language(language: str, text: str) -> str:
@@ -158,7 +158,7 @@ def test_speakers_parts_have_no_axe_violations(
         daphne_server(tmp_path) as base,
         chromium(chromium_path) as browser,
     ):
-        pages = {
+        pages: dict[str, tuple[Member | None, str, ViewportSize, str]] = {
             "phone": (world.voters[2], f"/meetings/{meeting.pk}/", PHONE, "#speakers"),
             "console": (
                 chair,

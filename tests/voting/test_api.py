@@ -179,7 +179,8 @@ def test_open_poll(live_world: World, make_poll: PollMaker) -> None:
     assert_error(
         client_for(live_world.chair).post(url, {"duration_seconds": "soon"}, format="json"), 400
     )
-    response = client_for(live_world.clerk).post(url, {"duration_seconds": 120}, format="json")
+    assert_error(client_for(live_world.clerk).post(url, {}, format="json"), 403)
+    response = client_for(live_world.chair).post(url, {"duration_seconds": 120}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["state"] == "open"

@@ -10,7 +10,8 @@ import pytest
 
 from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings import services as meeting_services
-from meetings.models import Meeting, Participant
+from meetings.models import Meeting, MeetingEvent, Participant
+from tests.api import assert_error, client_for
 from tests.conftest import World
 from tests.factories import AgendaItemFactory, MeetingFactory, ParticipantFactory
 from tests.voting.conftest import PollMaker, option_id, receipt
@@ -113,7 +114,7 @@ def test_named_poll_may_show_live_results(make_poll: PollMaker) -> None:
     assert poll.live_results
 
 
-def test_only_chair_or_clerk_creates(live_world: World) -> None:
+def test_only_chair_or_an_officer_prepares(live_world: World) -> None:
     with pytest.raises(NotAllowed):
         services.poll_create(
             actor=live_world.voters[0], meeting=live_world.meeting, title="Q?", kind="motion"
@@ -122,10 +123,14 @@ def test_only_chair_or_clerk_creates(live_world: World) -> None:
         services.poll_create(
             actor=live_world.outsider, meeting=live_world.meeting, title="Q?", kind="motion"
         )
+    with pytest.raises(NotAllowed):
+        services.poll_create(
+            actor=live_world.clerk, meeting=live_world.meeting, title="Q?", kind="motion"
+        )
     poll = services.poll_create(
-        actor=live_world.clerk, meeting=live_world.meeting, title="Q?", kind="motion"
+        actor=live_world.chair, meeting=live_world.meeting, title="Q?", kind="motion"
     )
-    assert poll.created_by == live_world.clerk
+    assert poll.created_by == live_world.chair
 
 
 def test_agenda_item_must_belong_to_the_meeting(live_world: World) -> None:
@@ -186,19 +191,23 @@ def test_open_only_while_the_meeting_is_live(world: World) -> None:
     assert services.poll_open(actor=world.chair, poll=poll).state == Poll.State.OPEN
 
 
-def test_only_chair_or_clerk_opens_closes_cancels_publishes(
+def test_only_the_chair_opens_closes_cancels_publishes(
     live_world: World, make_poll: PollMaker
 ) -> None:
     poll = make_poll(open_=False)
     voter = live_world.voters[0]
     with pytest.raises(NotAllowed):
         services.poll_open(actor=voter, poll=poll)
-    poll = services.poll_open(actor=live_world.clerk, poll=poll)
+    with pytest.raises(NotAllowed):
+        services.poll_open(actor=live_world.clerk, poll=poll)
+    poll = services.poll_open(actor=live_world.chair, poll=poll)
     with pytest.raises(NotAllowed):
         services.poll_close(actor=voter, poll=poll)
     with pytest.raises(NotAllowed):
         services.poll_cancel(actor=voter, poll=poll, reason="Mine")
-    services.poll_close(actor=live_world.clerk, poll=poll)
+    with pytest.raises(NotAllowed):
+        services.poll_close(actor=live_world.clerk, poll=poll)
+    services.poll_close(actor=live_world.chair, poll=poll)
     with pytest.raises(NotAllowed):
         services.poll_publish(actor=voter, poll=poll)
 
@@ -510,3 +519,82 @@ def test_no_poll_for_a_meeting_closed_since_it_was_read(live_world: World) -> No
     with pytest.raises(Conflict):
         services.poll_create(actor=live_world.chair, meeting=stale, title="Late", kind="motion")
     assert not Poll.objects.filter(title="Late").exists()
+
+
+# --- editing a draft ------------------------------------------------------------------------
+
+
+def test_a_draft_is_edited_field_by_field_under_the_rules_of_a_new_poll(
+    live_world: World, make_poll: PollMaker
+) -> None:
+    poll = make_poll(open_=False, title="Budget?")
+    item = live_world.items[1]
+    edited = services.poll_update(
+        actor=live_world.chair,
+        poll=poll,
+        title="  Venue of the congress ",
+        kind="multiple",
+        options=["Huế", "Hà Nội", "Đà Nẵng"],
+        max_choices=2,
+        secrecy="named",
+        results_visibility="live",
+        majority="absolute",
+        agenda_item_id=item.pk,
+        close_when_all_voted=True,
+    )
+    assert (edited.title, edited.kind, edited.min_choices, edited.max_choices) == (
+        "Venue of the congress",
+        "multiple",
+        1,
+        2,
+    )
+    assert edited.agenda_item_id == item.pk and edited.close_when_all_voted
+    assert list(edited.options.order_by("position").values_list("label", "role")) == [
+        ("Huế", "option"),
+        ("Hà Nội", "option"),
+        ("Đà Nẵng", "option"),
+        ("Abstain", "abstain"),
+    ]
+    # Fields left out keep their value; a bad combination changes nothing.
+    with pytest.raises(InvalidInput):
+        services.poll_update(actor=live_world.chair, poll=poll, secrecy="secret")
+    with pytest.raises(InvalidInput):
+        services.poll_update(actor=live_world.chair, poll=poll, max_choices=5)
+    with pytest.raises(InvalidInput):
+        services.poll_update(actor=live_world.chair, poll=poll, state="open")
+    poll.refresh_from_db()
+    assert (poll.secrecy, poll.max_choices) == ("named", 2)
+    # Back to a motion: Yes / No / Abstain again.
+    motion = services.poll_update(actor=live_world.chair, poll=poll, kind="motion")
+    assert list(motion.options.values_list("label", flat=True)) == ["Yes", "No", "Abstain"]
+    assert (
+        MeetingEvent.objects.filter(meeting=live_world.meeting, action="poll.updated").count() == 2
+    )
+
+
+def test_only_a_draft_is_edited_and_only_by_who_prepares(
+    live_world: World, make_poll: PollMaker
+) -> None:
+    draft = make_poll(open_=False)
+    with pytest.raises(NotAllowed):
+        services.poll_update(actor=live_world.clerk, poll=draft, title="Mine")
+    opened = make_poll(title="Open one")
+    with pytest.raises(Conflict, match="Only a draft"):
+        services.poll_update(actor=live_world.chair, poll=opened, title="Changed")
+    opened.refresh_from_db()
+    assert opened.title == "Open one"
+
+
+def test_a_draft_is_edited_over_the_api(live_world: World, make_poll: PollMaker) -> None:
+    poll = make_poll(open_=False)
+    url = f"/api/polls/{poll.pk}/"
+    response = client_for(live_world.chair).patch(
+        url, {"title": "Adopt the amended budget?", "secrecy": "named"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["title"], response.json()["secrecy"]) == (
+        "Adopt the amended budget?",
+        "named",
+    )
+    assert_error(client_for(live_world.clerk).patch(url, {"title": "X"}, format="json"), 403)
+    assert_error(client_for(live_world.chair).patch(url, {"kind": "dance"}, format="json"), 400)

@@ -16,14 +16,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import ApiView, DownloadNegotiation, errors, parse
-from core.api.serializers import decimal_string
+from core.api.serializers import MAX_ID, decimal_string
 from core.downloads import download
 from core.exceptions import InvalidInput
 from meetings.api.common import caller
@@ -107,14 +107,15 @@ class ProofSerializer(serializers.Serializer):
 
 
 class ReceiptQrSerializer(serializers.Serializer):
-    meeting = serializers.IntegerField()
-    poll = serializers.IntegerField()
+    meeting = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    poll = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     receipt = serializers.CharField(max_length=64)
 
 
-RECEIPT_PARAMETER = OpenApiParameter(
-    "receipt", str, required=True, description="The receipt code (dashes and spaces ignored)."
-)
+class ProofRequestSerializer(serializers.Serializer):
+    receipt = serializers.CharField(
+        max_length=64, help_text="The receipt code (dashes and spaces ignored)."
+    )
 
 
 def _user(request: Request) -> Any:
@@ -153,13 +154,20 @@ class PollBoardView(PublicApiView):
 class PollProofView(PublicApiView):
     @extend_schema(
         summary="The inclusion proof of a receipt on a closed poll's board",
-        description="404 with code `receipt_not_found` when the receipt is not on the board.",
-        parameters=[RECEIPT_PARAMETER],
-        responses={200: ProofSerializer, **errors(403, 404, 409)},
+        description=(
+            "POST, not GET: the receipt code travels in the body, never in a URL "
+            "that access logs and proxies keep (a logged address beside a receipt "
+            "would pair a person with the choices the board shows). Nothing is "
+            "written. 404 with code `receipt_not_found` when the receipt is not on "
+            "the board."
+        ),
+        request=ProofRequestSerializer,
+        responses={200: ProofSerializer, **errors(400, 403, 404, 409)},
     )
-    def get(self, request: Request, poll_id: int) -> Response:
+    def post(self, request: Request, poll_id: int) -> Response:
         poll = audit.board_poll_get(poll_id=poll_id, user=_user(request))
-        return Response(audit.receipt_proof(poll, request.query_params.get("receipt", "")))
+        data = parse(ProofRequestSerializer, request.data)
+        return Response(audit.receipt_proof(poll, data["receipt"]))
 
 
 class PollAuditExportView(PublicApiView):

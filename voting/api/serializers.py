@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import decimal_string
+from core.api.serializers import MAX_INT, MAX_SMALL, decimal_string
 from meetings.api.serializers import QuorumSerializer
 from meetings.models import Meeting, Participant, Proxy, QuorumKind
 from voting import rules
@@ -42,17 +42,35 @@ class PollCreateSerializer(serializers.Serializer):
     )
     allow_remote = serializers.BooleanField(default=True)
     min_choices = serializers.IntegerField(
-        min_value=0, allow_null=True, default=None, help_text=_("Multiple choice only.")
+        min_value=0,
+        max_value=MAX_SMALL,
+        allow_null=True,
+        default=None,
+        help_text=_("Multiple choice only."),
     )
     max_choices = serializers.IntegerField(
-        min_value=0, allow_null=True, default=None, help_text=_("Multiple choice only.")
+        min_value=0,
+        max_value=MAX_SMALL,
+        allow_null=True,
+        default=None,
+        help_text=_("Multiple choice only."),
     )
-    seats = serializers.IntegerField(min_value=1, default=1, help_text=_("Elections only."))
+    seats = serializers.IntegerField(
+        min_value=1, max_value=MAX_SMALL, default=1, help_text=_("Elections only.")
+    )
     majority = serializers.ChoiceField(choices=MAJORITY_CHOICES, default=rules.Majority.SIMPLE)
     base = serializers.ChoiceField(choices=BASE_CHOICES, default=rules.Base.VALID)
     tie_rule = serializers.ChoiceField(choices=TIE_CHOICES, default=rules.TieRule.FAILS)
     close_when_all_voted = serializers.BooleanField(default=False)
     agenda_item_id = serializers.IntegerField(allow_null=True, default=None)
+
+
+class PollUpdateSerializer(PollCreateSerializer):
+    """Any field of a draft; those left out keep their value."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
 
 
 class PollOptionSerializer(serializers.Serializer):
@@ -384,7 +402,7 @@ class VotingSettingsSerializer(serializers.ModelSerializer):
 
 class VotingSettingsUpdateSerializer(serializers.Serializer):
     quorum_kind = serializers.ChoiceField(choices=QuorumKind.choices, required=False)
-    quorum_count = serializers.IntegerField(min_value=0, required=False)
+    quorum_count = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
     quorum_share = serializers.DecimalField(
         max_digits=5,
         decimal_places=4,

@@ -87,6 +87,17 @@ class PollDetailView(ApiView):
         poll, viewer = _poll(request, poll_id)
         return Response(selectors.poll_detail(poll=poll, viewer=viewer))
 
+    @extend_schema(
+        summary="Edit a draft poll: any field it was created with (chair or officer)",
+        request=s.PollUpdateSerializer,
+        responses={200: s.PollSerializer, **errors(400, 403, 404, 409)},
+    )
+    def patch(self, request: Request, poll_id: int) -> Response:
+        poll, _viewer = _poll(request, poll_id)
+        data = parse(s.PollUpdateSerializer, request.data)
+        poll = services.poll_update(actor=caller(request), poll=poll, **data)
+        return Response(selectors.poll_payload(poll))
+
 
 class PollOpenView(ApiView):
     @extend_schema(

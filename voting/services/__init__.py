@@ -24,6 +24,7 @@ from voting.services.polls import (
     poll_decide_tie,
     poll_open,
     poll_publish,
+    poll_update,
 )
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "poll_decide_tie",
     "poll_open",
     "poll_publish",
+    "poll_update",
     "polls_close_due",
     "tally",
     "validate_choices",

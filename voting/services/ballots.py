@@ -24,8 +24,7 @@ from meetings.models import Member, Participant
 from meetings.selectors import (
     participant_for,
 )
-from meetings.services.common import require_control
-from voting import audit, ballot_writer, rules, turnout
+from voting import audit, ballot_writer, permissions, rules, turnout
 from voting.ballot_poll import BallotPoll, accepts_ballots, ballot_poll_read
 from voting.events import POLL_PAPER_BALLOT
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
@@ -405,7 +404,11 @@ def paper_ballot_enter(
     """A clerk enters the paper ballot of a roll entry that has not voted. It
     counts with phone ballots, is marked paper with the clerk recorded, and
     the entry can no longer vote by phone."""
-    require_control(actor, Poll.objects.select_related("meeting").get(pk=poll.pk).meeting)
+    permissions.require(
+        actor=actor,
+        meeting=Poll.objects.select_related("meeting").get(pk=poll.pk).meeting,
+        action=permissions.BALLOT_PAPER,
+    )
     row = _poll_shared(poll.pk)
     if row is None:
         raise NotFound(_("No such poll."))

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from core.commit import after_commit
 from meetings import log
 from meetings.models import Member
-from meetings.services.common import require_control
-from voting import audit, ballot_writer, rules, turnout
+from voting import audit, ballot_writer, hooks, permissions, rules, turnout
 from voting.ballot_poll import accepts_ballots
 from voting.exceptions import Conflict
 from voting.models import Ballot, Poll
@@ -96,6 +95,8 @@ def close(poll: Poll, actor: Member | None) -> Poll:
     audit.seal(poll)
     publish_poll(poll, "poll.closed", actor, data, logged=True)
     after_commit(turnout.turnout_changed, poll.meeting_id, poll.pk)
+    # Apps that follow a result (a motion, carried or not) act in this transaction.
+    hooks.poll_settled(poll, actor)
     return poll
 
 
@@ -103,7 +104,7 @@ def close(poll: Poll, actor: Member | None) -> Poll:
 def poll_close(*, actor: Member, poll: Poll) -> Poll:
     """open -> closed: count the ballots with the poll's rule, publish the result."""
     poll = lock_poll(poll.pk)
-    require_control(actor, poll.meeting)
+    permissions.require(actor=actor, meeting=poll.meeting, action=permissions.POLL_CLOSE)
     if poll.state != Poll.State.OPEN:
         raise Conflict(_("Only an open poll can be closed."))
     return close(poll, actor)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,8 +20,8 @@ from meetings.selectors import (
     is_present,
     quorum_status,
 )
-from meetings.services.common import lock_meeting, require_control
-from voting import rules, turnout
+from meetings.services.common import lock_meeting
+from voting import hooks, permissions, rules, turnout
 from voting.exceptions import Conflict, InvalidInput, NotFound
 from voting.models import Poll, PollOption, RollEntry
 from voting.services.closing import in_every_language, polls_close_due
@@ -49,34 +51,34 @@ def _option_rows(kind: rules.Kind, labels: Sequence[str]) -> list[tuple[rules.Ro
     return [(rules.Role.OPTION, label) for label in labels] + [abstain]
 
 
-@transaction.atomic
-def poll_create(
-    *,
-    actor: Member,
+@dataclass(frozen=True)
+class _Draft:
+    """A draft poll's fields, checked, and its option rows."""
+
+    fields: dict[str, Any]
+    rows: list[tuple[rules.Role, str]]
+
+
+def _clean_draft(
     meeting: Meeting,
+    *,
     title: str,
     kind: str,
-    options: Sequence[str] = (),
-    description: str = "",
-    secrecy: str = Poll.Secrecy.SECRET,
-    results_visibility: str = Poll.Results.HIDDEN,
-    allow_remote: bool = True,
-    min_choices: int | None = None,
-    max_choices: int | None = None,
-    seats: int = 1,
-    majority: str = rules.Majority.SIMPLE,
-    base: str = rules.Base.VALID,
-    tie_rule: str = rules.TieRule.FAILS,
-    close_when_all_voted: bool = False,
-    agenda_item_id: int | None = None,
-) -> Poll:
-    """Create a draft poll with its options. Only the chair or a clerk may.
-
-    Motions get Yes/No/Abstain; other kinds get the given options plus
-    Abstain. An election with one candidate is yes/no/abstain on them.
-    """
-    require_control(actor, meeting)
-    meeting = lock_meeting(meeting)  # its status as of now, not as the caller read it
+    options: Sequence[str],
+    description: str,
+    secrecy: str,
+    results_visibility: str,
+    allow_remote: bool,
+    min_choices: int | None,
+    max_choices: int | None,
+    seats: int,
+    majority: str,
+    base: str,
+    tie_rule: str,
+    close_when_all_voted: bool,
+    agenda_item_id: int | None,
+) -> _Draft:
+    """Every rule a draft must meet, for creating and for editing it."""
     title = (title or "").strip()
     if not title:
         raise InvalidInput(_("A question is required."))
@@ -120,32 +122,161 @@ def poll_create(
         agenda_item = meeting.agenda_items.filter(pk=agenda_item_id).first()
         if agenda_item is None:
             raise NotFound(_("No such agenda item in this meeting."))
-
-    poll = Poll.objects.create(
-        meeting=meeting,
-        agenda_item=agenda_item,
-        title=title,
-        description=(description or "").strip(),
-        kind=kind_.value,
-        secrecy=secrecy,
-        results_visibility=results_visibility,
-        allow_remote=allow_remote,
-        min_choices=low,
-        max_choices=high,
-        seats=seats,
-        majority=rule.majority.value,
-        base=rule.base.value,
-        tie_rule=rule.tie.value,
-        close_when_all_voted=close_when_all_voted,
-        created_by=actor,
+    return _Draft(
+        fields={
+            "agenda_item": agenda_item,
+            "title": title,
+            "description": (description or "").strip(),
+            "kind": kind_.value,
+            "secrecy": secrecy,
+            "results_visibility": results_visibility,
+            "allow_remote": allow_remote,
+            "min_choices": low,
+            "max_choices": high,
+            "seats": seats,
+            "majority": rule.majority.value,
+            "base": rule.base.value,
+            "tie_rule": rule.tie.value,
+            "close_when_all_voted": close_when_all_voted,
+        },
+        rows=rows,
     )
+
+
+def _create_options(poll: Poll, rows: list[tuple[rules.Role, str]]) -> None:
     PollOption.objects.bulk_create(
         [
             PollOption(poll=poll, position=i, role=role.value, label=label)
             for i, (role, label) in enumerate(rows, start=1)
         ]
     )
+
+
+@transaction.atomic
+def poll_create(
+    *,
+    actor: Member,
+    meeting: Meeting,
+    title: str,
+    kind: str,
+    options: Sequence[str] = (),
+    description: str = "",
+    secrecy: str = Poll.Secrecy.SECRET,
+    results_visibility: str = Poll.Results.HIDDEN,
+    allow_remote: bool = True,
+    min_choices: int | None = None,
+    max_choices: int | None = None,
+    seats: int = 1,
+    majority: str = rules.Majority.SIMPLE,
+    base: str = rules.Base.VALID,
+    tie_rule: str = rules.TieRule.FAILS,
+    close_when_all_voted: bool = False,
+    agenda_item_id: int | None = None,
+) -> Poll:
+    """Create a draft poll with its options. The chair or an officer of the
+    union (meetings.permissions: poll.prepare).
+
+    Motions get Yes/No/Abstain; other kinds get the given options plus
+    Abstain. An election with one candidate is yes/no/abstain on them.
+    """
+    permissions.require(actor=actor, meeting=meeting, action=permissions.POLL_PREPARE)
+    meeting = lock_meeting(meeting)  # its status as of now, not as the caller read it
+    draft = _clean_draft(
+        meeting,
+        title=title,
+        kind=kind,
+        options=options,
+        description=description,
+        secrecy=secrecy,
+        results_visibility=results_visibility,
+        allow_remote=allow_remote,
+        min_choices=min_choices,
+        max_choices=max_choices,
+        seats=seats,
+        majority=majority,
+        base=base,
+        tie_rule=tie_rule,
+        close_when_all_voted=close_when_all_voted,
+        agenda_item_id=agenda_item_id,
+    )
+    poll = Poll.objects.create(meeting=meeting, created_by=actor, **draft.fields)
+    _create_options(poll, draft.rows)
     publish_poll(poll, "poll.created", actor, {"title": poll.title, "kind": poll.kind})
+    return poll
+
+
+# What poll_update may change: every field a draft is created with.
+DRAFT_FIELDS = frozenset(
+    {
+        "title",
+        "kind",
+        "options",
+        "description",
+        "secrecy",
+        "results_visibility",
+        "allow_remote",
+        "min_choices",
+        "max_choices",
+        "seats",
+        "majority",
+        "base",
+        "tie_rule",
+        "close_when_all_voted",
+        "agenda_item_id",
+    }
+)
+
+
+def _draft_as_given(poll: Poll) -> dict[str, Any]:
+    """The draft's fields as poll_create takes them: what an edit starts from."""
+    labels = [
+        o.label
+        for o in poll.options.order_by("position")
+        if o.role in (rules.Role.OPTION, rules.Role.CANDIDATE)
+    ]
+    return {
+        "title": poll.title,
+        "kind": poll.kind,
+        "options": labels,
+        "description": poll.description,
+        "secrecy": poll.secrecy,
+        "results_visibility": poll.results_visibility,
+        "allow_remote": poll.allow_remote,
+        "min_choices": poll.min_choices,
+        "max_choices": poll.max_choices,
+        "seats": poll.seats,
+        "majority": poll.majority,
+        "base": poll.base,
+        "tie_rule": poll.tie_rule,
+        "close_when_all_voted": poll.close_when_all_voted,
+        "agenda_item_id": poll.agenda_item_id,
+    }
+
+
+@transaction.atomic
+def poll_update(*, actor: Member, poll: Poll, **changes: Any) -> Poll:
+    """Edit a draft poll: any field it is created with (DRAFT_FIELDS), checked
+    by the same rules as a new poll. A poll once opened is part of the record
+    and cannot be edited (Conflict). Publishes poll.changed, logs poll.updated."""
+    unknown = set(changes) - DRAFT_FIELDS
+    if unknown:
+        raise InvalidInput(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    poll = lock_poll(poll.pk)
+    permissions.require(actor=actor, meeting=poll.meeting, action=permissions.POLL_PREPARE)
+    meeting = lock_meeting(poll.meeting)
+    if poll.state != Poll.State.DRAFT:
+        raise Conflict(_("Only a draft poll can be edited."))
+    given = _draft_as_given(poll)
+    if "kind" in changes and changes["kind"] != poll.kind:
+        # Another kind: its own defaults for the choice limits.
+        given.update(min_choices=None, max_choices=None)
+    draft = _clean_draft(meeting, **{**given, **changes})
+    for name, value in draft.fields.items():
+        setattr(poll, name, value)
+    poll.save(update_fields=[*draft.fields.keys()])
+    poll.options.all().delete()
+    _create_options(poll, draft.rows)
+    publish_poll(poll, "poll.updated", actor, {"title": poll.title, "fields": sorted(changes)})
     return poll
 
 
@@ -209,7 +340,7 @@ def poll_open(
     """
     poll = lock_poll(poll.pk)
     meeting = poll.meeting
-    require_control(actor, meeting)
+    permissions.require(actor=actor, meeting=meeting, action=permissions.POLL_OPEN)
     Meeting.objects.select_for_update().get(pk=meeting.pk)
     if poll.state != Poll.State.DRAFT:
         raise Conflict(_("Only a draft poll can be opened."))
@@ -260,7 +391,7 @@ def poll_cancel(*, actor: Member, poll: Poll, reason: str) -> Poll:
     """draft/open -> cancelled, with a reason. Ballots of a cancelled poll are
     kept for the record but never counted."""
     poll = lock_poll(poll.pk)
-    require_control(actor, poll.meeting)
+    permissions.require(actor=actor, meeting=poll.meeting, action=permissions.POLL_CANCEL)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Give a reason for cancelling."))
@@ -271,6 +402,7 @@ def poll_cancel(*, actor: Member, poll: Poll, reason: str) -> Poll:
     poll.closed_at = timezone.now()
     poll.save(update_fields=["state", "cancel_reason", "closed_at"])
     publish_poll(poll, "poll.cancelled", actor, {"reason": reason})
+    hooks.poll_cancelled(poll, actor)
     return poll
 
 
@@ -279,7 +411,7 @@ def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Pol
     """The chair breaks a tie the rule left to them: `winners` are chosen among
     the tied options (for a motion: [yes id] to carry, [] to reject)."""
     poll = lock_poll(poll.pk)
-    require_control(actor, poll.meeting)
+    permissions.require(actor=actor, meeting=poll.meeting, action=permissions.POLL_DECIDE_TIE)
     result = poll.result or {}
     tied = result.get("tied") or []
     if poll.state != Poll.State.CLOSED or not tied:
@@ -315,6 +447,7 @@ def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Pol
     poll.result = result
     poll.save(update_fields=["tie_decision", "tie_decided_by", "result"])
     publish_poll(poll, "poll.tie_decided", actor, {"winners": list(winners)})
+    hooks.poll_settled(poll, actor)
     return poll
 
 
@@ -323,7 +456,7 @@ def poll_publish(*, actor: Member, poll: Poll) -> Poll:
     """closed -> published: the result becomes the record. A tie left to the
     chair must be decided first."""
     poll = lock_poll(poll.pk)
-    require_control(actor, poll.meeting)
+    permissions.require(actor=actor, meeting=poll.meeting, action=permissions.POLL_PUBLISH)
     if poll.state != Poll.State.CLOSED:
         raise Conflict(_("Only a closed poll can be published."))
     if (poll.result or {}).get("tied"):

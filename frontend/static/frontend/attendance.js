@@ -121,14 +121,15 @@ export class ChairAttendance {
 
 /**
  * The projector's room QR code. It fetches the current code from
- * /projector/<token>/room-code/ and again when the 30-second window turns
+ * /meetings/<id>/projector/room-code/ (the projector cookie is the key) and
+ * again when the 30-second window turns
  * (the server says when: `refresh_in`); the server accepts the shown code
  * and the one before it, so a code is good for up to a minute.
  */
 export class ProjectorRoomCode {
-  constructor({ root, token, state }) {
+  constructor({ root, url, state }) {
     this.root = root;
-    this.token = token;
+    this.url = url;
     this.image = root.querySelector("#room-qr-image");
     this.link = root.querySelector("#room-qr-link");
     this.counts = document.getElementById("projector-attendance");
@@ -148,9 +149,9 @@ export class ProjectorRoomCode {
   async refresh() {
     let body;
     try {
-      const response = await fetch(`/projector/${encodeURIComponent(this.token)}/room-code/`, {
+      const response = await fetch(this.url, {
         cache: "no-store",
-        credentials: "omit",
+        credentials: "same-origin",
       });
       if (!response.ok) throw new Error(String(response.status));
       body = await response.json();

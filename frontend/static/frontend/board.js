@@ -1,7 +1,10 @@
 // The bulletin board's receipt checker. A member pastes a receipt code (or
-// arrives from the QR code on their phone: #poll=..&receipt=.., or the same
-// as a query string); the page fetches the inclusion proof and checks it
-// here: leaf hash, audit path to the signed root, and the Ed25519 signatures.
+// arrives from the QR code on their phone: #poll=..&receipt=.., in the
+// fragment, which browsers never send to the server); the page asks for the
+// inclusion proof by POST (the code stays out of URLs and access logs) and
+// checks it here: leaf hash, audit path to the signed root, and the Ed25519
+// signatures.
+import { csrfToken } from "./api.js";
 import { checkProof, headFingerprint, keyFingerprint } from "./board-verify.js";
 import { _, formatNumber, interpolate } from "./i18n.js";
 
@@ -60,10 +63,19 @@ async function check(pollId, code) {
   say("busy", [_("Checking…")]);
   let proof;
   try {
-    const url = `/api/polls/${encodeURIComponent(poll.id)}/proof/?receipt=${encodeURIComponent(code)}`;
+    const url = `/api/polls/${encodeURIComponent(poll.id)}/proof/`;
+    // The CSRF cookie, else the token of the page's language form (a signed-in
+    // member's POST needs it; an anonymous one is not checked).
+    const fallback = document.querySelector("input[name=csrfmiddlewaretoken]");
     const response = await fetch(url, {
+      method: "POST",
       credentials: "same-origin",
-      headers: { Accept: "application/json" },
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        "X-CSRFToken": csrfToken(fallback ? fallback.value : ""),
+      },
+      body: JSON.stringify({ receipt: code }),
     });
     const body = await response.json().catch(() => null);
     if (response.status === 404 && body && body.code === "receipt_not_found") {
@@ -142,12 +154,12 @@ async function check(pollId, code) {
   say(kind, lines);
 }
 
+/** Poll and receipt from the fragment only: a receipt in the query string
+ * would have reached the server's access log. */
 function fromLocation() {
   const params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
   const query = new URLSearchParams(window.location.search);
-  const poll = params.get("poll") || query.get("poll");
-  const receipt = params.get("receipt") || query.get("receipt");
-  return { poll, receipt };
+  return { poll: params.get("poll") || query.get("poll"), receipt: params.get("receipt") };
 }
 
 if (form) {

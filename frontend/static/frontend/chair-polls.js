@@ -25,6 +25,11 @@ import {
 
 const ROLL_REFRESH_MS = 2000;
 
+// The actions of meetings.permissions this viewer may take (the page lists
+// them on <main data-may>): a clerk sees paper ballots, not open or close.
+const MAY = new Set((document.getElementById("main")?.dataset.may || "").split(" "));
+const may = (action) => MAY.has(action);
+
 /** The card's first enabled control, or its heading (focusable by script only). */
 function firstControl(card) {
   const control = card.querySelector(
@@ -241,29 +246,32 @@ export class PollsConsole {
     );
     if (poll.description) card.append(el("p", { className: "item-description" }, poll.description));
 
-    if (poll.state === "draft") card.append(this.openForm(poll, ui));
+    if (poll.state === "draft" && may("poll.open")) card.append(this.openForm(poll, ui));
     if (poll.state === "open") {
       card.append(
         el("div", { id: `chair-turnout-${poll.id}`, className: "chair-turnout" }),
         el("div", { id: `chair-tally-${poll.id}` }),
-        el(
-          "div",
-          { className: "button-row" },
-          button(_("Close"), "close", poll, { primary: true }),
-        ),
       );
+      if (may("poll.close"))
+        card.append(
+          el(
+            "div",
+            { className: "button-row" },
+            button(_("Close"), "close", poll, { primary: true }),
+          ),
+        );
     }
-    if (poll.state === "draft" || poll.state === "open") {
+    if ((poll.state === "draft" || poll.state === "open") && may("poll.cancel")) {
       card.append(this.cancelForm(poll, ui));
     }
-    if (poll.state === "open") card.append(this.paperPanel(poll, ui));
+    if (poll.state === "open" && may("ballot.paper")) card.append(this.paperPanel(poll, ui));
     if (poll.state === "closed" || poll.state === "published") {
       const result = resultView(poll, { headingLevel: 4 });
       if (result) card.append(result);
-      if (poll.result && poll.result.tied && poll.result.tied.length)
+      if (poll.result && poll.result.tied && poll.result.tied.length && may("poll.decide_tie"))
         card.append(this.tieForm(poll));
       const links = el("p", { className: "button-row" });
-      if (poll.state === "closed")
+      if (poll.state === "closed" && may("poll.publish"))
         links.append(button(_("Publish"), "publish", poll, { primary: true }));
       if (poll.secrecy === "named") {
         const csv = el(
@@ -604,6 +612,9 @@ export class PollsConsole {
     const path = `/api/polls/${pollId}/`;
     switch (node.dataset.pollAction) {
       case "close":
+        // Closing cannot be undone: ballots not yet cast are lost to the poll.
+        if (!window.confirm(interpolate(_("Close the poll “%(title)s” now? No more ballots will be accepted."), { title: poll.title })))
+          break;
         this.command(() => this.api("POST", `${path}close/`));
         break;
       case "publish":

@@ -19,6 +19,9 @@ import { _, interpolate } from "./i18n.js";
 
 
 const main = document.getElementById("main");
+// The actions of meetings.permissions this viewer may take (<main data-may>).
+const MAY = new Set((main.dataset.may || "").split(" "));
+const may = (action) => MAY.has(action);
 const apiBase = main.dataset.apiBase;
 const list = document.getElementById("agenda");
 const errors = document.getElementById("errors");
@@ -130,17 +133,20 @@ function itemView(item, index) {
   head.append(el("span", { className: "item-title" }, item.title));
   li.append(head);
   if (item.description) li.append(el("p", { className: "item-description" }, item.description));
-  li.append(
-    el(
-      "div",
-      { className: "item-actions" },
+  // Only the controls of what this viewer may do (meetings.permissions).
+  const actions = [];
+  if (may("agenda.advance"))
+    actions.push(
       actionButton("make-current", _("Make current"), item, { disabled: !live || isCurrent }),
+    );
+  if (may("agenda.edit"))
+    actions.push(
       actionButton("up", _("Move up"), item, { disabled: index === 0 }),
       actionButton("down", _("Move down"), item, { disabled: index === state.agenda.length - 1 }),
       actionButton("edit", _("Edit"), item),
       actionButton("delete", _("Delete"), item, { extraClass: "button-danger" }),
-    ),
-  );
+    );
+  if (actions.length) li.append(el("div", { className: "item-actions" }, ...actions));
   return li;
 }
 

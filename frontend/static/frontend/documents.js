@@ -610,9 +610,8 @@ export class ChairDocuments {
 // --- projector --------------------------------------------------------------------
 
 export class ProjectorDocument {
-  constructor({ root, state, token }) {
+  constructor({ root, state }) {
     this.root = root;
-    this.token = token;
     this.image = root.querySelector("#projector-page");
     this.show((state && state.presentation) || null);
   }
@@ -632,7 +631,8 @@ export class ProjectorDocument {
       this.image.removeAttribute("src");
       return;
     }
-    const src = `${live.images.projector}?projector=${encodeURIComponent(this.token)}`;
+    // The projector cookie opens the image: no token in the URL.
+    const src = live.images.projector;
     if (this.image.getAttribute("src") !== src) this.image.setAttribute("src", src);
     this.image.alt = live.alt || pageOf(live.page, live.page_count);
     this.image.dataset.page = String(live.page);

@@ -26,11 +26,12 @@ export function followUrl(meetingId) {
  *   onFinal(code)   refused for good (4401, 4403 or 4404, as a socket close)
  */
 export class HttpFollower {
-  constructor({ meetingId, projectorToken = null, lastSeq, onFrame, onUp, onDown, onFinal }) {
+  constructor({ meetingId, projector = false, lastSeq, onFrame, onUp, onDown, onFinal }) {
     this.url = followUrl(meetingId);
     this.headers = { Accept: "application/json" };
-    // The token is a secret: in a header, never in the URL (logs, proxies).
-    if (projectorToken) this.headers["X-Projector-Token"] = projectorToken;
+    // The projector's key is its cookie (never in a URL: logs, proxies);
+    // `as=projector` only says which of this browser's keys to use.
+    this.projector = projector;
     this.lastSeq = lastSeq;
     this.onFrame = onFrame;
     this.onUp = onUp;
@@ -92,6 +93,7 @@ export class HttpFollower {
   async request(generation) {
     const seq = this.lastSeq();
     const query = new URLSearchParams();
+    if (this.projector) query.set("as", "projector");
     if (seq !== null) {
       query.set("after", String(seq));
       if (this.cursor !== null) query.set("cursor", String(this.cursor));

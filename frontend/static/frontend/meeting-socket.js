@@ -49,9 +49,11 @@ export function backoffDelay(attempt, random = Math.random) {
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-export function socketUrl(meetingId, projectorToken) {
+/** The socket's address. The projector's key travels in its cookie, never in
+ * the URL; `?as=projector` only asks to be served as the projector. */
+export function socketUrl(meetingId, projector = false) {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const query = projectorToken ? `?projector=${encodeURIComponent(projectorToken)}` : "";
+  const query = projector ? "?as=projector" : "";
   return `${scheme}://${window.location.host}/ws/meetings/${meetingId}/${query}`;
 }
 
@@ -69,7 +71,7 @@ export function socketUrl(meetingId, projectorToken) {
 export class MeetingSocket {
   constructor({
     meetingId,
-    projectorToken = null,
+    projector = false,
     banner = null,
     loginUrl = null,
     finalMessages = {},
@@ -79,7 +81,7 @@ export class MeetingSocket {
     onMessage = () => {},
     onState = () => {},
   }) {
-    this.url = socketUrl(meetingId, projectorToken);
+    this.url = socketUrl(meetingId, projector);
     this.banner = banner;
     this.loginUrl = loginUrl;
     this.finalMessages = finalMessages;
@@ -105,7 +107,7 @@ export class MeetingSocket {
     this.following = false; // following over HTTP (the socket is still tried)
     this.follower = new HttpFollower({
       meetingId,
-      projectorToken,
+      projector,
       lastSeq: () => (this.awaitingSnapshot ? null : this.seq),
       onFrame: (frame) => this.handle(frame, "http"),
       onUp: () => {

@@ -1,5 +1,5 @@
 // The projector page: read-only, large type; follows the meeting through a
-// projector link token instead of a member login. While a poll is open it
+// projector link (its token kept in a cookie) instead of a member login. While a poll is open it
 // shows the question, the options, a countdown and the turnout; after the
 // close, the result.
 import { CLOSE_NO_MEETING, CLOSE_NOT_PARTICIPANT, MeetingSocket } from "./meeting-socket.js";
@@ -23,6 +23,7 @@ import {
 } from "./voting.js";
 import { ProjectorDocument } from "./documents.js";
 import { ProjectorSpeakers } from "./speakers.js";
+import { ProjectorMotion } from "./motions-projector.js";
 import { ProjectorRoomCode } from "./attendance.js";
 import { _ } from "./i18n.js";
 
@@ -38,17 +39,21 @@ let state = readInitialSnapshot();
 let shownPollKey = null;
 const roomCode = new ProjectorRoomCode({
   root: document.getElementById("room-code"),
-  token: main.dataset.projectorToken,
+  url: main.dataset.roomCodeUrl,
   state,
 });
 const shownDocument = new ProjectorDocument({
   root: document.getElementById("projector-document"),
   state,
-  token: main.dataset.projectorToken,
 });
 
 const speakers = new ProjectorSpeakers({
   root: document.getElementById("projector-speakers"),
+  state,
+});
+
+const shownMotion = new ProjectorMotion({
+  root: document.getElementById("projector-motion"),
   state,
 });
 
@@ -171,7 +176,7 @@ window.setInterval(tick, 1000);
 
 const socket = new MeetingSocket({
   meetingId: main.dataset.meetingId,
-  projectorToken: main.dataset.projectorToken,
+  projector: true,
   banner: document.getElementById("connection-banner"),
   fallbackText: null, // the indicator says it; the room needs no banner
   finalMessages: {
@@ -183,6 +188,7 @@ const socket = new MeetingSocket({
     noteSnapshot(snapshot);
     render();
     shownDocument.onSnapshot(snapshot);
+    shownMotion.onSnapshot(snapshot);
     roomCode.onSnapshot(snapshot);
     speakers.onSnapshot(snapshot);
   },
@@ -195,6 +201,7 @@ const socket = new MeetingSocket({
     }
     render();
     shownDocument.onEvent(event);
+    shownMotion.onEvent(event);
     roomCode.onEvent(event);
     speakers.onEvent(event, state);
   },

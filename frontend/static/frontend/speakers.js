@@ -350,6 +350,7 @@ export class ChairSpeakers {
 
   onEvent(event, state) {
     this.state = state;
+    if (event.type === "roster.changed") this.loadParticipants();
     this.render();
   }
 
