@@ -32,8 +32,8 @@ PROJECTOR_COOKIE = "projector"
 MAX_FRAME = 4 * 1024 * 1024
 
 
-def receipt_code() -> str:
-    """A receipt code as a phone draws it: 80 random bits in base32."""
+def ballot_nonce() -> str:
+    """A ballot's idempotency nonce as a phone draws it: 80 random bits in base32."""
     return b32encode(secrets.token_bytes(10)).decode()
 
 
@@ -245,7 +245,7 @@ class Client:
             "type": "ballot.cast",
             "poll_id": self.poll_id,
             "choices": [choice],
-            "receipt_code": receipt_code(),
+            "nonce": ballot_nonce(),
         }
         try:
             sent, answered, reply = await self.command(message, "ballot", timeout)
@@ -258,7 +258,7 @@ class Client:
 
     async def cast_rest(self, http: httpx.AsyncClient, choice: int, timeout: float) -> None:
         self.via = "rest"
-        body = {"choices": [choice], "receipt_code": receipt_code()}
+        body = {"choices": [choice], "nonce": ballot_nonce()}
         sent = perf_counter()
         try:
             response = await http.post(

@@ -278,7 +278,7 @@ def _closed_polls(
                 voter=members[number - 1],
                 poll_id=poll.pk,
                 choices=[option[answer]],
-                receipt_code=_demo_receipt(),
+                nonce=_demo_nonce(),
             )
         for number, answer in paper:
             entry = poll.roll.get(member__member=members[number - 1])
@@ -289,6 +289,6 @@ def _closed_polls(
     return [row[0] for row in CLOSED_POLLS]
 
 
-def _demo_receipt() -> str:
-    """A receipt code as a phone draws it: 80 random bits in base32."""
+def _demo_nonce() -> str:
+    """A ballot nonce as a phone draws it: 80 random bits in base32."""
     return base64.b32encode(secrets.token_bytes(10)).decode()

@@ -213,7 +213,7 @@ def rows(world: World) -> dict[type[Model], Model]:
         voter=world.voters[0],
         poll_id=poll.pk,
         choices=[poll.options.get(label="Yes").pk],
-        receipt_code="A" * 16,
+        nonce="A" * 16,
     )
     voting_services.poll_close(actor=chair, poll=poll)
     version = document_services.document_upload(actor=chair, meeting=meeting, upload=pdf_upload())

@@ -580,7 +580,7 @@ def test_voting_payloads(voting_world: World) -> None:
         return client.get(f"/api/polls/{{poll_id}}/{what}", poll_id=poll["id"], **more)
 
     def ballot(client: Api, poll: dict[str, Any], labels: list[str], **more: Any) -> Any:
-        body = {"receipt_code": receipt(), "choices": choose(poll, labels), **more}
+        body = {"nonce": receipt(), "choices": choose(poll, labels), **more}
         return client.post("/api/polls/{poll_id}/ballots/", body, 201, poll_id=poll["id"])
 
     for kind, plan in KINDS.items():
@@ -605,7 +605,7 @@ def test_voting_payloads(voting_world: World) -> None:
             assert poll["closes_at"] is not None and poll["quorum"] is not None
             by_chair, by_a, for_c, by_d, on_paper = plan["votes"]
             ballot(chair, poll, by_chair)
-            mine = {"receipt_code": receipt(), "choices": choose(poll, by_a)}
+            mine = {"nonce": receipt(), "choices": choose(poll, by_a)}
             cast = "/api/polls/{poll_id}/ballots/"
             first = a.post(cast, mine, 201, poll_id=poll["id"])
             assert a.post(cast, mine, 200, poll_id=poll["id"]) == first
@@ -995,7 +995,7 @@ def test_socket_snapshot_per_audience(voting_world: World) -> None:
     running = voting_services.poll_open(actor=chair, poll=running)
     red = running.options.get(label="Red").pk
     voting_services.ballot_cast(
-        voter=world.voters[0], poll_id=running.pk, choices=[red], receipt_code=receipt()
+        voter=world.voters[0], poll_id=running.pk, choices=[red], nonce=receipt()
     )
     version = document_services.document_upload(
         actor=chair, meeting=world.meeting, upload=pdf("Budget"), title="Budget"

@@ -154,13 +154,14 @@ def seal(poll: Poll) -> PollSeal:
     tree = merkle.Tree([rfc8785.dumps(e) for e in entries])
     previous = PollSeal.objects.filter(poll__meeting_id=poll.meeting_id).order_by("-id").first()
     total = sum((Decimal(e["weight"]) for e in entries), Decimal(0))
+    roll = roll_document(poll)
     head = {
         "poll": poll.pk,
         "meeting": poll.meeting_id,
         "size": tree.size,
         "root": tree.root().hex(),
         "definition_hash": hashlib.sha256(rfc8785.dumps(definition_document(poll))).hexdigest(),
-        "roll_hash": hashlib.sha256(rfc8785.dumps(roll_document(poll))).hexdigest(),
+        "roll_hash": hashlib.sha256(rfc8785.dumps(roll)).hexdigest(),
         "total_weight": weight_text(total),
         "result": poll.result,
         "previous_head_hash": previous.head_hash if previous else None,
@@ -173,7 +174,13 @@ def seal(poll: Poll) -> PollSeal:
         head=head,
         signature=signature,
         head_hash=head_hash({**head, "signature": signature}),
+        roll=roll,
     )
+
+
+def sealed_roll(seal_: PollSeal) -> dict[str, Any]:
+    """The roll as it was at close (seals from before it was kept: as it is now)."""
+    return seal_.roll if seal_.roll is not None else roll_document(seal_.poll)
 
 
 def signed_head(seal_: PollSeal) -> dict[str, Any]:
@@ -211,6 +218,7 @@ def export(poll: Poll) -> dict[str, Any]:
         "meeting": poll.meeting_id,
         "size": len(events),
         "hash": events[-1]["hash"] if events else None,
+        "signed_at": timezone.now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     }
     definition = definition_document(poll)
     definition["tie_decision"] = poll.tie_decision
@@ -219,7 +227,7 @@ def export(poll: Poll) -> dict[str, Any]:
         "public_key": keys.public_key_b64(),
         "fingerprint": keys.fingerprint(),
         "poll": definition,
-        "roll": roll_document(poll),
+        "roll": sealed_roll(seal_),
         "entries": entries,
         "signatures": signatures,
         "leaf_hashes": [leaf.hex() for leaf in tree.leaves],
@@ -332,7 +340,7 @@ def board_payload(poll: Poll) -> dict[str, Any]:
     definition = definition_document(poll)
     definition["tie_decision"] = poll.tie_decision
     labels = {o["id"]: o["label"] for o in definition["options"]}
-    roll = roll_document(poll)
+    roll = sealed_roll(seal_)
     names = {row["member_id"]: row["name"] for row in roll["entitled"]}
     entries, signatures = poll_entries(poll)
     tree = merkle.Tree([rfc8785.dumps(e) for e in entries])

@@ -17,7 +17,9 @@ from voting import selectors, services
 
 
 def handle_ballot_cast(meeting_id: int, actor: Member, frame: Frame) -> dict[str, Any]:
-    """{"type": "ballot.cast", "poll_id": 5, "choices": [...], "receipt_code": ...}"""
+    """{"type": "ballot.cast", "poll_id": 5, "choices": [...], "nonce": ...}
+
+    `receipt_code` is the old name of the nonce, still accepted."""
     poll_id = frame.optional_int("poll_id")
     if poll_id is None:
         raise NotFound(_("No such poll in this meeting."))
@@ -25,7 +27,7 @@ def handle_ballot_cast(meeting_id: int, actor: Member, frame: Frame) -> dict[str
         voter=actor,
         poll_id=poll_id,
         choices=frame.get("choices"),
-        receipt_code=frame.text("receipt_code"),
+        nonce=frame.text("nonce") or frame.text("receipt_code"),
         on_behalf_of=frame.optional_int("on_behalf_of"),
         meeting_id=meeting_id,
     )

@@ -205,11 +205,20 @@ class RollMark(models.Model):
 
 
 class Ballot(models.Model):
-    """What was voted. For secret polls: no member, no roll link, no time."""
+    """What was voted. For secret polls: no member, no roll link, no time, and
+    no row order: the ballot writer (voting.ballot_writer) rewrites them in
+    shuffled batches, and all of them at close."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots")
+    # Drawn by the server (voting.services.ballots.issue_receipt), never sent by a client.
     receipt_code = models.CharField(max_length=32)
+    # SHA-256 of poll, roll entry and the phone's idempotency nonce: finds the
+    # ballot again when the phone resends, yet without the nonce (kept only on
+    # the phone) nobody can tell which roll entry it belongs to. None for paper.
+    nonce_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 (NULLs stay distinct under the unique key)
+    # False until the ballot writer has rewritten it in a shuffled batch.
+    shuffled = models.BooleanField(default=False)
     choices = models.JSONField()  # sorted option ids
     weight = models.DecimalField(**WEIGHT_FIELD)
     # Named polls only: who voted what is public there.
@@ -224,6 +233,7 @@ class Ballot(models.Model):
         ordering = ["poll", "receipt_code"]
         constraints = [
             models.UniqueConstraint(fields=["poll", "receipt_code"], name="ballot_unique_receipt"),
+            models.UniqueConstraint(fields=["poll", "nonce_key"], name="ballot_unique_nonce"),
         ]
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
@@ -241,6 +251,9 @@ class PollSeal(models.Model):
     head = models.JSONField()  # the signed body, exactly as signed
     signature = models.CharField(max_length=100)
     head_hash = models.CharField(max_length=64, unique=True)
+    # The roll as it was at close (names, weights, who voted): the head signs
+    # its hash, so later edits to members change nothing in this record.
+    roll = models.JSONField(null=True, blank=True)
     sealed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,12 +1,17 @@
 """Stand-alone verifier of a poll's audit export.
 
-    python -m voting.verify FILE [--receipt CODE] [--public-key KEY]
+    python voting/verify.py FILE [--fingerprint FP | --public-key KEY]
+        [--expect-head HASH] [--receipt CODE] [--locale DIR]
+    python -m voting.verify FILE ...
 
 Needs only the standard library, `cryptography` and `rfc8785`, plus the two
-Django-free modules beside it (merkle, rules): it trusts nothing the server
-says without checking it. Exit 0 with a one-line summary when everything
-holds; exit 1 naming the first fault ("entry 17: leaf hash mismatch"); exit 2
-when the file cannot be read. The format is in docs/audit-format.md.
+Django-free modules beside it (merkle, rules), and for the sentences of other
+languages the project's locale/*.po catalogues: it trusts nothing the server
+says without checking it. Exit 0 with a summary when everything holds and
+the key is pinned (--fingerprint or --public-key); exit 1 naming the first
+fault ("entry 17: leaf hash mismatch"); exit 2 when the file cannot be read;
+exit 3 when everything holds but no key was pinned (anyone can sign a file
+with a key of their own). The format is in docs/audit-format.md.
 """
 
 from __future__ import annotations
@@ -23,13 +28,22 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):  # run as a script: import `voting` from beside it,
+    # and not the modules of voting/ as if they were top level (selectors, ...).
+    _here = str(Path(__file__).resolve().parent)
+    sys.path[:] = [p for p in sys.path if p not in ("", _here)]
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from voting import merkle, rules
 
-FORMAT = "union-meetings-audit/1"
+FORMAT = "union-meetings-audit/2"
+# Exit statuses.
+OK, FAILED, UNREADABLE, NOT_PINNED = 0, 1, 2, 3
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
 WEIGHT = re.compile(r"^(0|[1-9][0-9]{0,7})\.[0-9]{4}$")
 RECEIPT = re.compile(r"^[A-Z2-7]{10,32}$")
 
@@ -231,13 +245,18 @@ def check_roll(export: dict[str, Any], entries: list, head: dict[str, Any]) -> N
             raise Fault("entries: named voters do not match those who voted")
 
 
-def recount(poll: dict[str, Any], entries: list) -> tuple[rules.Outcome, rules.Totals]:
+def recount(
+    poll: dict[str, Any], entries: list, _: rules.Translate = rules.identity
+) -> tuple[rules.Outcome, rules.Totals, dict[int, int]]:
+    """The rule applied to the entries: the outcome, the weights and the
+    number of ballots per option, as the server counts them at close."""
     options = [
         rules.Option(o["id"], rules.Role(o["role"]), o["label"])
         for o in sorted(poll["options"], key=lambda o: o["position"])
     ]
     abstain_ids = {o.id for o in options if o.role is rules.Role.ABSTAIN}
     by_option: dict[int, Decimal] = {}
+    counts: dict[int, int] = {}
     cast = abstain = Decimal(0)
     for entry in entries:
         w = Decimal(entry["weight"])
@@ -246,6 +265,7 @@ def recount(poll: dict[str, Any], entries: list) -> tuple[rules.Outcome, rules.T
             abstain += w
         for c in entry["choices"]:
             by_option[c] = by_option.get(c, Decimal(0)) + w
+            counts[c] = counts.get(c, 0) + 1
     totals = rules.Totals(
         by_option=by_option,
         cast=cast,
@@ -265,32 +285,201 @@ def recount(poll: dict[str, Any], entries: list) -> tuple[rules.Outcome, rules.T
         rule,
         seats=poll["seats"],
         seed=poll.get("lot_seed", ""),
+        _=_,
     )
-    return outcome, totals
+    return outcome, totals, counts
 
 
-def check_result(export: dict[str, Any], poll: dict[str, Any], entries: list, head: dict) -> None:
-    """The sealed result is what the rule gives for these ballots; a tie the
-    rule left to the chair was decided among the tied options."""
+# --- sentences in every language --------------------------------------------------
+
+
+def _po_string(line: str) -> str:
+    return str(json.loads(line))  # a .po string literal is a JSON string literal here
+
+
+def read_catalogue(path: Path) -> dict[str, str]:
+    """msgid -> msgstr of a .po file (no plurals or contexts: the rules use
+    neither); fuzzy and empty translations are left out, as gettext does."""
+    catalogue: dict[str, str] = {}
+    field, msgid, msgstr, fuzzy = "", "", "", False
+
+    def flush() -> None:
+        if msgid and msgstr and not fuzzy:
+            catalogue[msgid] = msgstr
+
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith("msgid "):
+            flush()
+            field, msgid, msgstr = "id", _po_string(line[6:]), ""
+        elif line.startswith("msgstr "):
+            field, msgstr = "str", _po_string(line[7:])
+        elif line.startswith('"'):
+            if field == "id":
+                msgid += _po_string(line)
+            elif field == "str":
+                msgstr += _po_string(line)
+        elif not line:
+            flush()
+            field, msgid, msgstr, fuzzy = "", "", "", False
+        elif line.startswith(("msgctxt", "msgid_plural", "msgstr[")):
+            field = ""
+    flush()
+    return catalogue
+
+
+def translator(language: str, locale: Path) -> rules.Translate | None:
+    """The words of `language` as the server's catalogue has them; None when
+    the catalogue is not at hand. English is the source language."""
+    if language == "en":
+        return rules.identity
+    path = locale / language / "LC_MESSAGES" / "django.po"
+    if not path.is_file():
+        return None
+    catalogue = read_catalogue(path)
+    return lambda text: catalogue.get(text, text)
+
+
+# --- the result -------------------------------------------------------------------------
+
+
+def _same_weight(given: Any, expected: Decimal) -> bool:
+    try:
+        return Decimal(str(given)) == expected
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def check_quorum(poll: dict[str, Any], result: dict[str, Any]) -> None:
+    """The quorum frozen at opening: its numbers agree with one another, and a
+    poll opened without it says why."""
+    quorum = poll.get("quorum")
+    if result.get("quorum") != quorum:
+        raise Fault("result: quorum differs from the poll's")
+    if quorum is None:
+        return
+    if not isinstance(quorum, dict):
+        raise Fault("poll: malformed quorum")
+    present = Decimal(str(quorum.get("present_weight", "0")))
+    if present != Decimal(poll["present_weight"]):
+        raise Fault("result: quorum's weight present differs from the poll's")
+    kind, required = quorum.get("kind"), quorum.get("required")
+    if kind == "count":
+        met = int(quorum.get("present", 0)) >= int(str(required))
+    elif kind == "share":
+        met = present > Decimal(str(required))
+    else:
+        met = True
+    if bool(quorum.get("met")) != met:
+        raise Fault(f"result: quorum 'met' is {quorum.get('met')!r}, its numbers say {met}")
+    if not met and not str(quorum.get("override_reason") or "").strip():
+        raise Fault("result: the poll opened without quorum and no reason is recorded")
+
+
+def check_result(
+    export: dict[str, Any],
+    poll: dict[str, Any],
+    entries: list,
+    head: dict,
+    locale: Path = LOCALE,
+) -> list[str]:
+    """Every field of the sealed result is what the rule gives for these
+    entries and this roll: numbers, winners, tie, lot, quorum and each
+    sentence in each language. Returns the languages whose sentence could
+    not be worded here (no catalogue)."""
     result = require(export, "result", dict, "file")
     if head.get("result") != result:
         raise Fault("result: differs from the result in the signed tree head")
-    outcome, totals = recount(poll, entries)
-    announced = {str(o["id"]): o for o in result.get("options", [])}
-    for option_id in set(totals.by_option) | {int(k) for k in announced}:
-        w = totals.by_option.get(option_id, Decimal(0))
-        if Decimal(str(announced.get(str(option_id), {}).get("weight", "0"))) != w:
-            raise Fault(f"result: option {option_id} has a weight the ballots do not give")
-    if Decimal(str(result.get("cast_weight"))) != totals.cast:
-        raise Fault("result: weight cast does not match the ballots")
+    outcome, totals, counts = recount(poll, entries)
+    options = sorted(poll["options"], key=lambda o: o["position"])
+    announced = result.get("options")
+    if not isinstance(announced, list) or len(announced) != len(options):
+        raise Fault("result: the options listed are not the poll's")
+    for given, option_ in zip(announced, options, strict=True):
+        oid = option_["id"]
+        if not isinstance(given, dict) or (
+            given.get("id"),
+            given.get("label"),
+            given.get("role"),
+        ) != (
+            oid,
+            option_["label"],
+            option_["role"],
+        ):
+            raise Fault("result: the options listed are not the poll's")
+        if not _same_weight(given.get("weight"), totals.by_option.get(oid, Decimal(0))):
+            raise Fault(f"result: option {oid} has a weight the ballots do not give")
+        if given.get("ballots") != counts.get(oid, 0):
+            raise Fault(f"result: option {oid} has a number of ballots the entries do not give")
+    numbers = {
+        "cast_weight": totals.cast,
+        "abstain_weight": totals.abstain,
+        "valid_weight": totals.cast - totals.abstain,
+        "present_weight": totals.present,
+        "entitled_weight": totals.entitled,
+        "base_weight": outcome.base,
+    }
+    for name, expected in numbers.items():
+        if not _same_weight(result.get(name), expected):
+            raise Fault(f"result: {name} {result.get(name)!r} is not {expected}")
+    if outcome.required is None:
+        if result.get("required") is not None:
+            raise Fault("result: 'required' should be empty for this rule")
+    elif not _same_weight(result.get("required"), outcome.required):
+        raise Fault(f"result: required {result.get('required')!r} is not {outcome.required}")
     if result.get("ballots") != len(entries):
         raise Fault("result: number of ballots does not match the entries")
+    if totals.cast > totals.present:
+        raise Fault("result: more weight was cast than was present")
     if sorted(result.get("winners") or []) != sorted(outcome.winners):
         raise Fault("result: the announced winners are not what the rule gives")
     if result.get("carried") != outcome.carried:
         raise Fault("result: carried / not carried is not what the rule gives")
     if sorted(result.get("tied") or []) != sorted(outcome.tied):
         raise Fault("result: the tie is not the one the rule gives")
+    if result.get("seats_open") != outcome.seats_open:
+        raise Fault("result: the seats left open are not what the rule gives")
+    if result.get("lot_draw") != outcome.lot_draw:
+        raise Fault("result: the lot drawn is not what the seed gives")
+    if result.get("lot_seed", "") != poll.get("lot_seed", ""):
+        raise Fault("result: lot seed differs from the poll's")
+    if result.get("rule") != poll.get("rule"):
+        raise Fault("result: rule differs from the poll's")
+    check_quorum(poll, result)
+    unchecked = check_sentences(poll, entries, result, locale)
+    check_tie_decision(export, poll, result, outcome)
+    return unchecked
+
+
+def check_sentences(
+    poll: dict[str, Any], entries: list, result: dict[str, Any], locale: Path
+) -> list[str]:
+    """Each stored sentence is the rule's, worded in its language."""
+    sentences = result.get("sentences")
+    if not isinstance(sentences, dict) or "en" not in sentences:
+        raise Fault("result: the sentences in each language are missing")
+    unchecked = []
+    worded = {}
+    for language, sentence in sorted(sentences.items()):
+        words = translator(language, locale)
+        if words is None:
+            unchecked.append(language)
+            continue
+        expected = recount(poll, entries, words)[0].sentence
+        if sentence != expected:
+            raise Fault(f"result: the {language} sentence is not what the rule gives: {expected!r}")
+        worded[language] = expected
+    if result.get("sentence") not in sentences.values():
+        raise Fault("result: the sentence is none of the sentences in each language")
+    return unchecked
+
+
+def check_tie_decision(
+    export: dict[str, Any], poll: dict[str, Any], result: dict[str, Any], outcome: rules.Outcome
+) -> None:
+    """A tie the rule left to the chair was decided among the tied options."""
     decision = poll.get("tie_decision")
     final = export.get("final_result") or {}
     if decision:
@@ -318,7 +507,7 @@ def check_log(export: dict[str, Any], head: dict[str, Any], key: Ed25519PublicKe
     head names the hash the log had when the poll was sealed."""
     log = require(export, "meeting_log", list, "file")
     previous: str | None = None
-    seen = set()
+    closed: list[str] = []
     for i, event in enumerate(log, start=1):
         if not isinstance(event, dict):
             raise Fault(f"meeting log event {i}: not an object")
@@ -328,9 +517,17 @@ def check_log(export: dict[str, Any], head: dict[str, Any], key: Ed25519PublicKe
         if event.get("hash") != sha256_hex(canonical(body)):
             raise Fault(f"meeting log event {i}: hash mismatch")
         previous = event["hash"]
-        seen.add(previous)
-    if head.get("log_hash") is not None and head["log_hash"] not in seen:
-        raise Fault("meeting log: does not contain the hash the tree head names")
+        data = event.get("data")
+        if (
+            event.get("action") == "poll.closed"
+            and isinstance(data, dict)
+            and data.get("poll") == head.get("poll")
+        ):
+            closed.append(str(previous))
+    if len(closed) != 1:
+        raise Fault(f"meeting log: {len(closed)} 'poll.closed' events for this poll, not one")
+    if head.get("log_hash") != closed[0]:
+        raise Fault("tree head: log_hash is not the hash of this poll's 'poll.closed' event")
     log_head = require(export, "log_head", dict, "file")
     body = {k: v for k, v in log_head.items() if k != "signature"}
     check_signature(key, log_head.get("signature"), canonical(body), "meeting log head")
@@ -339,14 +536,56 @@ def check_log(export: dict[str, Any], head: dict[str, Any], key: Ed25519PublicKe
     return len(log)
 
 
-def verify(export: Any, *, public_key: str | None = None, receipt: str | None = None) -> str:
-    """Check everything; return the summary line or raise Fault."""
+def hex_digits(text: str) -> str:
+    return re.sub(r"[\s:-]", "", text).lower()
+
+
+def check_pin(key_text: str, public_key: str | None, fingerprint: str | None) -> None:
+    """The file's key is the one the caller trusts, given whole or by the
+    fingerprint the projector, the minutes and the key page show."""
+    if public_key is not None and public_key.strip() != key_text:
+        raise Fault("public key: the file's key is not the one given with --public-key")
+    if fingerprint is not None:
+        given = hex_digits(fingerprint)
+        full = sha256_hex(base64.b64decode(key_text))
+        if not re.fullmatch(r"[0-9a-f]{16,64}", given):
+            raise Fault("public key: --fingerprint must be 16 to 64 hex digits")
+        if not full.startswith(given):
+            raise Fault(
+                f"public key: the file's key has fingerprint {key_fingerprint(key_text)}, "
+                "not the one given with --fingerprint"
+            )
+
+
+def check_expected_head(export: dict[str, Any], expected: str) -> None:
+    """A head seen earlier (on the projector, a phone, the minutes) is in this
+    export's chain: the record was not cut back before it."""
+    given = hex_digits(expected)
+    if not re.fullmatch(r"[0-9a-f]{16,64}", given):
+        raise Fault("--expect-head must be 16 to 64 hex digits")
+    heads = [*export["previous_heads"], export["tree_head"]]
+    if not any(head_hash(h).startswith(given) for h in heads):
+        raise Fault(
+            f"tree head: the chain does not contain the expected head {expected.strip()} "
+            "(the record was cut, or the head is later than this poll)"
+        )
+
+
+def verify(
+    export: Any,
+    *,
+    public_key: str | None = None,
+    fingerprint: str | None = None,
+    expect_head: str | None = None,
+    receipt: str | None = None,
+    locale: Path = LOCALE,
+) -> str:
+    """Check everything; return the summary or raise Fault."""
     if not isinstance(export, dict) or export.get("format") != FORMAT:
         raise Fault(f"file: not a {FORMAT} export")
     key_text = require(export, "public_key", str, "file")
-    if public_key is not None and public_key.strip() != key_text:
-        raise Fault("public key: the file's key is not the one given with --public-key")
     key = load_key(key_text)
+    check_pin(key_text, public_key, fingerprint)
     if "fingerprint" in export and export["fingerprint"] != key_fingerprint(key_text):
         raise Fault("public key: the fingerprint in the file is not the key's")
     poll = require(export, "poll", dict, "file")
@@ -359,15 +598,28 @@ def verify(export: Any, *, public_key: str | None = None, receipt: str | None = 
     check_entry_signatures(export, entries, key)
     check_choices(poll, entries)
     check_roll(export, entries, head)
-    check_result(export, poll, entries, head)
+    unchecked = check_result(export, poll, entries, head, locale)
     events = check_log(export, head, key)
+    if expect_head is not None:
+        check_expected_head(export, expect_head)
     summary = (
         f"OK: poll {poll['id']} ({poll.get('title', '')!s}): {tree.size} ballots, "
         f"root {tree.root().hex()[:16]}…, result recounted, {events} meeting events chained"
     )
     if receipt is not None:
         summary += "; " + check_receipt(entries, tree, receipt)
+    summary += f"\nkey fingerprint: {key_fingerprint(key_text)}"
+    summary += (
+        f"\nhead: {group_hex(head_hash(head))} ({len(export['previous_heads']) + 1} in chain)"
+    )
+    if unchecked:
+        summary += f"\nsentences not worded here (no catalogue): {', '.join(unchecked)}"
     return summary
+
+
+def group_hex(digest: str, length: int = 16) -> str:
+    head = digest[:length]
+    return " ".join(head[i : i + 4] for i in range(0, len(head), 4))
 
 
 def check_receipt(entries: Sequence[dict[str, Any]], tree: merkle.Tree, code: str) -> str:
@@ -385,26 +637,51 @@ def check_receipt(entries: Sequence[dict[str, Any]], tree: merkle.Tree, code: st
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m voting.verify", description=__doc__.split("\n")[0]
+        prog="python voting/verify.py", description=__doc__.split("\n")[0]
     )
     parser.add_argument("file", type=Path)
     parser.add_argument("--receipt", help="check that this receipt code is included")
-    parser.add_argument("--public-key", help="the installation's key (base64), to pin it")
+    pin = parser.add_mutually_exclusive_group()
+    pin.add_argument("--public-key", help="the installation's key (base64), to pin it")
+    pin.add_argument(
+        "--fingerprint",
+        help="the key's fingerprint as the projector, minutes and key page show it, to pin it",
+    )
+    parser.add_argument(
+        "--expect-head",
+        help="a head hash seen earlier (projector, phone, minutes): the chain must contain it",
+    )
+    parser.add_argument("--locale", type=Path, default=LOCALE, help="the .po catalogues")
     args = parser.parse_args(argv)
     try:
         export = json.loads(args.file.read_text(encoding="utf-8"), parse_float=Decimal)
     except (OSError, ValueError) as exc:
         print(f"cannot read {args.file}: {exc}", file=sys.stderr)
-        return 2
+        return UNREADABLE
     try:
-        print(verify(export, public_key=args.public_key, receipt=args.receipt))
+        summary = verify(
+            export,
+            public_key=args.public_key,
+            fingerprint=args.fingerprint,
+            expect_head=args.expect_head,
+            receipt=args.receipt,
+            locale=args.locale,
+        )
     except Fault as fault:
         print(f"FAILED: {fault}", file=sys.stderr)
-        return 1
-    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+        return FAILED
+    except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as exc:
         print(f"FAILED: malformed export ({exc.__class__.__name__}: {exc})", file=sys.stderr)
-        return 1
-    return 0
+        return FAILED
+    print(summary)
+    if args.public_key is None and args.fingerprint is None:
+        print(
+            "NOT PINNED: the key was taken from the file itself, so anyone could have made "
+            "it. Give --fingerprint (from the projector, minutes or key page) or --public-key.",
+            file=sys.stderr,
+        )
+        return NOT_PINNED
+    return OK
 
 
 if __name__ == "__main__":

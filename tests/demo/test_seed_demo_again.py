@@ -141,7 +141,7 @@ def test_voting_weights_and_agenda_changes_keep_the_meeting() -> None:
         voter=Member.objects.get(username="member01"),
         poll_id=budget.pk,
         choices=[budget.options.get(label="Yes").pk],
-        receipt_code="CCCCCCCCCCCCCCCC",
+        nonce="CCCCCCCCCCCCCCCC",
     )
     voting_services.poll_close(actor=chair(), poll=budget)
     voter = Participant.objects.get(meeting=meeting, member__username="member02")

@@ -57,7 +57,7 @@ def other_union_with_a_closed_poll_and_a_document() -> Meeting:
             voter=voter,
             poll_id=poll.pk,
             choices=[poll.options.get(label="Yes").pk],
-            receipt_code=receipt,
+            nonce=receipt,
         )
     voting_services.poll_close(actor=world.chair, poll=poll)
     document_services.document_upload(

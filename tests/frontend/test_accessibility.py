@@ -107,7 +107,7 @@ def build_scene(language: str = "en") -> Scene:
             voter=voter,
             poll_id=election.pk,
             choices=[election.options.get(label=label).pk],
-            receipt_code=receipt(),
+            nonce=receipt(),
         )
     voting_services.poll_close(actor=chair, poll=election)
     motion = voting_services.poll_create(
@@ -123,7 +123,7 @@ def build_scene(language: str = "en") -> Scene:
         voter=world.voters[1],
         poll_id=motion.pk,
         choices=[option_id(motion, "No")],
-        receipt_code=receipt(),
+        nonce=receipt(),
     )
     voting_services.poll_create(actor=chair, meeting=meeting, title=DRAFT, kind="motion")
     # A speakers' list with a speaker whose time runs and two waiting, one of
@@ -696,7 +696,7 @@ def test_projector_text_is_7_to_1_and_every_chart_has_a_table(
         voter=world.voters[0],
         poll_id=motion.pk,
         choices=[option_id(motion, "Yes")],
-        receipt_code=receipt(),
+        nonce=receipt(),
     )
     token = services.projector_link_create(actor=chair, meeting=meeting)
     path, chair_login = f"/meetings/{meeting.pk}", chair.username

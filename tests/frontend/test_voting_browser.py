@@ -235,10 +235,10 @@ async () => {
   r.sent = sent.map((m) => ({ ...m }));
 
   phone.onMessage({ type: "ack", for: "ballot.cast", ref: sent[0].ref, receipt: {
-    poll_id: 5, receipt_code: sent[0].receipt_code, choices: [51], weight: "1.0000",
+    poll_id: 5, receipt_code: "SERVERISSUED2345", choices: [51], weight: "1.0000",
     on_behalf_of: null } });
   phone.onMessage({ type: "ack", for: "ballot.cast", ref: sent[1].ref, receipt: {
-    poll_id: 5, receipt_code: sent[1].receipt_code, choices: [51], weight: "1.0000",
+    poll_id: 5, receipt_code: "SERVERISSUED2345", choices: [51], weight: "1.0000",
     on_behalf_of: null } }); // the duplicate's ack changes nothing
   r.afterAck = {
     heading: box("self").querySelector("h3").textContent,
@@ -302,7 +302,7 @@ async () => {
   r.afterOptionAgain = [61, 62, 63, 64].map((id) => boxes(id).checked);
   r.types = [...third.querySelectorAll("input")].map((i) => i.type);
 
-  const codes = Array.from({ length: 500 }, () => voting.newReceiptCode());
+  const codes = Array.from({ length: 500 }, () => voting.newBallotNonce());
   r.codesValid = codes.every((c) => /^[A-Z2-7]{16}$/.test(c));
   r.codesUnique = new Set(codes).size;
   r.formatted = voting.formatReceipt("ABCDEFGHIJKLMNOP");
@@ -352,7 +352,8 @@ def test_phone_ballot_retries_with_the_same_code_and_keeps_the_receipt(
     pending = r["pending"]
     assert pending["poll_id"] == 5 and pending["choices"] == [51]
     assert pending["on_behalf_of"] is None
-    assert re.fullmatch(r"[A-Z2-7]{16}", pending["receipt_code"])
+    assert re.fullmatch(r"[A-Z2-7]{16}", pending["nonce"])
+    assert "receipt_code" not in pending
     # Sent after the reconnect, then again by the retry timer: the same ballot.
     assert len(r["sent"]) == 2
     for message in r["sent"]:
@@ -360,13 +361,13 @@ def test_phone_ballot_retries_with_the_same_code_and_keeps_the_receipt(
             "type": "ballot.cast",
             "poll_id": 5,
             "choices": [51],
-            "receipt_code": pending["receipt_code"],
-            "ref": f"ballot:{pending['receipt_code']}",
+            "nonce": pending["nonce"],
+            "ref": f"ballot:{pending['nonce']}",
         }
 
     after = r["afterAck"]
     assert after["heading"] == "Your vote was counted"
-    code = pending["receipt_code"]
+    code = "SERVERISSUED2345"  # the server's receipt, not the phone's nonce
     assert after["code"] == "-".join(code[i : i + 4] for i in range(0, 16, 4))
     assert after["pending"] is None
     assert after["receipt"]["receipt_code"] == code
@@ -376,7 +377,7 @@ def test_phone_ballot_retries_with_the_same_code_and_keeps_the_receipt(
     assert r["proxyCastLabel"] == "Cast the vote for Lan"
     assert r["proxyMessage"]["on_behalf_of"] == 12
     assert r["proxyMessage"]["choices"] == [52]
-    assert r["proxyMessage"]["receipt_code"] != code
+    assert r["proxyMessage"]["nonce"] != pending["nonce"]
     assert "already been cast" in r["proxyAlert"]
     assert r["proxyPending"] is None
     assert r["sentAfterRefusal"] == 0
@@ -432,7 +433,7 @@ def test_chair_cancels_a_draft_and_decides_a_tie(
             voter=voter,
             poll_id=venue.pk,
             choices=[venue.options.get(label=label).pk],
-            receipt_code=receipt(),
+            nonce=receipt(),
         )
     voting_services.poll_close(actor=world.chair, poll=venue)
     chair_login = world.chair.username

@@ -531,7 +531,7 @@ def run_meeting(run: Replay) -> None:
             voter=member,
             poll_id=poll.pk,
             choices=[yes],
-            receipt_code=receipt(),
+            nonce=receipt(),
         ),
         then=lambda _receipt: run.pages["member"].ballot_counted(poll.pk),
     )
@@ -540,7 +540,7 @@ def run_meeting(run: Replay) -> None:
         """Within one flush: the turnout updates coalesce into one."""
         for voter, choice in ((chair, yes), (voters[1], no)):
             voting_services.ballot_cast(
-                voter=voter, poll_id=poll.pk, choices=[choice], receipt_code=receipt()
+                voter=voter, poll_id=poll.pk, choices=[choice], nonce=receipt()
             )
 
     step("two more ballots", two_ballots, then=lambda _: run.pages["chair"].ballot_counted(poll.pk))
@@ -577,7 +577,7 @@ def run_meeting(run: Replay) -> None:
             voter=voters[1],
             poll_id=secret.pk,
             choices=[options(secret)["Ana"]],
-            receipt_code=receipt(),
+            nonce=receipt(),
         ),
     )
     step("secret poll closed", partial(voting_services.poll_close, actor=chair, poll=secret))
@@ -666,7 +666,7 @@ def run_motions(run: Replay, step: Callable[..., Any]) -> None:
         def ballots() -> None:
             for voter in (member, chair):
                 voting_services.ballot_cast(
-                    voter=voter, poll_id=poll_id, choices=[yes], receipt_code=receipt()
+                    voter=voter, poll_id=poll_id, choices=[yes], nonce=receipt()
                 )
 
         def counted(_result: Any) -> None:

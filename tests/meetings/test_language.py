@@ -218,7 +218,7 @@ def test_a_result_reads_in_each_members_language(world: World) -> None:
     poll = voting_services.poll_open(actor=chair, poll=poll)
     for voter, label in zip(world.voters[:2], ["Yes", "No"], strict=True):
         voting_services.ballot_cast(
-            voter=voter, poll_id=poll.pk, choices=[option_id(poll, label)], receipt_code=receipt()
+            voter=voter, poll_id=poll.pk, choices=[option_id(poll, label)], nonce=receipt()
         )
     with override("vi"):
         poll = voting_services.poll_close(actor=chair, poll=poll)

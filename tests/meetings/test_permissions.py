@@ -59,7 +59,7 @@ def _tied_poll(world: World) -> Poll:
     yes, no = (poll.options.get(label=label).pk for label in ("Yes", "No"))
     for member, choice in ((world.voters[0], yes), (world.voters[1], no)):
         voting_services.ballot_cast(
-            voter=member, poll_id=poll.pk, choices=[choice], receipt_code=receipt()
+            voter=member, poll_id=poll.pk, choices=[choice], nonce=receipt()
         )
     return voting_services.poll_close(actor=world.chair, poll=poll)
 

@@ -39,9 +39,7 @@ def vote_and_close(world: World, poll: Poll, choice: str) -> Poll:
     option = poll.options.get(label=choice).pk
     voters: list[Member] = [world.chair, *world.voters]
     for voter in voters:
-        voting_services.ballot_cast(
-            voter=voter, poll_id=poll.pk, choices=[option], receipt_code=receipt()
-        )
+        voting_services.ballot_cast(voter=voter, poll_id=poll.pk, choices=[option], nonce=receipt())
     return voting_services.poll_close(actor=world.chair, poll=poll)
 
 

@@ -236,9 +236,7 @@ def test_a_tie_left_to_the_chair_waits_for_the_decision(live_world: World) -> No
 
     yes, no = poll.options.get(label="Yes").pk, poll.options.get(label="No").pk
     for voter, choice in ((world.voters[0], yes), (world.voters[1], no)):
-        voting_services.ballot_cast(
-            voter=voter, poll_id=poll.pk, choices=[choice], receipt_code=receipt()
-        )
+        voting_services.ballot_cast(voter=voter, poll_id=poll.pk, choices=[choice], nonce=receipt())
     poll = voting_services.poll_close(actor=world.chair, poll=poll)
     motion.refresh_from_db()
     assert motion.state == Motion.State.VOTING

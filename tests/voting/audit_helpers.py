@@ -50,15 +50,14 @@ def closed_poll(
     a, b, c = (world.participant(m) for m in world.voters[:3])
 
     def phone(voter: Any, label: str, name: str, on_behalf_of: int | None = None) -> None:
-        code = receipt()
-        services.ballot_cast(
+        given = services.ballot_cast(
             voter=voter,
             poll_id=poll.pk,
             choices=[option_id(poll, label)],
-            receipt_code=code,
+            nonce=receipt(),
             on_behalf_of=on_behalf_of,
         )
-        done.ballots[code] = (name, [label])
+        done.ballots[given.receipt_code] = (name, [label])
 
     def paper() -> None:
         entry = poll.roll.get(member=b)

@@ -34,7 +34,7 @@ def polls_url(world: World) -> str:
 def cast(client: APIClient, poll: Poll, choices: list[Any], code: str, **extra: Any) -> Any:
     return client.post(
         f"/api/polls/{poll.pk}/ballots/",
-        {"choices": choices, "receipt_code": code, **extra},
+        {"choices": choices, "nonce": code, **extra},
         format="json",
     )
 
@@ -210,7 +210,7 @@ def test_close_poll(live_world: World, make_poll: PollMaker) -> None:
     poll = make_poll()
     yes = option_id(poll, "Yes")
     for voter in live_world.voters[:2]:
-        services.ballot_cast(voter=voter, poll_id=poll.pk, choices=[yes], receipt_code=receipt())
+        services.ballot_cast(voter=voter, poll_id=poll.pk, choices=[yes], nonce=receipt())
     url = f"/api/polls/{poll.pk}/close/"
     assert_error(APIClient().post(url), 401)
     assert_error(client_for(live_world.voters[0]).post(url), 403)
@@ -297,9 +297,11 @@ def test_cast_then_resend_returns_the_same_receipt(live_world: World, make_poll:
     yes = option_id(poll, "Yes")
     first = cast(client, poll, [yes], code)
     assert first.status_code == 201, first.content
+    issued = first.json()["receipt"]["receipt_code"]
+    assert issued != code  # the receipt is the server's; the nonce stays on the phone
     assert signed_entry(first.json()["receipt"], poll) == {
         "poll_id": poll.pk,
-        "receipt_code": code,
+        "receipt_code": issued,
         "choices": [yes],
         "weight": "1.0000",
         "on_behalf_of": None,
@@ -329,9 +331,9 @@ def test_cast_refusals(live_world: World, make_poll: PollMaker) -> None:
     assert_error(cast(voter, poll, ["yes"], receipt()), 400)
     assert_error(cast(voter, poll, [yes], "short"), 400)
     missing = voter.post(f"/api/polls/{poll.pk}/ballots/", {"choices": [yes]}, format="json")
-    assert "receipt_code" in assert_error(missing, 400)["errors"]
+    assert "nonce" in assert_error(missing, 400)["errors"]
     response = voter.post(
-        "/api/polls/999999/ballots/", {"choices": [yes], "receipt_code": receipt()}, format="json"
+        "/api/polls/999999/ballots/", {"choices": [yes], "nonce": receipt()}, format="json"
     )
     assert_error(response, 404)
     assert not Ballot.objects.exists()
@@ -442,7 +444,7 @@ def test_roll(live_world: World, make_poll: PollMaker) -> None:
         voter=live_world.voters[1],
         poll_id=poll.pk,
         choices=[option_id(poll, "Yes")],
-        receipt_code=receipt(),
+        nonce=receipt(),
     )
     entry = RollEntry.objects.get(poll=poll, member=a)
     services.paper_ballot_enter(
@@ -482,7 +484,7 @@ def test_turnout(live_world: World, make_poll: PollMaker) -> None:
     poll = make_poll(secrecy="named", results_visibility="live")
     yes = option_id(poll, "Yes")
     services.ballot_cast(
-        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], receipt_code=receipt()
+        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], nonce=receipt()
     )
     url = f"/api/polls/{poll.pk}/turnout/"
     assert_error(APIClient().get(url), 401)
@@ -632,7 +634,7 @@ def test_admin_lists_voting_records_read_only(live_world: World, make_poll: Poll
         voter=live_world.voters[0],
         poll_id=poll.pk,
         choices=[option_id(poll, "Yes")],
-        receipt_code=receipt(),
+        nonce=receipt(),
     )
     admin = MemberFactory.create(is_staff=True, is_superuser=True)
     client = client_for(admin)

@@ -286,7 +286,7 @@ def test_a_decided_tie_verifies(live_world: World) -> None:
     poll = services.poll_open(actor=live_world.chair, poll=poll)
     for voter, label in ((live_world.voters[0], "Yes"), (live_world.voters[1], "No")):
         services.ballot_cast(
-            voter=voter, poll_id=poll.pk, choices=[option_id(poll, label)], receipt_code=receipt()
+            voter=voter, poll_id=poll.pk, choices=[option_id(poll, label)], nonce=receipt()
         )
     poll = services.poll_close(actor=live_world.chair, poll=poll)
     assert poll.result is not None and poll.result["tied"]

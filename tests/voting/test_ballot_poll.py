@@ -71,12 +71,12 @@ def test_ballots_follow_the_poll_state_after_its_value_is_kept(
     poll = make_poll()
     yes = option_id(poll, "Yes")
     services.ballot_cast(
-        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], receipt_code=receipt()
+        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], nonce=receipt()
     )
     services.poll_cancel(actor=live_world.chair, poll=poll, reason="Wrong wording")
     with pytest.raises(Conflict) as phone:
         services.ballot_cast(
-            voter=live_world.voters[1], poll_id=poll.pk, choices=[yes], receipt_code=receipt()
+            voter=live_world.voters[1], poll_id=poll.pk, choices=[yes], nonce=receipt()
         )
     assert phone.value.code == "poll_not_open"
     entry = RollEntry.objects.get(poll=poll, member__member=live_world.voters[2])

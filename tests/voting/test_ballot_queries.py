@@ -31,9 +31,9 @@ FIRST_BALLOT_OF_THE_POLL_QUERIES = FIRST_BALLOT_QUERIES + 2
 # As a first ballot up to the roll mark, which the database refuses; then the
 # stored ballot under the code and the caster's participant.
 RESENT_BALLOT_QUERIES = 5
-# The poll's row (closed), a stored ballot under the code (none), and the poll
-# again to say why.
-REFUSED_BALLOT_QUERIES = 3
+# The poll's row (closed), the voter's roll entry and a stored ballot under
+# the nonce (none), and the poll again to say why.
+REFUSED_BALLOT_QUERIES = 4
 
 
 def statements(queries: CaptureQueriesContext) -> list[str]:
@@ -45,7 +45,7 @@ def cast(world: World, poll: Poll, voter: int, code: str) -> Callable[[], Any]:
 
     def call() -> Any:
         return services.ballot_cast(
-            voter=world.voters[voter], poll_id=poll.pk, choices=[yes], receipt_code=code
+            voter=world.voters[voter], poll_id=poll.pk, choices=[yes], nonce=code
         )
 
     return call

@@ -22,10 +22,10 @@ def test_cast_and_resend_gives_one_ballot(live_world: World, make_poll: PollMake
     yes = option_id(poll, "Yes")
     code = receipt()
     first = services.ballot_cast(
-        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], receipt_code=code
+        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], nonce=code
     )
     again = services.ballot_cast(
-        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], receipt_code=code.lower()
+        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], nonce=code.lower()
     )
     assert first.created and not again.created
     assert again.as_dict() == first.as_dict()
@@ -35,12 +35,12 @@ def test_cast_and_resend_gives_one_ballot(live_world: World, make_poll: PollMake
             voter=live_world.voters[0],
             poll_id=poll.pk,
             choices=[option_id(poll, "No")],
-            receipt_code=code,
+            nonce=code,
         )
     assert other_choice.value.code == "receipt_conflict"
     with pytest.raises(Conflict) as second:
         services.ballot_cast(
-            voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], receipt_code=receipt()
+            voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], nonce=receipt()
         )
     assert second.value.code == "already_voted"
     assert Ballot.objects.filter(poll=poll).count() == 1
@@ -61,7 +61,7 @@ def test_invalid_motion_ballots_write_nothing(
     poll = make_poll()
     with pytest.raises(error):
         services.ballot_cast(
-            voter=live_world.voters[0], poll_id=poll.pk, choices=choices, receipt_code=receipt()
+            voter=live_world.voters[0], poll_id=poll.pk, choices=choices, nonce=receipt()
         )
     assert not Ballot.objects.exists()
     assert not RollMark.objects.exists()
@@ -74,7 +74,7 @@ def test_yes_and_no_together_refused(live_world: World, make_poll: PollMaker) ->
             voter=live_world.voters[0],
             poll_id=poll.pk,
             choices=[option_id(poll, "Yes"), option_id(poll, "No")],
-            receipt_code=receipt(),
+            nonce=receipt(),
         )
 
 
@@ -84,7 +84,7 @@ def test_bad_receipt_codes(live_world: World, make_poll: PollMaker) -> None:
     for code in ("", "SHORT", "0000000000000", "ABCDEFGHIJ!"):
         with pytest.raises(InvalidInput):
             services.ballot_cast(
-                voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], receipt_code=code
+                voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], nonce=code
             )
 
 
@@ -95,7 +95,7 @@ def test_not_open_not_on_roll(live_world: World, make_poll: PollMaker) -> None:
             voter=live_world.voters[0],
             poll_id=draft.pk,
             choices=[option_id(draft, "Yes")],
-            receipt_code=receipt(),
+            nonce=receipt(),
         )
     poll = services.poll_open(actor=live_world.chair, poll=draft)
     with pytest.raises(NotAllowed):  # clerks are not voters
@@ -103,18 +103,18 @@ def test_not_open_not_on_roll(live_world: World, make_poll: PollMaker) -> None:
             voter=live_world.clerk,
             poll_id=poll.pk,
             choices=[option_id(poll, "Yes")],
-            receipt_code=receipt(),
+            nonce=receipt(),
         )
     with pytest.raises(NotAllowed):
         services.ballot_cast(
             voter=live_world.outsider,
             poll_id=poll.pk,
             choices=[option_id(poll, "Yes")],
-            receipt_code=receipt(),
+            nonce=receipt(),
         )
     with pytest.raises(NotFound):
         services.ballot_cast(
-            voter=live_world.voters[0], poll_id=999_999, choices=[1], receipt_code=receipt()
+            voter=live_world.voters[0], poll_id=999_999, choices=[1], nonce=receipt()
         )
 
 
@@ -134,14 +134,14 @@ def test_roll_is_frozen_at_open(live_world: World, make_poll: PollMaker) -> None
         voter=live_world.voters[1],
         poll_id=poll.pk,
         choices=[option_id(poll, "Yes")],
-        receipt_code=receipt(),
+        nonce=receipt(),
     )
     assert receipt_.weight == Decimal(1)
     services.ballot_cast(
         voter=live_world.voters[0],
         poll_id=poll.pk,
         choices=[option_id(poll, "No")],
-        receipt_code=receipt(),
+        nonce=receipt(),
     )
     assert Ballot.objects.filter(poll=poll).count() == 2
 
@@ -152,7 +152,7 @@ def test_secret_ballot_has_no_link_to_voter(live_world: World, make_poll: PollMa
         voter=live_world.voters[0],
         poll_id=poll.pk,
         choices=[option_id(poll, "Yes")],
-        receipt_code=receipt(),
+        nonce=receipt(),
     )
     ballot = Ballot.objects.get(poll=poll)
     assert ballot.roll_entry is None
@@ -163,7 +163,7 @@ def test_secret_ballot_has_no_link_to_voter(live_world: World, make_poll: PollMa
         voter=live_world.voters[0],
         poll_id=named.pk,
         choices=[option_id(named, "Yes")],
-        receipt_code=receipt(),
+        nonce=receipt(),
     )
     assert Ballot.objects.get(poll=named).roll_entry.caster.member == live_world.voters[0]  # type: ignore[union-attr]
 
@@ -189,7 +189,7 @@ def test_paper_ballot_counts_and_blocks_phone(live_world: World, make_poll: Poll
             voter=live_world.voters[0],
             poll_id=poll.pk,
             choices=[option_id(poll, "No")],
-            receipt_code=receipt(),
+            nonce=receipt(),
         )
     closed = services.poll_close(actor=live_world.chair, poll=poll)
     assert closed.result is not None
@@ -201,7 +201,7 @@ def test_close_counts_with_rule(live_world: World, make_poll: PollMaker) -> None
     poll = make_poll(majority="two_thirds")
     yes, no = option_id(poll, "Yes"), option_id(poll, "No")
     for voter, choice in zip(live_world.voters, [yes, yes, no], strict=True):
-        services.ballot_cast(voter=voter, poll_id=poll.pk, choices=[choice], receipt_code=receipt())
+        services.ballot_cast(voter=voter, poll_id=poll.pk, choices=[choice], nonce=receipt())
     poll = services.poll_close(actor=live_world.chair, poll=poll)
     assert poll.state == Poll.State.CLOSED
     assert poll.result is not None
@@ -209,7 +209,7 @@ def test_close_counts_with_rule(live_world: World, make_poll: PollMaker) -> None
     assert poll.result["sentence"] == "Carried: 2 of 3 valid votes; two-thirds required 2."
     with pytest.raises(Conflict):
         services.ballot_cast(
-            voter=live_world.chair, poll_id=poll.pk, choices=[yes], receipt_code=receipt()
+            voter=live_world.chair, poll_id=poll.pk, choices=[yes], nonce=receipt()
         )
     services.poll_publish(actor=live_world.chair, poll=poll)
     poll.refresh_from_db()
@@ -229,13 +229,13 @@ def test_proxy_delegate_votes_for_self_and_delegator(
     assert entry.caster == b
     yes = option_id(poll, "Yes")
     own = services.ballot_cast(
-        voter=live_world.voters[1], poll_id=poll.pk, choices=[yes], receipt_code=receipt()
+        voter=live_world.voters[1], poll_id=poll.pk, choices=[yes], nonce=receipt()
     )
     proxied = services.ballot_cast(
         voter=live_world.voters[1],
         poll_id=poll.pk,
         choices=[option_id(poll, "No")],
-        receipt_code=receipt(),
+        nonce=receipt(),
         on_behalf_of=a.pk,
     )
     assert (own.weight, proxied.weight) == (Decimal(1), Decimal("2.5"))
@@ -243,7 +243,7 @@ def test_proxy_delegate_votes_for_self_and_delegator(
     # The delegator gave their vote away and cannot vote themselves.
     with pytest.raises(NotAllowed):
         services.ballot_cast(
-            voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], receipt_code=receipt()
+            voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], nonce=receipt()
         )
     # Someone who carries no proxy for `a` cannot cast for them.
     with pytest.raises(NotAllowed):
@@ -251,7 +251,7 @@ def test_proxy_delegate_votes_for_self_and_delegator(
             voter=live_world.voters[2],
             poll_id=poll.pk,
             choices=[yes],
-            receipt_code=receipt(),
+            nonce=receipt(),
             on_behalf_of=a.pk,
         )
 
@@ -342,14 +342,12 @@ def test_close_when_all_voted(
     yes = option_id(poll, "Yes")
     for voter in [live_world.chair, *live_world.voters[:2]]:
         with django_capture_on_commit_callbacks(execute=True):
-            services.ballot_cast(
-                voter=voter, poll_id=poll.pk, choices=[yes], receipt_code=receipt()
-            )
+            services.ballot_cast(voter=voter, poll_id=poll.pk, choices=[yes], nonce=receipt())
     poll.refresh_from_db()
     assert poll.state == Poll.State.OPEN
     with django_capture_on_commit_callbacks(execute=True):
         services.ballot_cast(
-            voter=live_world.voters[2], poll_id=poll.pk, choices=[yes], receipt_code=receipt()
+            voter=live_world.voters[2], poll_id=poll.pk, choices=[yes], nonce=receipt()
         )
     poll.refresh_from_db()
     assert poll.state == Poll.State.CLOSED

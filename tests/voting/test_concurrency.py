@@ -133,9 +133,7 @@ def test_fifty_threads_for_one_roll_entry_give_one_ballot(pg_world: World) -> No
 
     def cast(code: str) -> Callable[[], services.Receipt]:
         def call() -> services.Receipt:
-            return services.ballot_cast(
-                voter=voter, poll_id=poll.pk, choices=[yes], receipt_code=code
-            )
+            return services.ballot_cast(voter=voter, poll_id=poll.pk, choices=[yes], nonce=code)
 
         return call
 
@@ -188,7 +186,7 @@ def test_two_hundred_voters_at_once(pg_world: World) -> None:
                     voter=crowd[index],
                     poll_id=poll.pk,
                     choices=[yes if index % 4 else no],
-                    receipt_code=receipt(),
+                    nonce=receipt(),
                 )
             finally:
                 connection.close()  # back to the pool before the seat is freed

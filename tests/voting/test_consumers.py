@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -136,11 +137,13 @@ async def test_ballot_cast_over_the_socket_and_resend(sworld: World) -> None:
     async with await member_socket(sworld, sworld.voters[0]) as socket:
         await socket.receive()  # snapshot
         message = {"type": "ballot.cast", "poll_id": poll.pk, "choices": [yes]}
-        await socket.send({**message, "receipt_code": code, "ref": "b1"})
+        await socket.send({**message, "nonce": code, "ref": "b1"})
         ack = await receive_until(socket, lambda f: f["type"] == "ack")
+        issued = ack[-1]["receipt"]["receipt_code"]
+        assert re.fullmatch(r"[A-Z2-7]{16}", issued) and issued != code  # the server's
         expected = {
             "poll_id": poll.pk,
-            "receipt_code": code,
+            "receipt_code": issued,
             "choices": [yes],
             "weight": "1.0000",
             "on_behalf_of": None,
@@ -148,15 +151,15 @@ async def test_ballot_cast_over_the_socket_and_resend(sworld: World) -> None:
         assert ack[-1]["ref"] == "b1"
         voter = await database_sync_to_async(sworld.participant)(sworld.voters[0])
         assert signed_entry(ack[-1]["receipt"], poll, voter=voter.pk) == expected
-        # A resend (the phone lost the ack) with the code as a person might
-        # type it gets the very same receipt.
+        # A resend (the phone lost the ack) with the nonce, however spelt,
+        # gets the very same receipt.
         spaced = "-".join(code[i : i + 4] for i in range(0, len(code), 4)).lower()
-        await socket.send({**message, "receipt_code": spaced, "ref": "b2"})
+        await socket.send({**message, "nonce": spaced, "ref": "b2"})
         again = await receive_until(socket, lambda f: f["type"] == "ack")
         assert again[-1]["receipt"] == ack[-1]["receipt"]
         assert again[-1]["ref"] == "b2"
-        # A new code for the same voter is refused; the socket stays open.
-        await socket.send({**message, "receipt_code": receipt(), "ref": "b3"})
+        # A new nonce for the same voter is refused; the socket stays open.
+        await socket.send({**message, "nonce": receipt(), "ref": "b3"})
         error = await receive_until(socket, lambda f: f["type"] == "error")
         assert (error[-1]["code"], error[-1]["ref"]) == ("already_voted", "b3")
         await still_open(socket)
@@ -186,10 +189,10 @@ async def test_refused_ballots_are_error_frames_and_the_socket_stays_open(
         (sworld.voters[0], {"poll_id": poll.pk, "choices": "yes"}, "invalid"),
         (
             sworld.voters[0],
-            {"poll_id": poll.pk, "choices": [yes], "receipt_code": "0OI1"},
+            {"poll_id": poll.pk, "choices": [yes], "nonce": "0OI1"},
             "invalid",
         ),
-        (sworld.voters[0], {"poll_id": poll.pk, "choices": [yes], "receipt_code": ""}, "invalid"),
+        (sworld.voters[0], {"poll_id": poll.pk, "choices": [yes], "nonce": ""}, "invalid"),
         (sworld.voters[0], {"poll_id": "five", "choices": [yes]}, "invalid"),
         (sworld.voters[0], {"poll_id": other_poll.pk, "choices": [yes]}, "not_found"),
         (sworld.voters[0], {"choices": [yes]}, "not_found"),
@@ -205,7 +208,7 @@ async def test_refused_ballots_are_error_frames_and_the_socket_stays_open(
             for ref, (who, fields, code) in enumerate(cases):
                 if who != member:
                     continue
-                frame = {"type": "ballot.cast", "receipt_code": receipt(), "ref": ref, **fields}
+                frame = {"type": "ballot.cast", "nonce": receipt(), "ref": ref, **fields}
                 await socket.send(frame)
                 error = await receive_until(socket, lambda f: f["type"] in ("error", "ack"))
                 assert error[-1]["type"] == "error", (fields, error[-1])
@@ -224,7 +227,7 @@ async def test_projector_cannot_cast(sworld: World) -> None:
     async with await projector_socket(sworld) as socket:
         await socket.receive()
         await socket.send(
-            {"type": "ballot.cast", "poll_id": poll.pk, "choices": [yes], "receipt_code": receipt()}
+            {"type": "ballot.cast", "poll_id": poll.pk, "choices": [yes], "nonce": receipt()}
         )
         error = await receive_until(socket, lambda f: f["type"] == "error")
         assert error[-1]["code"] == "forbidden"
@@ -245,7 +248,7 @@ def crowd_poll(world: World, count: int, **fields: Any) -> tuple[Poll, list[Memb
 def cast_and_close_connection(member: Member, poll_id: int, choice: int) -> services.Receipt:
     try:
         return services.ballot_cast(
-            voter=member, poll_id=poll_id, choices=[choice], receipt_code=receipt()
+            voter=member, poll_id=poll_id, choices=[choice], nonce=receipt()
         )
     finally:
         connection.close()
@@ -269,8 +272,7 @@ async def cast_burst(crowd: list[Member], poll_id: int, choice: int) -> float:
     else:  # SQLite takes one writer at a time: parallel writers only wait on the lock
         cast = database_sync_to_async(services.ballot_cast)
         receipts = [
-            await cast(voter=m, poll_id=poll_id, choices=[choice], receipt_code=receipt())
-            for m in crowd
+            await cast(voter=m, poll_id=poll_id, choices=[choice], nonce=receipt()) for m in crowd
         ]
     assert all(r.created for r in receipts)
     return time.monotonic() - start
@@ -433,7 +435,7 @@ async def test_poll_changed_on_open_and_close_with_the_result_for_everyone(
                     "type": "ballot.cast",
                     "poll_id": poll.pk,
                     "choices": [options[choice]],
-                    "receipt_code": receipt(),
+                    "nonce": receipt(),
                     "ref": choice,
                 }
             )
@@ -470,7 +472,7 @@ async def test_snapshot_while_open_shows_turnout_and_my_votes(sworld: World) -> 
     )
     yes = (await database_sync_to_async(options_of)(poll))["Yes"]
     await database_sync_to_async(services.ballot_cast)(
-        voter=sworld.voters[0], poll_id=poll.pk, choices=[yes], receipt_code=receipt()
+        voter=sworld.voters[0], poll_id=poll.pk, choices=[yes], nonce=receipt()
     )
     async with await member_socket(sworld, sworld.voters[0]) as voted:
         snapshot = await voted.receive()
@@ -516,7 +518,7 @@ def test_composed_snapshot_query_count_is_pinned(
             voter=world.voters[0],
             poll_id=poll.pk,
             choices=[options_of(poll)["A"]],
-            receipt_code=receipt(),
+            nonce=receipt(),
         )
         services.poll_close(actor=world.chair, poll=poll)
     create_poll(world, title="Draft")

@@ -27,7 +27,7 @@ def labels_and_roles(poll: Poll) -> list[tuple[str, str]]:
 
 def cast(world: World, poll: Poll, member_index: int, choices: list[int]) -> services.Receipt:
     return services.ballot_cast(
-        voter=world.voters[member_index], poll_id=poll.pk, choices=choices, receipt_code=receipt()
+        voter=world.voters[member_index], poll_id=poll.pk, choices=choices, nonce=receipt()
     )
 
 
@@ -347,12 +347,12 @@ def test_multiple_choice_min_and_max(live_world: World, make_poll: PollMaker) ->
     assert not RollMark.objects.exists()
     code = receipt()
     first = services.ballot_cast(
-        voter=live_world.voters[0], poll_id=poll.pk, choices=[c, a], receipt_code=code
+        voter=live_world.voters[0], poll_id=poll.pk, choices=[c, a], nonce=code
     )
     assert first.choices == sorted([a, c])
     # A resend listing the same choices in another order is the same ballot.
     again = services.ballot_cast(
-        voter=live_world.voters[0], poll_id=poll.pk, choices=[a, c], receipt_code=code
+        voter=live_world.voters[0], poll_id=poll.pk, choices=[a, c], nonce=code
     )
     assert (again.created, again.as_dict()) == (False, first.as_dict())
     assert cast(live_world, poll, 1, [a, b, d]).choices == sorted([a, b, d])
@@ -397,7 +397,7 @@ def test_election_with_n_seats(live_world: World, make_poll: PollMaker) -> None:
     cast(live_world, poll, 1, [lan, hoa])
     cast(live_world, poll, 2, [lan])  # up to N: one mark is fine
     services.ballot_cast(
-        voter=live_world.chair, poll_id=poll.pk, choices=[minh, tuan], receipt_code=receipt()
+        voter=live_world.chair, poll_id=poll.pk, choices=[minh, tuan], nonce=receipt()
     )
     poll = services.poll_close(actor=live_world.chair, poll=poll)
     assert poll.result is not None
@@ -416,7 +416,7 @@ def test_one_candidate_election_is_yes_no_abstain(live_world: World, make_poll: 
     cast(live_world, poll, 1, [lan])
     cast(live_world, poll, 2, [no])
     services.ballot_cast(
-        voter=live_world.chair, poll_id=poll.pk, choices=[abstain], receipt_code=receipt()
+        voter=live_world.chair, poll_id=poll.pk, choices=[abstain], nonce=receipt()
     )
     poll = services.poll_close(actor=live_world.chair, poll=poll)
     assert poll.result is not None
@@ -472,7 +472,7 @@ def test_remote_delegate_on_a_room_only_poll_gets_the_same_message(
             voter=live_world.voters[1],
             poll_id=poll.pk,
             choices=[option_id(poll, "Yes")],
-            receipt_code=receipt(),
+            nonce=receipt(),
             on_behalf_of=a.pk,
         )
 

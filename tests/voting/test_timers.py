@@ -88,7 +88,7 @@ async def test_poll_closes_on_time_with_no_request(
                 "type": "ballot.cast",
                 "poll_id": poll.pk,
                 "choices": [options["Yes"]],
-                "receipt_code": receipt(),
+                "nonce": receipt(),
                 "ref": 1,
             }
         )
@@ -120,7 +120,7 @@ async def member_as_late_voter(world: World, poll_id: int, choice: int) -> None:
                 "type": "ballot.cast",
                 "poll_id": poll_id,
                 "choices": [choice],
-                "receipt_code": receipt(),
+                "nonce": receipt(),
                 "ref": "late",
             }
         )
@@ -200,9 +200,7 @@ def test_polls_close_due_closes_only_due_polls(live_world: World, make_poll: Pol
     )
     later = services.poll_open(actor=other.chair, poll=later, duration_seconds=600)
     yes = option_id(due, "Yes")
-    services.ballot_cast(
-        voter=live_world.voters[0], poll_id=due.pk, choices=[yes], receipt_code=receipt()
-    )
+    services.ballot_cast(voter=live_world.voters[0], poll_id=due.pk, choices=[yes], nonce=receipt())
     assert services.polls_close_due() == []  # nothing is due yet
     now = timezone.now()
     move_deadline(due, -1)
@@ -237,19 +235,15 @@ def test_ballots_after_closes_at_are_refused(live_world: World, make_poll: PollM
     poll = services.poll_open(actor=live_world.chair, poll=poll, duration_seconds=10)
     yes = option_id(poll, "Yes")
     code = receipt()
-    services.ballot_cast(
-        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], receipt_code=code
-    )
+    services.ballot_cast(voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], nonce=code)
     move_deadline(poll, 0)
     for voter in live_world.voters[1:]:
         with pytest.raises(Conflict) as refused:
-            services.ballot_cast(
-                voter=voter, poll_id=poll.pk, choices=[yes], receipt_code=receipt()
-            )
+            services.ballot_cast(voter=voter, poll_id=poll.pk, choices=[yes], nonce=receipt())
         assert refused.value.code == "poll_not_open"
     # A resend of a ballot accepted in time still gets its receipt.
     again = services.ballot_cast(
-        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], receipt_code=code
+        voter=live_world.voters[0], poll_id=poll.pk, choices=[yes], nonce=code
     )
     assert not again.created
     # Paper ballots too are refused after time.

@@ -84,7 +84,8 @@ def test_untouched_export_verifies_with_a_one_line_summary(
     data = secret_export if which == "secret" else named_export
     code, out, err = run(data, tmp_path, capsys, "--public-key", keys.public_key_b64())
     assert (code, err) == (0, "")
-    assert out.count("\n") == 1 and out.startswith(f"OK: poll {data['poll']['id']} ")
+    assert out.count("\n") == 3 and out.startswith(f"OK: poll {data['poll']['id']} ")
+    assert f"\nkey fingerprint: {keys.fingerprint()}\n" in out
     assert "4 ballots" in out and "result recounted" in out
     # What the export holds: a proxy, a paper ballot, non-integer weights.
     assert {e["weight"] for e in data["entries"]} == {"1.0000", "2.5000", "1.3333", "0.7500"}
@@ -106,7 +107,8 @@ def test_receipt_is_found_and_an_unknown_one_refused(
 ) -> None:
     code_, (_name, labels) = next(iter(polls[0].ballots.items()))
     dashed = "-".join(code_[i : i + 4] for i in range(0, len(code_), 4)).lower()
-    code, out, _err = run(secret_export, tmp_path, capsys, "--receipt", dashed)
+    pin = ("--fingerprint", keys.fingerprint())
+    code, out, _err = run(secret_export, tmp_path, capsys, "--receipt", dashed, *pin)
     assert code == 0
     assert f"receipt {code_} is included as entry" in out
     chosen = option(secret_export, labels[0])
@@ -327,9 +329,11 @@ def test_verifier_runs_where_django_cannot_be_imported(
     path = tmp_path / "export.json"
     path.write_text(json.dumps(secret_export), encoding="utf-8")
     code_ = secret_export["entries"][0]["receipt"]
+    fp = keys.fingerprint()
     script = (
         "import sys; sys.modules['django'] = None; import runpy; "
-        f"sys.argv = ['voting.verify', {str(path)!r}, '--receipt', {code_!r}]; "
+        f"sys.argv = ['voting.verify', {str(path)!r}, '--receipt', {code_!r}, "
+        f"'--fingerprint', {fp!r}]; "
         "runpy.run_module('voting.verify', run_name='__main__')"
     )
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
@@ -339,6 +343,13 @@ def test_verifier_runs_where_django_cannot_be_imported(
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"OK: poll {secret_export['poll']['id']} ")
     assert f"receipt {code_} is included" in done.stdout
+    # As a script, from anywhere, by its path.
+    as_script = [sys.executable, str(ROOT / "voting" / "verify.py"), str(path), "--fingerprint", fp]
+    done = subprocess.run(
+        as_script, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"OK: poll {secret_export['poll']['id']} ")
     # Tampered, the same subprocess fails and says why.
     secret_export["entries"][0]["weight"] = "3.0000"
     path.write_text(json.dumps(secret_export), encoding="utf-8")

@@ -247,9 +247,19 @@ class DecideTieSerializer(serializers.Serializer):
 
 class BallotCastSerializer(serializers.Serializer):
     choices = serializers.ListField(child=serializers.IntegerField(), help_text=_("Option ids."))
+    nonce = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text=_(
+            "Drawn by the phone: 10 to 32 base32 letters, kept on the phone and never "
+            "published. Resending the ballot with it is safe. The receipt code is the server's."
+        ),
+    )
     receipt_code = serializers.CharField(
         max_length=64,
-        help_text=_("Drawn by the phone: 10 to 32 base32 letters. Resending it is safe."),
+        required=False,
+        write_only=True,
+        help_text=_("The old name of the nonce, still accepted."),
     )
     on_behalf_of = serializers.IntegerField(
         allow_null=True,
@@ -257,15 +267,17 @@ class BallotCastSerializer(serializers.Serializer):
         help_text=_("Participant id of a member whose proxy the caller carries."),
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        old = attrs.pop("receipt_code", None)
+        attrs["nonce"] = attrs.get("nonce") or old
+        if not attrs["nonce"]:
+            raise serializers.ValidationError({"nonce": [_("This field is required.")]})
+        return attrs
+
 
 class PaperBallotSerializer(serializers.Serializer):
     roll_entry_id = serializers.IntegerField()
     choices = serializers.ListField(child=serializers.IntegerField())
-    receipt_code = serializers.CharField(
-        max_length=64,
-        required=False,
-        help_text=_("The code printed on the paper ballot, if any; drawn by the server if not."),
-    )
 
 
 class ReceiptSerializer(serializers.Serializer):

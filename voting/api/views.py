@@ -174,9 +174,10 @@ class BallotCastView(ApiView):
     @extend_schema(
         summary="Cast a ballot from the phone",
         description=(
-            "The receipt code is the idempotency key: a resend of the same ballot "
-            "answers 200 with the original receipt. 409 codes: `already_voted`, "
-            "`receipt_conflict` (same code, other choices), `poll_not_open`. 403 "
+            "The phone's nonce is the idempotency key: a resend of the same ballot "
+            "answers 200 with the original receipt; the receipt code is drawn by the "
+            "server. 409 codes: `already_voted`, `receipt_conflict` (same nonce, other "
+            "choices), `poll_not_open`. 403 "
             "codes: `not_on_roll`, `forbidden` (e.g. a remote member on a room-only poll)."
         ),
         request=s.BallotCastSerializer,

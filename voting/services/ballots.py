@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from meetings.models import Member, Participant
 from meetings.selectors import (
     participant_for,
 )
-from voting import audit, permissions, rules, turnout
+from voting import audit, ballot_writer, permissions, rules, turnout
 from voting.ballot_poll import BallotPoll, accepts_ballots, ballot_poll_read
 from voting.events import POLL_PAPER_BALLOT
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
@@ -32,6 +33,7 @@ from voting.services.closing import close
 from voting.services.common import lock_poll
 
 RECEIPT_ALPHABET = re.compile(r"^[A-Z2-7]{10,32}$")
+NONCE_ALPHABET = RECEIPT_ALPHABET
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,26 @@ def normalise_receipt(code: str) -> str:
             _("The receipt code must be 10 to 32 letters A-Z and digits 2-7 (base32).")
         )
     return cleaned
+
+
+def normalise_nonce(nonce: str) -> str:
+    cleaned = re.sub(r"[\s-]", "", str(nonce or "")).upper()
+    if not NONCE_ALPHABET.match(cleaned):
+        raise InvalidInput(_("The nonce must be 10 to 32 letters A-Z and digits 2-7 (base32)."))
+    return cleaned
+
+
+def issue_receipt() -> str:
+    """A receipt code: 80 random bits from the server, in base32. Never text a
+    client chose: a client could write a name into it, or claim another's."""
+    return base64.b32encode(secrets.token_bytes(10)).decode()
+
+
+def nonce_key(poll_id: int, roll_entry_id: int, nonce: str) -> str:
+    """What a ballot keeps of the phone's nonce: bound to the roll entry, so
+    that another member's nonce finds nothing, and useless without the nonce
+    for telling which entry a ballot belongs to."""
+    return hashlib.sha256(f"{poll_id}:{roll_entry_id}:{nonce}".encode()).hexdigest()
 
 
 def validate_choices(poll: BallotPoll, choices: Any) -> list[int]:
@@ -158,37 +180,18 @@ def _ballot_poll(row: _PollRow) -> BallotPoll:
     return dataclasses.replace(opened, state=row.state, closes_at=row.closes_at)
 
 
-def _same_ballot(
-    existing: Ballot,
-    choices: list[int],
-    caster: Participant | None,
-    on_behalf_of: int | None = None,
-) -> Receipt:
+def _same_ballot(existing: Ballot, choices: list[int], entry: RollEntry) -> Receipt:
     try:  # stored choices are sorted; a resend may list them in another order
         same = existing.choices == sorted(choices)
     except TypeError:
         same = False
     if not same:
         raise Conflict(
-            _("This receipt code was already used for a ballot with other choices."),
+            _("This ballot was already sent with other choices."),
             code="receipt_conflict",
         )
-    entry = existing.roll_entry
-    if entry is not None and caster is not None and entry.caster_id != caster.pk:
-        raise Conflict(_("This receipt code belongs to another ballot."), code="receipt_conflict")
     # The first answer named the represented member of a proxy ballot; so does a resend.
-    represented: str | None = None
-    if entry is not None:
-        represented = entry.member.member.full_name if entry.is_proxy else None
-    elif on_behalf_of is not None and caster is not None:  # secret: no roll link to follow
-        represented = (
-            RollEntry.objects.filter(
-                poll_id=existing.poll_id, member_id=on_behalf_of, caster=caster
-            )
-            .exclude(member=caster)
-            .values_list("member__member__full_name", flat=True)
-            .first()
-        )
+    represented = entry.member.member.full_name if entry.is_proxy else None
     return Receipt(
         poll_id=existing.poll_id,
         receipt_code=existing.receipt_code,
@@ -223,13 +226,14 @@ def _record_ballot(
     entry: RollEntry,
     choices: list[int],
     receipt_code: str,
+    nonce: str | None,
     method: str,
     entered_by: Member | None,
 ) -> str:
     """Mark the roll entry as voted and store the signed ballot, or raise
     IntegrityError. Returns the signature over the ballot's entry. Plain
     inserts (core.plainsql): through the ORM they were a third of the
-    ballot's CPU."""
+    ballot's CPU. A secret ballot waits for the ballot writer to shuffle it."""
     plainsql.insert(RollMark(roll_entry=entry, method=method, entered_by=entered_by))
     signature = audit.sign_entry(
         audit.ballot_entry(
@@ -248,8 +252,12 @@ def _record_ballot(
             weight=entry.weight,
             roll_entry=entry if poll.secrecy == Poll.Secrecy.NAMED else None,
             signature=signature,
+            nonce_key=None if nonce is None else nonce_key(poll.id, entry.pk, nonce),
+            shuffled=poll.secrecy == Poll.Secrecy.NAMED,
         )
     )
+    if poll.secrecy != Poll.Secrecy.NAMED:
+        after_commit(ballot_writer.write_batch, poll.id)
     return signature
 
 
@@ -258,20 +266,21 @@ def ballot_cast(
     voter: Member,
     poll_id: int,
     choices: Any,
-    receipt_code: str,
+    nonce: str,
     on_behalf_of: int | None = None,
     meeting_id: int | None = None,
 ) -> Receipt:
-    """Cast a ballot from a phone. The receipt code (random, drawn by the phone)
-    is the idempotency key: a resend with the same code and choices returns the
-    original receipt; other choices under the same code are refused.
+    """Cast a ballot from a phone. The nonce (random, drawn by the phone, never
+    published) is the idempotency key: a resend of the same roll entry's
+    ballot with the same nonce and choices returns the original receipt;
+    other choices under it are refused. The receipt code is the server's.
 
     One ballot per roll entry is enforced by the unique key of RollMark, so
     concurrent requests cannot both succeed. `on_behalf_of` is the participant
     id of a member whose proxy the voter carries. With `meeting_id` (the
     meeting socket's), a poll of another meeting is refused as not found.
     """
-    code = normalise_receipt(receipt_code)
+    code = normalise_nonce(nonce)
     if on_behalf_of is not None and (
         not isinstance(on_behalf_of, int) or isinstance(on_behalf_of, bool)
     ):
@@ -312,11 +321,13 @@ def _cast(
             return receipt
         _refuse(voter, poll_id, on_behalf_of)
     chosen = validate_choices(poll, choices)
+    receipt_code = issue_receipt()
     signature = _record_ballot(
         poll=poll,
         entry=entry,
         choices=chosen,
-        receipt_code=code,
+        receipt_code=receipt_code,
+        nonce=code,
         method=RollMark.Method.PHONE,
         entered_by=None,
     )
@@ -324,7 +335,7 @@ def _cast(
     represented = entry.member.member.full_name if entry.is_proxy else None
     return Receipt(
         poll_id=poll.id,
-        receipt_code=code,
+        receipt_code=receipt_code,
         choices=chosen,
         weight=entry.weight,
         on_behalf_of=represented,
@@ -334,21 +345,20 @@ def _cast(
 
 
 def _resend(
-    voter: Member, poll_id: int, choices: Any, code: str, on_behalf_of: int | None
+    voter: Member, poll_id: int, choices: Any, nonce: str, on_behalf_of: int | None
 ) -> Receipt | None:
-    """The receipt of a ballot already stored under this code (the phone lost
-    the answer), or None. Other choices under the code are refused."""
-    existing = (
-        Ballot.objects.select_related("roll_entry__member__member", "poll__meeting")
-        .filter(poll_id=poll_id, receipt_code=code)
-        .first()
-    )
+    """The receipt of this roll entry's ballot stored under this nonce (the
+    phone lost the answer), or None. Other choices under it are refused.
+    Someone else's nonce finds nothing here, exactly as a fresh one."""
+    entry = _roll_entry(poll_id, voter, on_behalf_of)
+    if entry is None:
+        return None
+    existing = Ballot.objects.filter(
+        poll_id=poll_id, nonce_key=nonce_key(poll_id, entry.pk, nonce)
+    ).first()
     if existing is None:
         return None
-    caster = participant_for(existing.poll.meeting_id, voter)
-    return _same_ballot(
-        existing, choices if isinstance(choices, list) else [], caster, on_behalf_of
-    )
+    return _same_ballot(existing, choices if isinstance(choices, list) else [], entry)
 
 
 def _refuse(voter: Member, poll_id: int, on_behalf_of: int | None) -> NoReturn:
@@ -390,7 +400,6 @@ def paper_ballot_enter(
     poll: Poll,
     roll_entry_id: int,
     choices: Any,
-    receipt_code: str | None = None,
 ) -> Receipt:
     """A clerk enters the paper ballot of a roll entry that has not voted. It
     counts with phone ballots, is marked paper with the clerk recorded, and
@@ -412,9 +421,7 @@ def paper_ballot_enter(
     if entry is None:
         raise NotFound(_("No such entry on this poll's roll."))
     chosen = validate_choices(value, choices)
-    code = normalise_receipt(receipt_code) if receipt_code else _server_receipt()
-    if Ballot.objects.filter(poll_id=value.id, receipt_code=code).exists():
-        raise Conflict(_("This receipt code is already used."), code="receipt_conflict")
+    code = issue_receipt()
     try:
         with transaction.atomic():
             signature = _record_ballot(
@@ -422,6 +429,7 @@ def paper_ballot_enter(
                 entry=entry,
                 choices=chosen,
                 receipt_code=code,
+                nonce=None,
                 method=RollMark.Method.PAPER,
                 entered_by=actor,
             )
@@ -448,8 +456,3 @@ def paper_ballot_enter(
         created=True,
         signature=signature,
     )
-
-
-def _server_receipt() -> str:
-    """A receipt code for a paper ballot: 80 random bits in base32."""
-    return base64.b32encode(secrets.token_bytes(10)).decode()

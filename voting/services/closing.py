@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.commit import after_commit
 from meetings import log
 from meetings.models import Member
-from voting import audit, hooks, permissions, rules, turnout
+from voting import audit, ballot_writer, hooks, permissions, rules, turnout
 from voting.ballot_poll import accepts_ballots
 from voting.exceptions import Conflict
 from voting.models import Ballot, Poll
@@ -61,6 +61,10 @@ def in_every_language(sentence: Callable[[], str]) -> dict[str, str]:
 
 def close(poll: Poll, actor: Member | None) -> Poll:
     """Count and store the result. Caller holds the poll's row lock."""
+    if poll.secrecy != Poll.Secrecy.NAMED:
+        # No ballot keeps the order it was cast in, nor a mark its time.
+        ballot_writer.rewrite_at_close(poll.pk)
+        after_commit(ballot_writer.vacuum)
     poll.lot_seed = secrets.token_hex(16)
     totals, counts = tally(poll)
     options = [

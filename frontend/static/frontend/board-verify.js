@@ -257,3 +257,24 @@ export async function checkProof(proof, head, publicKeyB64) {
   const entrySigned = await verifyEd25519(publicKeyB64, proof.signature, entryBytes);
   return { included: rootMatches, rootMatches, headSigned, entrySigned, leafMatches };
 }
+
+/** The first `length` hex digits in groups of four, as the projector shows them. */
+export function groupHex(hex, length) {
+  const head = hex.slice(0, length);
+  return head.match(/.{1,4}/g).join(" ");
+}
+
+/** The key's fingerprint, computed here from the key itself (never the server's word). */
+export async function keyFingerprint(publicKeyB64) {
+  return groupHex(toHex(await sha256(fromBase64(publicKeyB64))), 32);
+}
+
+/** The head's hash (what the next head chains to), computed here from the signed head. */
+export async function headHash(head) {
+  return toHex(await sha256(canonicalBytes(head)));
+}
+
+/** The head's fingerprint: its hash's first 16 hex digits, grouped. */
+export async function headFingerprint(head) {
+  return groupHex(await headHash(head), 16);
+}

@@ -5,7 +5,7 @@
 // checks it here: leaf hash, audit path to the signed root, and the Ed25519
 // signatures.
 import { csrfToken } from "./api.js";
-import { checkProof } from "./board-verify.js";
+import { checkProof, headFingerprint, keyFingerprint } from "./board-verify.js";
 import { _, formatNumber, interpolate } from "./i18n.js";
 
 
@@ -123,7 +123,7 @@ async function check(pollId, code) {
       {
         index: formatNumber(proof.index + 1),
         size: formatNumber(head.size),
-        fingerprint: poll.head_fingerprint,
+        fingerprint: await headFingerprint(head),
       },
     ),
   ];
@@ -133,7 +133,7 @@ async function check(pollId, code) {
   } else if (outcome.headSigned && outcome.entrySigned) {
     lines.push(
       interpolate(_("The record and your receipt are signed by the installation key %(key)s."), {
-        key: data.key.fingerprint,
+        key: await keyFingerprint(data.key.public_key),
       }),
     );
   } else {
@@ -178,3 +178,22 @@ if (form) {
     check(pollField.value, normalise(wanted.receipt));
   }
 }
+
+/**
+ * Every fingerprint on the page computed here, from the key and the heads
+ * this page checks, in place of the ones the server wrote: a server that
+ * forged records with a key of its own cannot make them show the real one.
+ */
+async function ownFingerprints() {
+  if (data.key) {
+    const shown = document.getElementById("key-fingerprint");
+    if (shown) shown.textContent = await keyFingerprint(data.key.public_key);
+  }
+  for (const poll of data.polls) {
+    const section = document.getElementById(`board-poll-${poll.id}`);
+    const shown = section && section.querySelector(".head-fingerprint");
+    if (shown) shown.textContent = await headFingerprint(poll.tree_head);
+  }
+}
+
+ownFingerprints();

@@ -23,12 +23,17 @@ import {
   formatReceipt,
   formatWeight,
   interpolate,
-  newReceiptCode,
+  newBallotNonce,
   optionLabels,
   resultView,
   selectionError,
   turnoutSentence,
 } from "./voting.js";
+
+/** A pending ballot's nonce (stored by older pages as `receipt_code`). */
+function nonceOf(ballot) {
+  return ballot.nonce || ballot.receipt_code;
+}
 
 // Roles that vote (the server's VOTING_ROLES).
 const VOTING_ROLES = new Set(["voter", "chair"]);
@@ -187,7 +192,7 @@ export class PhoneVoting {
     if (message.type === "poll.turnout") {
       if (this.turnout.merge(message)) this.renderTurnout(message.poll_id);
     } else if (message.type === "ack" && message.for === "ballot.cast" && message.receipt) {
-      this.onAck(message.receipt);
+      this.onAck(message.receipt, String(message.ref || "").slice("ballot:".length));
     } else if (message.type === "error" && String(message.ref || "").startsWith("ballot:")) {
       this.onRefused(String(message.ref).slice("ballot:".length), message);
     }
@@ -233,7 +238,9 @@ export class PhoneVoting {
     const ballot = {
       poll_id: poll.id,
       choices,
-      receipt_code: newReceiptCode(),
+      // The idempotency key of resends: kept on this phone, never published.
+      // The receipt code comes from the server.
+      nonce: newBallotNonce(),
       on_behalf_of: entry.on_behalf_of,
     };
     // Stored first: a crash, a reload or a dead socket cannot lose it now.
@@ -251,8 +258,8 @@ export class PhoneVoting {
       type: "ballot.cast",
       poll_id: ballot.poll_id,
       choices: ballot.choices,
-      receipt_code: ballot.receipt_code,
-      ref: `ballot:${ballot.receipt_code}`,
+      nonce: nonceOf(ballot),
+      ref: `ballot:${nonceOf(ballot)}`,
     };
     if (ballot.on_behalf_of !== null && ballot.on_behalf_of !== undefined) {
       message.on_behalf_of = ballot.on_behalf_of;
@@ -275,13 +282,13 @@ export class PhoneVoting {
       key,
       window.setTimeout(() => {
         const still = this.store.get(this.storeKey("pending", ballot.poll_id, ballot.on_behalf_of));
-        if (still && still.receipt_code === ballot.receipt_code) this.send(still, { both: true });
+        if (still && nonceOf(still) === nonceOf(ballot)) this.send(still, { both: true });
       }, delay),
     );
   }
 
   /**
-   * The same ballot to the REST endpoint (idempotent by its receipt code). A
+   * The same ballot to the REST endpoint (idempotent by its nonce). A
    * receipt or a final refusal is handled as the socket's; a network failure
    * or any other answer leaves the ballot pending for the retry timer.
    */
@@ -297,27 +304,28 @@ export class PhoneVoting {
         `/api/polls/${ballot.poll_id}/ballots/`,
         {
           choices: ballot.choices,
-          receipt_code: ballot.receipt_code,
+          nonce: nonceOf(ballot),
           on_behalf_of: ballot.on_behalf_of ?? null,
         },
         { csrf: fallback ? fallback.value : "" },
       );
-      if (answer && answer.receipt) this.onAck(answer.receipt);
+      if (answer && answer.receipt) this.onAck(answer.receipt, nonceOf(ballot));
     } catch (error) {
       if (error && typeof error.code === "string") {
-        this.onRefused(ballot.receipt_code, { code: error.code, message: error.message });
+        this.onRefused(nonceOf(ballot), { code: error.code, message: error.message });
       }
     } finally {
       this.posting.delete(key);
     }
   }
 
-  findPending(code) {
-    return this.pendingBallots().find((ballot) => ballot.receipt_code === code) || null;
+  findPending(nonce) {
+    return this.pendingBallots().find((ballot) => nonceOf(ballot) === nonce) || null;
   }
 
-  onAck(receipt) {
-    const ballot = this.findPending(receipt.receipt_code);
+  /** The server's receipt for the pending ballot sent with `nonce`. */
+  onAck(receipt, nonce) {
+    const ballot = this.findPending(nonce);
     if (!ballot) return; // a late duplicate ack
     const key = this.entryKey(ballot.poll_id, ballot.on_behalf_of);
     window.clearTimeout(this.timers.get(key));

@@ -15,12 +15,16 @@ import { el } from "./meeting-state.js";
 
 export { _, interpolate, ngettext };
 
-// --- receipt codes -------------------------------------------------------------
+// --- ballot nonces -------------------------------------------------------------
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-/** A fresh receipt code: 80 random bits from the browser's CSPRNG, 16 base32 letters. */
-export function newReceiptCode() {
+/**
+ * A fresh ballot nonce: the key of resends, kept on the phone and never
+ * published (the receipt code is the server's). 80 random bits from the
+ * browser's CSPRNG, 16 base32 letters.
+ */
+export function newBallotNonce() {
   const bytes = new Uint8Array(10);
   window.crypto.getRandomValues(bytes);
   let bits = 0;
