@@ -313,12 +313,16 @@ const polls = new PollsConsole({
   resync: () => socket.resync(),
 });
 
-const projector = new ChairProjector({
-  root: document.getElementById("projector-panel"),
-  api,
-  command,
-  state,
-});
+// The projector panel is the chair's alone: a clerk's console neither shows it
+// nor asks for its links.
+const projector = may("projector.links")
+  ? new ChairProjector({
+      root: document.getElementById("projector-panel"),
+      api,
+      command,
+      state,
+    })
+  : null;
 
 const documents = new ChairDocuments({
   root: document.getElementById("chair-documents"),
@@ -355,7 +359,7 @@ const socket = new MeetingSocket({
     attendance.onSnapshot(snapshot);
     polls.onSnapshot(snapshot);
     documents.onSnapshot(snapshot);
-    projector.onSnapshot(snapshot);
+    projector?.onSnapshot(snapshot);
     speakers.onSnapshot(snapshot);
     render();
   },
@@ -364,8 +368,8 @@ const socket = new MeetingSocket({
     attendance.onEvent(event);
     polls.onEvent(event);
     documents.onEvent(event);
-    projector.onEvent(event);
-    projector.setState(state);
+    projector?.onEvent(event);
+    projector?.setState(state);
     speakers.onEvent(event, state);
     render();
   },
