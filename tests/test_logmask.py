@@ -7,19 +7,23 @@ import logging
 import secrets
 from base64 import b32encode
 
+import pytest
 from daphne.access import AccessLogGenerator
 
 from config.serve import MaskedAccessLog, MaskingServer
 from core.logmask import MASK, MaskSecrets, mask
 from meetings import checkin
-from meetings.models import Meeting
 from meetings.services.projector import projector_token_for
+from tests.factories import MeetingFactory
+
+# A projector token is a stored link's: the tests make real ones.
+pytestmark = pytest.mark.django_db
 
 
 def _tokens() -> dict[str, str]:
     login, _hash = checkin.login_token_new()
     return {
-        "projector": projector_token_for(Meeting(pk=12, projector_key_version=3)),
+        "projector": projector_token_for(MeetingFactory()),
         "badge": checkin.badge_token(meeting_id=12, participant_id=345, key=secrets.token_hex(8)),
         "room": checkin.room_token(meeting_id=12, window=59_000_123),
         "login": login,
