@@ -296,6 +296,7 @@ def test_axe_finds_no_violation_on_any_page(
         audit.check(chair, "invitation sheet")
         chair.goto(f"{base}{meeting}/chair/")
         connected(chair)
+        chair.once("dialog", lambda dialog: dialog.accept())  # "Close the poll now?"
         chair.locator('#polls [data-poll-action="close"]').click()
         expect(projector.locator(".result-sentence")).to_be_visible()
         audit.check(projector, "projector, result")
@@ -608,6 +609,7 @@ def test_member_votes_by_keyboard_and_hears_each_change(
 
         # The chair closes the poll by keyboard; focus moves on to Publish.
         tab_to(chair, '#polls [data-poll-action="close"]')
+        chair.once("dialog", lambda dialog: dialog.accept())  # "Close the poll now?"
         chair.keyboard.press("Enter")
         expect(chair.locator('#polls [data-poll-action="publish"]')).to_be_focused()
         announced = phone.evaluate("window.announced")
@@ -722,6 +724,7 @@ def test_projector_text_is_7_to_1_and_every_chart_has_a_table(
         connected(chair_page)
         expect(chair_page.locator("#polls table").first).to_be_visible()
         charts += charts_without_table(chair_page, "chair, poll open", 4)
+        chair_page.once("dialog", lambda dialog: dialog.accept())  # "Close the poll now?"
         chair_page.locator('#polls [data-poll-action="close"]').click()
         expect(chair_page.locator("#polls .result-sentence")).to_be_visible()
         charts += charts_without_table(chair_page, "chair, result", 3)
