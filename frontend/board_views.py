@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from core.exceptions import DomainError
@@ -29,6 +30,14 @@ def _key() -> dict[str, str] | None:
         return None
 
 
+def _reader_labels(poll: dict[str, Any]) -> dict[int, str]:
+    """Option labels in the reader's language: Yes, No and Abstain are stored
+    in the language of whoever created the poll, so they are translated by
+    role; options and candidates are shown as written."""
+    fixed = {"yes": gettext("Yes"), "no": gettext("No"), "abstain": gettext("Abstain")}
+    return {o["id"]: fixed.get(o.get("role", ""), o["label"]) for o in poll["options"]}
+
+
 @require_GET
 def board(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The meeting's bulletin board."""
@@ -42,6 +51,16 @@ def board(request: HttpRequest, meeting_id: int) -> HttpResponse:
     for b in boards:
         b["head_json"] = json.dumps(b["tree_head"], indent=2, ensure_ascii=False)
         b["sentence"] = result_sentence(b["result"])
+        # The signed record keeps its words; the page shows the reader's.
+        labels = _reader_labels(b["poll"])
+        b["labels"] = labels
+        for e in b["entries"]:
+            e["choice_labels"] = [labels.get(c, str(c)) for c in e["choices"]]
+        if b["result"]:
+            b["result_rows"] = [
+                {**o, "label": labels.get(o.get("id"), o.get("label", ""))}
+                for o in b["result"].get("options", [])
+            ]
     # What the receipt checker needs, per poll: the signed head and the labels.
     checker: dict[str, Any] = {
         "meeting": meeting.pk,
@@ -52,7 +71,7 @@ def board(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 "title": b["poll"]["title"],
                 "tree_head": b["tree_head"],
                 "head_fingerprint": b["head_fingerprint"],
-                "labels": {str(o["id"]): o["label"] for o in b["poll"]["options"]},
+                "labels": {str(k): v for k, v in b["labels"].items()},
             }
             for b in boards
         ],

@@ -230,6 +230,7 @@ export class MemberAttendance {
     this.presence = state.my_presence || null;
     this.meeting = state.meeting;
     this.line = root.querySelector("#my-presence");
+    this.hint = root.querySelector("#presence-hint");
     this.remote = root.querySelector("#confirm-remote");
     this.checkout = root.querySelector("#check-out");
     this.error = root.querySelector("#presence-error");
@@ -287,5 +288,15 @@ export class MemberAttendance {
       this.presence === "absent"
     );
     this.checkout.hidden = !(open && this.presence !== "absent");
+    // "Absent" alone leaves a member stuck: say how to check in.
+    const hints = [];
+    if (open && this.presence === "absent") {
+      hints.push(_("To check in, scan the QR code at the door or type the room code shown there."));
+      if (!this.remote.hidden) {
+        hints.push(_("Following from elsewhere? Confirm your presence with the button below."));
+      }
+    }
+    this.hint.textContent = hints.join(" ");
+    this.hint.hidden = !hints.length;
   }
 }

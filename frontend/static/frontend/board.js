@@ -51,18 +51,8 @@ function sameChoices(a, b) {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-async function check(pollId, code) {
-  const poll = data.polls.find((p) => String(p.id) === String(pollId));
-  if (!poll) {
-    say("bad", [_("Choose a poll.")]);
-    return;
-  }
-  if (!/^[A-Z2-7]{10,32}$/.test(code)) {
-    say("bad", [_("A receipt code has 10 to 32 letters A–Z and digits 2–7.")]);
-    return;
-  }
-  say("busy", [_("Checking…")]);
-  let proof;
+/** The proof of `code` in one poll: {proof}, {missing: true} or {error: sentence}. */
+async function fetchProof(poll, code) {
   try {
     const url = `/api/polls/${encodeURIComponent(poll.id)}/proof/`;
     // The CSRF cookie, else the token of the page's language form (a signed-in
@@ -80,23 +70,73 @@ async function check(pollId, code) {
     });
     const body = await response.json().catch(() => null);
     if (response.status === 404 && body && body.code === "receipt_not_found") {
-      say("bad", [
-        interpolate(_("Receipt %(code)s is NOT on the board of “%(title)s”."), {
-          code,
-          title: poll.title,
-        }),
-        _("Check the code and the poll. If they are right, tell the chair or a clerk now."),
-      ]);
-      return;
+      return { missing: true };
     }
     if (!response.ok || !body) {
-      say("bad", [(body && body.detail) || _("The proof could not be fetched. Try again.")]);
+      return { error: (body && body.detail) || _("The proof could not be fetched. Try again.") };
+    }
+    return { proof: body };
+  } catch {
+    return { error: _("The proof could not be fetched. Check the connection and try again.") };
+  }
+}
+
+/** The verdict in view and focused: a member who came from the phone's link
+ * lands on it, not at the top of a long page. */
+function showVerdict() {
+  result.scrollIntoView({ block: "center" });
+  result.focus({ preventScroll: true });
+}
+
+async function check(pollId, code) {
+  await checkIn(pollId, code);
+  showVerdict();
+}
+
+async function checkIn(pollId, code) {
+  if (!/^[A-Z2-7]{10,32}$/.test(code)) {
+    say("bad", [_("A receipt code has 10 to 32 letters A–Z and digits 2–7.")]);
+    return;
+  }
+  const chosen = data.polls.find((p) => String(p.id) === String(pollId));
+  // No poll chosen: the receipt finds its own, newest closed poll first.
+  const candidates = chosen ? [chosen] : [...data.polls].reverse();
+  if (!candidates.length) {
+    say("bad", [_("Choose a poll.")]);
+    return;
+  }
+  say("busy", [_("Checking…")]);
+  let poll = null;
+  let proof = null;
+  for (const candidate of candidates) {
+    const answer = await fetchProof(candidate, code);
+    if (answer.error) {
+      say("bad", [answer.error]);
       return;
     }
-    proof = body;
-  } catch {
-    say("bad", [_("The proof could not be fetched. Check the connection and try again.")]);
+    if (answer.proof) {
+      poll = candidate;
+      proof = answer.proof;
+      break;
+    }
+  }
+  if (!proof) {
+    say("bad", [
+      chosen
+        ? interpolate(_("Receipt %(code)s is NOT on the board of “%(title)s”."), {
+            code,
+            title: chosen.title,
+          })
+        : interpolate(_("Receipt %(code)s is NOT on the board of any closed poll of this meeting."), {
+            code,
+          }),
+      _("Check the code and the poll. If they are right, tell the chair or a clerk now."),
+    ]);
     return;
+  }
+  if (!chosen) {
+    const pollField = document.getElementById("receipt-poll");
+    if (pollField) pollField.value = String(poll.id);
   }
   if (!data.key) {
     say("bad", [_("This installation publishes no signing key: nothing can be checked.")]);
@@ -116,6 +156,7 @@ async function check(pollId, code) {
     return;
   }
   const lines = [
+    interpolate(_("Poll: %(title)s"), { title: poll.title }),
     interpolate(_("Your ballot is on the board as cast: %(choices)s."), { choices }),
     interpolate(
       _(

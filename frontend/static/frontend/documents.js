@@ -16,6 +16,11 @@ import { _, formatNumber, interpolate } from "./i18n.js";
 const FILES = "/api/document-versions/";
 const SETTLE_MS = 300;
 
+/** "3. Title" with the title isolated, so an English title keeps its order on an Arabic page. */
+function numbered(item) {
+  return el("span", {}, `${item.position}. `, el("bdi", {}, item.title));
+}
+
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   Object.assign(node, props);
@@ -78,7 +83,7 @@ function groups(documents, agenda) {
   if (general.length) result.push({ title: _("The whole meeting"), documents: general });
   for (const item of agenda || []) {
     const own = documents.filter((d) => d.agenda_item_id === item.id);
-    if (own.length) result.push({ title: `${item.position}. ${item.title}`, documents: own });
+    if (own.length) result.push({ title: numbered(item), documents: own });
   }
   const known = new Set((agenda || []).map((item) => item.id));
   const orphans = documents.filter((d) => d.agenda_item_id !== null && !known.has(d.agenda_item_id));
@@ -274,9 +279,12 @@ export class MemberDocuments {
     const image = this.$("page-image");
     const src = pageImageUrl(view.key, view.page);
     if (image.getAttribute("src") !== src) image.setAttribute("src", src);
+    const full = this.$("page-full");
+    if (full) full.href = src;
     image.alt = alt || pageOf(view.page, view.pageCount);
     image.dataset.page = String(view.page);
     this.$("doc-title").textContent = view.title;
+    this.$("doc-title").dir = "auto";
     this.$("page-caption").textContent = pageOf(view.page, view.pageCount);
     this.$("page-prev").disabled = view.page <= 1;
     this.$("page-next").disabled = view.page >= view.pageCount;

@@ -23,6 +23,7 @@ let state = readInitialSnapshot();
 
 const voting = new PhoneVoting({
   root: document.getElementById("voting"),
+  earlier: document.getElementById("earlier-votes"),
   announcer,
   meetingId: main.dataset.meetingId,
   state,

@@ -109,8 +109,12 @@ function behalfKey(onBehalfOf) {
 }
 
 export class PhoneVoting {
-  constructor({ root, announcer, meetingId, state, storage = window.localStorage }) {
+  constructor({ root, earlier = null, announcer, meetingId, state, storage = window.localStorage }) {
     this.root = root;
+    // Closed polls go below the present (folded), when the page gives them a place.
+    this.earlier = earlier;
+    this.unfolded = new Set(); // poll ids whose folded result the member opened
+    this.seenOpen = new Set(); // poll ids seen open on this page: their result starts unfolded
     this.announcer = announcer;
     this.meetingId = String(meetingId);
     this.store = new Store(storage);
@@ -128,9 +132,22 @@ export class PhoneVoting {
     this.qrCodes = new Map(); // receipt code -> SVG text of its board QR code (or null)
     // The livestream page: a poll closed to remote voting shows a sentence, not a ballot.
     this.remoteView = "remoteView" in root.dataset;
-    this.root.addEventListener("submit", (event) => this.onSubmit(event));
-    this.root.addEventListener("click", (event) => this.onClick(event));
-    this.root.addEventListener("change", (event) => this.onChange(event));
+    for (const node of [this.root, this.earlier]) {
+      if (!node) continue;
+      node.addEventListener("submit", (event) => this.onSubmit(event));
+      node.addEventListener("click", (event) => this.onClick(event));
+      node.addEventListener("change", (event) => this.onChange(event));
+    }
+    this.earlier?.addEventListener(
+      "toggle",
+      (event) => {
+        const id = event.target.dataset?.pollId;
+        if (!id) return;
+        if (event.target.open) this.unfolded.add(Number(id));
+        else this.unfolded.delete(Number(id));
+      },
+      true,
+    );
     this.adopt(state);
     this.render();
   }
@@ -529,6 +546,17 @@ export class PhoneVoting {
         fieldset.children[1],
       );
       if (weight) fieldset.insertBefore(weight, fieldset.children[1]);
+      // Before choosing, the member knows whether the choice is private.
+      fieldset.insertBefore(
+        el(
+          "p",
+          { className: `secrecy-line secrecy-${poll.secrecy}` },
+          poll.secrecy === "named"
+            ? _("Named vote: your name and your choice will be shown with the result.")
+            : _("Secret ballot: no one can see how you voted."),
+        ),
+        fieldset.children[1],
+      );
       form.append(
         fieldset,
         el("p", { className: "ballot-message field-error", role: "alert" }, ui.message || ""),
@@ -808,20 +836,52 @@ export class PhoneVoting {
     return lines[poll.state] || poll.state;
   }
 
+  /** A poll a member can read: drafts are the chair's, and a draft cancelled
+   * before it opened has nothing to show (no title reaches the member). */
+  shown(poll) {
+    if (poll.state === "draft") return false;
+    if (poll.state === "cancelled" && (!poll.opened_at || !poll.title)) return false;
+    return true;
+  }
+
+  /** A closed poll folded into one line: its title and how it ended. */
+  foldedView(poll) {
+    const box = el("details", { className: "earlier-poll" });
+    box.dataset.pollId = String(poll.id);
+    box.open = this.unfolded.has(poll.id);
+    box.append(
+      el(
+        "summary",
+        {},
+        el("bdi", {}, poll.title),
+        " ",
+        el("span", { className: "meta" }, `(${this.stateLine(poll)})`),
+      ),
+      this.pollView(poll),
+    );
+    return box;
+  }
+
   render() {
+    const scope = (node) => node && node.contains(document.activeElement);
     const active = document.activeElement;
-    const focusId = active && this.root.contains(active) ? active.id : null;
-    const visible = this.polls.filter((poll) => poll.state !== "draft");
+    const focusId = scope(this.root) || scope(this.earlier) ? active.id : null;
+    const visible = this.polls.filter((poll) => this.shown(poll));
     const open = visible.filter((poll) => poll.state === "open");
     const done = visible.filter((poll) => poll.state !== "open").reverse();
+    for (const poll of open) this.seenOpen.add(poll.id);
     this.root.replaceChildren();
-    if (!visible.length) {
-      this.root.hidden = true;
-      return;
-    }
-    this.root.hidden = false;
+    this.root.hidden = !(open.length || (!this.earlier && done.length));
     this.root.append(...open.map((poll) => this.pollView(poll)));
-    if (done.length) {
+    if (this.earlier) {
+      // A result the member watched close stays unfolded once; the rest wait folded.
+      for (const poll of done) {
+        if (this.seenOpen.delete(poll.id)) this.unfolded.add(poll.id);
+      }
+      const list = this.earlier.querySelector(".earlier-list");
+      list.replaceChildren(...done.map((poll) => this.foldedView(poll)));
+      this.earlier.hidden = !done.length;
+    } else if (done.length) {
       this.root.append(
         el("h2", { className: "results-heading", id: "results-heading" }, _("Earlier votes")),
         ...done.map((poll) => this.pollView(poll)),
