@@ -297,6 +297,12 @@ class QuorumSerializer(serializers.Serializer):
         help_text=_("A count (count quorum), a weight as a decimal string (share), or null."),
     )
     met = serializers.BooleanField()
+    tracked = serializers.BooleanField(
+        help_text=_("Whether presence is tracked: required, or anyone checked in.")
+    )
+    attending = serializers.IntegerField(
+        help_text=_("Voters checked in (room or remote), whatever the quorum rule counts.")
+    )
 
 
 class PresenceCountSerializer(serializers.Serializer):

@@ -600,3 +600,24 @@ def test_weights_count(world: World) -> None:
 def test_new_participants_get_distinct_badge_keys(world: World) -> None:
     keys = set(Participant.objects.values_list("badge_key", flat=True))
     assert len(keys) == Participant.objects.count()
+
+
+def test_the_quorum_line_reports_attendance_not_the_roster(world: World) -> None:
+    # Without required presence every voter counts for the quorum, but the
+    # line must not claim them present: attendance says who is in the room.
+    meeting = world.meeting
+    services.meeting_start(actor=world.chair, meeting=meeting)
+    quorum = selectors.quorum_status(meeting)
+    assert (quorum["tracked"], quorum["attending"]) == (False, 0)
+    assert quorum["present"] == quorum["voters"]  # the rule: everyone counts
+    a = world.voters[0]
+    attendance.badge_check_in(actor=world.clerk, meeting=meeting, token=badge(world, a))
+    quorum = selectors.quorum_status(meeting)
+    assert (quorum["tracked"], quorum["attending"]) == (True, 1)
+    services.meeting_voting_settings_update(
+        actor=world.chair, meeting=meeting, requires_presence=True
+    )
+    meeting.refresh_from_db()
+    attendance.participant_check_out(actor=world.clerk, participant=world.participant(a))
+    quorum = selectors.quorum_status(meeting)
+    assert (quorum["tracked"], quorum["attending"], quorum["present"]) == (True, 0, 0)
