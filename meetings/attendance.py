@@ -139,20 +139,21 @@ def _already(participant: Participant, *, self_done: bool) -> NoReturn:
         )
         raise Conflict(message, code="already_checked_in")
     last = last_check_in(participant)
+    since = last.at if last else participant.presence_changed_at
     if self_done:
         message = _("You are already checked in (since %(time)s).") % {
-            "time": clock_time(last.at if last else participant.presence_changed_at)
+            "time": clock_time(since, participant.meeting.zone)
         }
     elif last is not None and last.actor is not None:
         message = _("%(name)s is already checked in: since %(time)s, by %(by)s.") % {
             "name": name,
-            "time": clock_time(last.at),
+            "time": clock_time(last.at, participant.meeting.zone),
             "by": last.actor.full_name,
         }
     else:
         message = _("%(name)s is already checked in (since %(time)s).") % {
             "name": name,
-            "time": clock_time(last.at if last else participant.presence_changed_at),
+            "time": clock_time(since, participant.meeting.zone),
         }
     raise Conflict(message, code="already_checked_in")
 
