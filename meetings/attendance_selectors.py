@@ -103,14 +103,31 @@ def login_token_get(*, meeting: Meeting, login_token_id: int) -> LoginToken:
 
 
 def participant_by_member_number(*, meeting: Meeting, member_number: str) -> Participant | None:
-    """The participant with this member number, or None (also when several
-    participants share it: then only the badge tells them apart)."""
+    """The participant with this member number, whatever its case (`d005` is
+    `D005`), or None (also when several participants share it: then only
+    the badge tells them apart)."""
     matches = list(
         Participant.objects.filter(
-            meeting=meeting, member__member_number=member_number.strip()
+            meeting=meeting, member__member_number__iexact=member_number.strip()
         ).select_related("member")[:2]
     )
     return matches[0] if len(matches) == 1 else None
+
+
+NAME_MATCH_LIMIT = 6
+
+
+def participants_by_name(*, meeting: Meeting, text: str) -> list[Participant]:
+    """Participants whose name contains `text` (any case), by name; at most
+    NAME_MATCH_LIMIT, enough for the door to tell the clerk to narrow down."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    return list(
+        Participant.objects.filter(meeting=meeting, member__full_name__icontains=text)
+        .select_related("member")
+        .order_by("member__full_name", "pk")[:NAME_MATCH_LIMIT]
+    )
 
 
 def badge_token_for(participant: Participant) -> str:

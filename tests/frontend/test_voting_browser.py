@@ -465,6 +465,11 @@ def test_chair_cancels_a_draft_and_decides_a_tie(
         expect(polls.locator(".result-sentence")).to_contain_text("The chair decided: Huế.")
         polls.get_by_role("button", name="Publish: Venue").click()
         expect(polls.get_by_role("button", name="Publish: Venue")).to_have_count(0)
+        # Publishing shows: the note, and a link to the poll on the board.
+        expect(polls.locator(".published-note")).to_contain_text("Published on the bulletin board.")
+        expect(polls.get_by_role("link", name="See it on the board")).to_have_attribute(
+            "href", f"/meetings/{world.meeting.pk}/board/#board-poll-{venue.pk}"
+        )
         expect(polls.get_by_role("link", name="Ballots (CSV): Venue")).to_have_attribute(
             "href", f"/api/polls/{venue.pk}/ballots.csv"
         )
