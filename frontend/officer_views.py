@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -147,6 +148,7 @@ def _prepare_context(meeting: Meeting, member: Member) -> dict[str, Any]:
             "%Y-%m-%dT%H:%M"
         ),
         "zone_names": zone_names(),
+        "languages": settings.LANGUAGES,
     }
 
 
@@ -169,6 +171,7 @@ def _prepare_action(request: HttpRequest, member: Member, meeting: Meeting) -> s
             title=post.get("title", ""),
             starts_at=_local_datetime(post.get("starts_at", ""), zone_name),
             time_zone=zone_name,
+            language=post.get("language", "") or meeting.language,
             location=post.get("location", ""),
             livestream_url=post.get("livestream_url", ""),
             board_public=bool(post.get("board_public")),

@@ -252,7 +252,15 @@ class AgendaItemInline(admin.TabularInline):
         return False
 
 
-MEETING_DETAILS = ("title", "starts_at", "time_zone", "location", "livestream_url", "board_public")
+MEETING_DETAILS = (
+    "title",
+    "starts_at",
+    "time_zone",
+    "language",
+    "location",
+    "livestream_url",
+    "board_public",
+)
 MEETING_VOTING = ("quorum_kind", "quorum_count", "quorum_share", "requires_presence", "proxy_limit")
 MEETING_ATTENDANCE = ("room_checkin_enabled", "allow_remote_participation")
 

@@ -123,6 +123,11 @@ class Meeting(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
     )
+    # What is printed for the whole room (badges) is in this language, not
+    # in the language of whoever downloads it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
     livestream_url = models.URLField(_("livestream URL"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED

@@ -79,6 +79,7 @@ MEETING_FIELDS = (
     "title",
     "starts_at",
     "time_zone",
+    "language",
     "location",
     "livestream_url",
     "board_public",

@@ -24,6 +24,7 @@ COPIED_SETTINGS = (
     "room_checkin_enabled",
     "allow_remote_participation",
     "board_public",
+    "language",
 )
 
 

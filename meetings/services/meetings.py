@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,7 +83,15 @@ def clean_livestream_url(url: str) -> str:
 def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting:
     """Change title, start time, time zone, location, livestream link, or
     whether the bulletin board of its closed polls is public."""
-    allowed = {"title", "starts_at", "time_zone", "location", "livestream_url", "board_public"}
+    allowed = {
+        "title",
+        "starts_at",
+        "time_zone",
+        "language",
+        "location",
+        "livestream_url",
+        "board_public",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
@@ -98,6 +107,8 @@ def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting
         fields["livestream_url"] = clean_livestream_url(fields["livestream_url"])
     if "time_zone" in fields:
         fields["time_zone"] = clean_time_zone(fields["time_zone"])
+    if "language" in fields and fields["language"] not in dict(settings.LANGUAGES):
+        raise InvalidInput(_("Unknown language: %(code)s.") % {"code": fields["language"]})
     for name, value in fields.items():
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)
     meeting.save(update_fields=[*fields])
