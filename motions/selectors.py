@@ -115,8 +115,10 @@ def motions_of(meeting_id: int) -> list[Motion]:
     )
 
 
-def motions_payload(meeting_id: int) -> list[dict[str, Any]]:
-    minimum = settings_for(meeting_id).min_supporters
+def motions_payload(
+    meeting_id: int, settings: MotionSettings | None = None
+) -> list[dict[str, Any]]:
+    minimum = (settings or settings_for(meeting_id)).min_supporters
     return [motion_payload(motion, minimum) for motion in motions_of(meeting_id)]
 
 
@@ -135,8 +137,10 @@ def resolution_payload(meeting_id: int) -> dict[str, Any] | None:
     }
 
 
-def projection_payload(meeting_id: int) -> dict[str, Any] | None:
-    settings = settings_for(meeting_id)
+def projection_payload(
+    meeting_id: int, settings: MotionSettings | None = None
+) -> dict[str, Any] | None:
+    settings = settings or settings_for(meeting_id)
     if settings.projected_motion_id is None:
         return None
     return {
@@ -146,11 +150,12 @@ def projection_payload(meeting_id: int) -> dict[str, Any] | None:
 
 
 def motions_snapshot(meeting_id: int) -> dict[str, Any]:
+    settings = settings_for(meeting_id)  # read once for the three parts that use it
     return {
-        "motions": motions_payload(meeting_id),
-        "motion_settings": settings_payload(settings_for(meeting_id)),
+        "motions": motions_payload(meeting_id, settings),
+        "motion_settings": settings_payload(settings),
         "resolution": resolution_payload(meeting_id),
-        "motion_projection": projection_payload(meeting_id),
+        "motion_projection": projection_payload(meeting_id, settings),
     }
 
 

@@ -246,7 +246,7 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
 @dataclass
 class Voter:
     cookie: str
-    receipt_code: str
+    nonce: str
     choice: int
     cast_at: float  # seconds after the poll's start
 
@@ -298,17 +298,17 @@ async def phone(
 ) -> None:
     """One member's phone, as meeting-socket.js and phone-voting.js behave:
     it holds a socket from the start, casts its ballot at `cast_at`, and
-    until the ack resends the same receipt code after any close, timeout or
+    until the ack resends the same nonce after any close, timeout or
     `unavailable` error, reconnecting to the next server with backoff. A
     final refusal is recorded (a test fails on it)."""
     loop = asyncio.get_running_loop()
     first_connect = True
-    ref = f"ballot:{voter.receipt_code}"
+    ref = f"ballot:{voter.nonce}"
     ballot = {
         "type": "ballot.cast",
         "poll_id": poll_id,
         "choices": [voter.choice],
-        "receipt_code": voter.receipt_code,
+        "nonce": voter.nonce,
         "ref": ref,
     }
     attempt = random.randrange(len(urls))
@@ -339,8 +339,8 @@ async def phone(
                     if frame.get("ref") != ref:
                         continue  # an event
                     if frame["type"] == "ack":
-                        tally.acknowledged[voter.receipt_code] = frame["receipt"]
-                        tally.acknowledged_at[voter.receipt_code] = timeline.now()
+                        tally.acknowledged[voter.nonce] = frame["receipt"]
+                        tally.acknowledged_at[voter.nonce] = timeline.now()
                         return
                     if frame.get("code") != "unavailable":
                         tally.refused.append(frame)

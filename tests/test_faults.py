@@ -104,9 +104,13 @@ def run(trial: Trial, fault: Fault) -> Tally:
 
 def assert_nothing_lost_or_doubled(trial: Trial, tally: Tally) -> None:
     assert tally.refused == []
-    expected = {voter.receipt_code: [voter.choice] for voter in trial.voters}
-    acknowledged = {code: r["choices"] for code, r in tally.acknowledged.items()}
-    assert acknowledged == expected, "every phone holds its acknowledgement"
+    expected = {voter.nonce: [voter.choice] for voter in trial.voters}
+    assert {nonce: r["choices"] for nonce, r in tally.acknowledged.items()} == expected, (
+        "every phone holds its acknowledgement"
+    )
+    # Receipts are the server's: each phone's one receipt, and only those, stored.
+    acknowledged = {r["receipt_code"]: r["choices"] for r in tally.acknowledged.values()}
+    assert len(acknowledged) == len(expected)
     stored = list(Ballot.objects.filter(poll=trial.poll).values_list("receipt_code", "choices"))
     assert len(stored) == len(expected)
     assert dict(stored) == acknowledged

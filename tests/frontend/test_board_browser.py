@@ -203,3 +203,101 @@ def test_member_keeps_a_receipt_and_checks_it_on_the_board(
     assert "POST /api/polls/" in text and "GET /projector/[masked]/" in text
     for secret in (code, other_code, token):
         assert secret not in text
+
+
+def _close_two_polls(world: Any) -> list[Any]:
+    """Two secret motions of the meeting, each with one ballot, closed and sealed."""
+    polls = []
+    for title in ("Adopt the minutes", "Adopt the budget"):
+        poll = voting_services.poll_create(
+            actor=world.chair, meeting=world.meeting, title=title, kind="motion", secrecy="secret"
+        )
+        poll = voting_services.poll_open(actor=world.chair, poll=poll)
+        voting_services.ballot_cast(
+            voter=world.voters[1],
+            poll_id=poll.pk,
+            choices=[option_id(poll, "Yes")],
+            nonce=receipt(),
+        )
+        polls.append(voting_services.poll_close(actor=world.chair, poll=poll))
+    return polls
+
+
+def _cut_last_seal(poll_id: int) -> None:
+    """What a server that cuts the end of the record does: the last sealed
+    poll disappears from the board. Run off Playwright's event loop."""
+    from django.db import connection
+
+    from voting.models import PollSeal
+
+    try:
+        PollSeal.objects.filter(poll_id=poll_id).delete()
+    finally:
+        connection.close()
+
+
+def test_a_phone_remembers_the_heads_and_the_board_notices_a_cut_tail(
+    transactional_db: None, chromium_path: str, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    world = build_world(voters=2, items=1)
+    meeting = world.meeting
+    services.meeting_start(actor=world.chair, meeting=meeting)
+    first, last = _close_two_polls(world)
+    hashes = [p.seal.head_hash for p in (first, last)]
+    last_fingerprint = " ".join(hashes[1][i : i + 4] for i in range(0, 16, 4))
+    voter_login = world.voters[0].username
+    errors: list[str] = []
+    expect.set_options(timeout=TIMEOUT_MS)
+
+    with (
+        daphne_server(tmp_path, redis_url=os.environ.get("REDIS_URL") or None) as base,
+        chromium(chromium_path) as browser,
+    ):
+        phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+        page = phone.new_page()
+        watch_errors(page, errors)
+        log_in(page, base, voter_login)
+        # The meeting page remembers each closed poll's record fingerprint.
+        page.goto(f"{base}/meetings/{meeting.pk}/")
+        expect(page.locator("body")).to_have_attribute("data-connection", "open")
+        kept = page.evaluate(f"JSON.parse(localStorage.getItem('uvote:heads:{meeting.pk}'))")
+        assert [(k["head"], k["poll"]) for k in kept] == [
+            (hashes[0][:16], first.pk),
+            (hashes[1][:16], last.pk),
+        ]
+
+        # The board holds both: it says so, and remembers the full head hashes.
+        page.goto(f"{base}/meetings/{meeting.pk}/board/")
+        check = page.locator("#chain-check")
+        expect(check).to_have_text("This board extends every record this device saw before (2).")
+        expect(page.get_by_role("alert")).to_have_count(0)
+        kept = page.evaluate(f"JSON.parse(localStorage.getItem('uvote:heads:{meeting.pk}'))")
+        assert [k["head"] for k in kept] == hashes
+
+        # A device that saw nothing before has nothing to compare: no claim.
+        fresh = browser.new_context().new_page()
+        watch_errors(fresh, errors)
+        log_in(fresh, base, world.chair.username)
+
+        # The server cuts the last sealed poll off the record.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(_cut_last_seal, last.pk).result()
+
+        fresh.goto(f"{base}/meetings/{meeting.pk}/board/")
+        expect(fresh.locator("#board-poll-" + str(first.pk))).to_be_visible()
+        expect(fresh.locator("#board-poll-" + str(last.pk))).to_have_count(0)
+        expect(fresh.locator("#chain-check")).to_be_empty()
+
+        # This phone saw the cut poll's head: the board says the end may be cut.
+        page.reload()
+        expect(page.locator("#board-poll-" + str(last.pk))).to_have_count(0)
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text(
+            f"this board does not contain the record {last_fingerprint} that this device saw"
+            " for “Adopt the budget”"
+        )
+        expect(alert).to_contain_text("The end of the meeting's record may have been cut.")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert errors == []

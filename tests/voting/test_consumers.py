@@ -496,8 +496,11 @@ VOTING_QUERIES = 7
 # presence, agenda, roster summary, proxies for the quorum), voting's (4:
 # polls, options, turnout (2)), documents' (2 for a meeting without documents:
 # documents, the presentation row; pinned in tests/documents/test_sync.py);
-# and the viewer's own part (4: presence, roll entries and marks, proxies).
-SHARED_QUERIES = 5 + 4 + 2
+# speakers' (3: the meeting's settings, items with their own, items with
+# speeches), motions' (3: settings, motions with their amendments, the
+# resolution); and the viewer's own part (4: presence, roll entries and
+# marks, proxies).
+SHARED_QUERIES = 5 + 4 + 2 + 3 + 3
 VIEWER_QUERIES = 4
 SNAPSHOT_QUERIES = 1 + SHARED_QUERIES + VIEWER_QUERIES
 

@@ -5,8 +5,9 @@
 // checks it here: leaf hash, audit path to the signed root, and the Ed25519
 // signatures.
 import { csrfToken } from "./api.js";
-import { checkProof, headFingerprint, keyFingerprint } from "./board-verify.js";
+import { checkProof, headFingerprint, headHash, keyFingerprint } from "./board-verify.js";
 import { _, formatNumber, interpolate } from "./i18n.js";
+import { missingHeads, rememberHeads, seenHeads } from "./seen-heads.js";
 
 
 const data = JSON.parse(document.getElementById("board-data").textContent);
@@ -196,4 +197,65 @@ async function ownFingerprints() {
   }
 }
 
+/**
+ * The chain this board shows against the heads this device saw before (on the
+ * phone page when polls closed, or on this board earlier). A remembered head
+ * that is not in the chain means the record shown here does not extend what
+ * this device saw: its end may have been cut. Then this board's heads are
+ * remembered too, so a later cut is caught on this device.
+ */
+async function checkChain() {
+  const box = document.getElementById("chain-check");
+  if (!box) return;
+  const hashes = [];
+  let linked = true;
+  for (const poll of data.polls) {
+    const previous = hashes.length ? hashes[hashes.length - 1] : null;
+    if ((poll.tree_head.previous_head_hash || null) !== previous) linked = false;
+    hashes.push(await headHash(poll.tree_head));
+  }
+  const before = seenHeads(data.meeting);
+  const missing = missingHeads(data.meeting, hashes);
+  const lines = [];
+  let alarm = false;
+  if (!linked) {
+    alarm = true;
+    lines.push(
+      _("Warning: the records on this board do not form one chain. Tell the chair or a clerk."),
+    );
+  }
+  for (const seen of missing) {
+    alarm = true;
+    lines.push(
+      interpolate(
+        _(
+          "Warning: this board does not contain the record %(fingerprint)s that this device saw for “%(title)s”. The end of the meeting's record may have been cut. Tell the chair or a clerk, and keep this device as it is.",
+        ),
+        { fingerprint: seen.head.slice(0, 16).replace(/(.{4})(?!$)/g, "$1 "), title: seen.title },
+      ),
+    );
+  }
+  if (!alarm && before.length) {
+    lines.push(
+      interpolate(
+        _("This board extends every record this device saw before (%(count)s)."),
+        { count: formatNumber(before.length) },
+      ),
+    );
+  }
+  box.replaceChildren();
+  box.className = alarm ? "chain-check is-bad" : "chain-check is-ok";
+  for (const line of lines) {
+    const p = document.createElement("p");
+    if (alarm) p.setAttribute("role", "alert");
+    p.textContent = line;
+    box.append(p);
+  }
+  rememberHeads(
+    data.meeting,
+    data.polls.map((poll, i) => ({ head: hashes[i], poll: poll.id, title: poll.title })),
+  );
+}
+
 ownFingerprints();
+checkChain();

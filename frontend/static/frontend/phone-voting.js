@@ -13,6 +13,7 @@
 // receipt, and the server counts it once.
 import { el } from "./meeting-state.js";
 import { csrfToken, request } from "./api.js";
+import { rememberHeads } from "./seen-heads.js";
 import {
   _,
   TurnoutBook,
@@ -113,6 +114,7 @@ export class PhoneVoting {
     this.announcer = announcer;
     this.meetingId = String(meetingId);
     this.store = new Store(storage);
+    this.storage = storage;
     this.socket = null;
     this.turnout = new TurnoutBook();
     this.ui = new Map(); // entry key -> {step, selected, message}
@@ -166,6 +168,16 @@ export class PhoneVoting {
     );
     this.known = new Set(this.polls.map((poll) => poll.id));
     if (state.turnout) this.turnout.merge(state.turnout);
+    this.rememberHeads();
+  }
+
+  /** Every closed poll's record fingerprint this phone has seen, kept so that
+   * the board can tell if a later chain does not extend it (a cut tail). */
+  rememberHeads() {
+    const heads = this.polls
+      .filter((poll) => poll.head_fingerprint)
+      .map((poll) => ({ head: poll.head_fingerprint, poll: poll.id, title: poll.title }));
+    if (heads.length) rememberHeads(this.meetingId, heads, this.storage);
   }
 
   onSnapshot(snapshot) {
@@ -179,6 +191,7 @@ export class PhoneVoting {
     const before = this.polls.find((poll) => poll.id === event.poll.id);
     this.polls = state.polls || [];
     const poll = event.poll;
+    this.rememberHeads();
     if (poll.state === "open" && (!before || before.state !== "open")) {
       this.say(interpolate(_("Voting is open: %(title)s"), { title: poll.title }));
       if (!this.known.has(poll.id)) this.deriveEntries(poll.id);
