@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from django.http import HttpResponse
@@ -36,8 +37,10 @@ def cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def local_time(value: Any) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+def local_time(value: Any, zone: tzinfo | None = None) -> str:
+    """A time for a CSV cell: ISO 8601 in `zone` (the meeting's), with its UTC
+    offset, so a spreadsheet read anywhere means the same instant."""
+    return timezone.localtime(value, zone).isoformat(timespec="seconds") if value else ""
 
 
 def render_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

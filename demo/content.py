@@ -13,6 +13,8 @@ from meetings.models import Participant
 # The demo union is found by its code: a reset deletes it and everything under it.
 UNION_CODE = "demo"
 UNION_NAME = "Demo Workers' Union"
+# Where the demo union meets: its meetings, pages and CSV files use this zone.
+TIME_ZONE = "Asia/Ho_Chi_Minh"
 MEETING_TITLE = "Annual general meeting"
 MEETING_LOCATION = "Union hall, 2nd floor"
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
@@ -31,6 +32,7 @@ from demo.content import (
     MEETING_TITLE,
     MEMBERS,
     POLLS,
+    TIME_ZONE,
     UNION_CODE,
     UNION_NAME,
     DemoAccount,
@@ -82,7 +84,12 @@ def seed_demo(*, base_url: str, reset: bool = False) -> DemoResult:
     DomainError, having written nothing, when the demo cannot be seeded.
     """
     notes = [demo_reset()] if reset else []
-    union, _created = Union.objects.get_or_create(code=UNION_CODE, defaults={"name": UNION_NAME})
+    union, _created = Union.objects.get_or_create(
+        code=UNION_CODE, defaults={"name": UNION_NAME, "time_zone": TIME_ZONE}
+    )
+    if union.time_zone != TIME_ZONE:
+        union.time_zone = TIME_ZONE
+        union.save(update_fields=["time_zone"])
     members = {account: _member(account, notes) for account in ACCOUNTS}
     for account, member in members.items():
         _membership(account, member, union)
@@ -219,8 +226,9 @@ def _membership(account: DemoAccount, member: Member, union: Union) -> None:
 
 
 def _first_meeting_start() -> datetime:
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    return timezone.make_aware(datetime.combine(tomorrow, time(8, 30)))
+    """Today at 08:30 where the union meets: the demo is run as it happens."""
+    zone = ZoneInfo(TIME_ZONE)
+    return datetime.combine(timezone.localdate(timezone=zone), time(8, 30), tzinfo=zone)
 
 
 def _new_meeting(union: Union, chair: Member, clerk: Member) -> Meeting:

@@ -21,6 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -105,11 +106,12 @@ def badge_sheet(request: HttpRequest, meeting_id: int) -> HttpResponse:
     except DomainError as exc:
         return error_page(request, exc)
     meeting = participant.meeting
-    pdf = badges_pdf(
-        meeting=meeting,
-        rows=attendance_selectors.badge_rows(meeting=meeting),
-        url_for=lambda token: _badge_url(request, token),
-    )
+    with translation.override(meeting.language):
+        pdf = badges_pdf(
+            meeting=meeting,
+            rows=attendance_selectors.badge_rows(meeting=meeting),
+            url_for=lambda token: _badge_url(request, token),
+        )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="meeting-{meeting.pk}-badges.pdf"'
     response["Cache-Control"] = "no-store"

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +23,7 @@ from frontend.views import _member, error_page
 from meetings import permissions, selectors, services
 from meetings.member_import import ImportReport
 from meetings.models import Meeting, Member, Membership, Participant, Proxy, Union
+from meetings.timezones import clean_time_zone, zone_names
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 ROLE_CHOICES = Participant.Role.choices
@@ -33,13 +36,13 @@ def _officer_union(member: Member, union_id: int) -> Union:
     return union
 
 
-def _local_datetime(value: str) -> datetime:
-    """A datetime-local field's value, in the current time zone."""
+def _local_datetime(value: str, zone_name: str) -> datetime:
+    """A datetime-local field's value, read in the meeting's time zone."""
     parsed = parse_datetime((value or "").strip())
     if parsed is None:
         raise InvalidInput(_("Enter the date and time the meeting starts."))
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+        parsed = timezone.make_aware(parsed, ZoneInfo(clean_time_zone(zone_name)))
     return parsed
 
 
@@ -70,25 +73,31 @@ def union_office(request: HttpRequest, union_id: int) -> HttpResponse:
             context["error_form"] = action
             status = exc.status
     meetings = Meeting.objects.filter(union=union).order_by("-starts_at", "-pk")
-    context.update(meetings=meetings, form=request.POST if request.method == "POST" else {})
+    context.update(
+        meetings=meetings,
+        form=request.POST if request.method == "POST" else {},
+        zone_names=zone_names(),
+    )
     return render(request, "frontend/union_office.html", context, status=status)
 
 
 def _create_or_copy(request: HttpRequest, member: Member, union: Union, action: str) -> Meeting:
     title = request.POST.get("title", "")
-    starts_at = _local_datetime(request.POST.get("starts_at", ""))
+    zone_name = request.POST.get("time_zone", "").strip() or union.time_zone
     if action == "create":
         return services.meeting_create(
             actor=member,
             union=union,
             title=title,
-            starts_at=starts_at,
+            starts_at=_local_datetime(request.POST.get("starts_at", ""), zone_name),
+            time_zone=zone_name,
             location=request.POST.get("location", ""),
             livestream_url=request.POST.get("livestream_url", ""),
         )
     source = Meeting.objects.filter(union=union, pk=request.POST.get("source") or 0).first()
     if source is None:
         raise NotFound(_("Choose the meeting to copy."))
+    starts_at = _local_datetime(request.POST.get("starts_at", ""), source.time_zone)
     return services.meeting_copy(actor=member, source=source, title=title, starts_at=starts_at)
 
 
@@ -135,7 +144,11 @@ def _prepare_context(meeting: Meeting, member: Member) -> dict[str, Any]:
         "proxies": proxies,
         "role_choices": ROLE_CHOICES,
         "may": permissions.allowed_actions(actor=member, meeting=meeting),
-        "starts_at_local": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "starts_at_local": timezone.localtime(meeting.starts_at, meeting.zone).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "zone_names": zone_names(),
+        "languages": settings.LANGUAGES,
     }
 
 
@@ -151,11 +164,14 @@ def _prepare_action(request: HttpRequest, member: Member, meeting: Meeting) -> s
     post = request.POST
     action = post.get("action", "")
     if action == "details":
+        zone_name = post.get("time_zone", "").strip() or meeting.time_zone
         services.meeting_update(
             actor=member,
             meeting=meeting,
             title=post.get("title", ""),
-            starts_at=_local_datetime(post.get("starts_at", "")),
+            starts_at=_local_datetime(post.get("starts_at", ""), zone_name),
+            time_zone=zone_name,
+            language=post.get("language", "") or meeting.language,
             location=post.get("location", ""),
             livestream_url=post.get("livestream_url", ""),
             board_public=bool(post.get("board_public")),

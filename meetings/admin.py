@@ -252,7 +252,15 @@ class AgendaItemInline(admin.TabularInline):
         return False
 
 
-MEETING_DETAILS = ("title", "starts_at", "location", "livestream_url", "board_public")
+MEETING_DETAILS = (
+    "title",
+    "starts_at",
+    "time_zone",
+    "language",
+    "location",
+    "livestream_url",
+    "board_public",
+)
 MEETING_VOTING = ("quorum_kind", "quorum_count", "quorum_share", "requires_presence", "proxy_limit")
 MEETING_ATTENDANCE = ("room_checkin_enabled", "allow_remote_participation")
 
@@ -276,7 +284,7 @@ class MeetingAdmin(ServiceAdmin):
             {"fields": ("status", "created_by", "created_at", "started_at", "closed_at")},
         ),
     )
-    add_fields = ("union", "title", "starts_at", "location", "livestream_url")
+    add_fields = ("union", "title", "starts_at", "time_zone", "location", "livestream_url")
     change_fields = (*MEETING_DETAILS, *MEETING_VOTING, *MEETING_ATTENDANCE)
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
 

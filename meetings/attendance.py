@@ -37,6 +37,7 @@ from meetings.attendance_selectors import (
     clock_time,
     last_check_in,
     participant_by_member_number,
+    participants_by_name,
 )
 from meetings.checkin import BadToken, TokenFault
 from meetings.events import ATTENDANCE_CHANGED
@@ -139,20 +140,21 @@ def _already(participant: Participant, *, self_done: bool) -> NoReturn:
         )
         raise Conflict(message, code="already_checked_in")
     last = last_check_in(participant)
+    since = last.at if last else participant.presence_changed_at
     if self_done:
         message = _("You are already checked in (since %(time)s).") % {
-            "time": clock_time(last.at if last else participant.presence_changed_at)
+            "time": clock_time(since, participant.meeting.zone)
         }
     elif last is not None and last.actor is not None:
         message = _("%(name)s is already checked in: since %(time)s, by %(by)s.") % {
             "name": name,
-            "time": clock_time(last.at),
+            "time": clock_time(last.at, participant.meeting.zone),
             "by": last.actor.full_name,
         }
     else:
         message = _("%(name)s is already checked in (since %(time)s).") % {
             "name": name,
-            "time": clock_time(last.at if last else participant.presence_changed_at),
+            "time": clock_time(since, participant.meeting.zone),
         }
     raise Conflict(message, code="already_checked_in")
 
@@ -268,11 +270,27 @@ def member_number_check_in(
         raise InvalidInput(_("Enter a member number."))
     participant = participant_by_member_number(meeting=meeting, member_number=number)
     if participant is None:
-        raise NotFound(
-            _("No single participant of this meeting has member number %(number)s.")
-            % {"number": number},
-            code="unknown_member_number",
-        )
+        # Members forget their number: a name (or part of one) that finds
+        # exactly one participant will do; several are listed to choose from.
+        named = participants_by_name(meeting=meeting, text=number)
+        if len(named) > 1:
+            raise Conflict(
+                _("Several participants match %(text)s: %(names)s. Enter the member number.")
+                % {
+                    "text": number,
+                    "names": "; ".join(
+                        f"{p.member.full_name} ({p.member.member_number})" for p in named
+                    ),
+                },
+                code="several_members_match",
+            )
+        if not named:
+            raise NotFound(
+                _("No single participant of this meeting has member number %(number)s.")
+                % {"number": number},
+                code="unknown_member_number",
+            )
+        participant = named[0]
     change = _check_in(participant, actor=actor, method=Method.MEMBER_NUMBER)
     log.log_append(
         meeting_id=meeting.pk,

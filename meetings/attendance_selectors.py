@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,16 +19,16 @@ from meetings.selectors import attendance_summary, quorum_status, voters_presenc
 RECENT_LIMIT = 200
 
 
-def clock_time(value: Any) -> str:
-    """A time as people at the door read it: 10:42."""
-    return timezone.localtime(value).strftime("%H:%M") if value else ""
+def clock_time(value: Any, zone: tzinfo | None = None) -> str:
+    """A time as people at the door read it, in the meeting's zone: 10:42."""
+    return timezone.localtime(value, zone).strftime("%H:%M") if value else ""
 
 
 def entry_sentence(entry: AttendanceLog) -> str:
     """What the clerk (or the member) reads after a change."""
     values = {
         "name": entry.participant.member.full_name,
-        "time": clock_time(entry.at),
+        "time": clock_time(entry.at, entry.meeting.zone),
         "by": entry.actor.full_name if entry.actor else _("the system"),
     }
     self_done = entry.actor_id == entry.participant.member_id
@@ -58,7 +59,7 @@ def entry_payload(entry: AttendanceLog) -> dict[str, Any]:
         "previous": entry.previous,
         "current_presence": participant.presence,
         "at": entry.at,
-        "time": clock_time(entry.at),
+        "time": clock_time(entry.at, entry.meeting.zone),
         "by": entry.actor.full_name if entry.actor else None,
         "message": entry_sentence(entry),
     }
@@ -68,7 +69,7 @@ def attendance_entries(*, meeting: Meeting, limit: int = 50) -> QuerySet[Attenda
     """The newest log entries first (at most RECENT_LIMIT)."""
     limit = max(1, min(limit, RECENT_LIMIT))
     return AttendanceLog.objects.filter(meeting=meeting).select_related(
-        "participant__member", "actor"
+        "participant__member", "actor", "meeting"
     )[:limit]
 
 
@@ -102,14 +103,31 @@ def login_token_get(*, meeting: Meeting, login_token_id: int) -> LoginToken:
 
 
 def participant_by_member_number(*, meeting: Meeting, member_number: str) -> Participant | None:
-    """The participant with this member number, or None (also when several
-    participants share it: then only the badge tells them apart)."""
+    """The participant with this member number, whatever its case (`d005` is
+    `D005`), or None (also when several participants share it: then only
+    the badge tells them apart)."""
     matches = list(
         Participant.objects.filter(
-            meeting=meeting, member__member_number=member_number.strip()
+            meeting=meeting, member__member_number__iexact=member_number.strip()
         ).select_related("member")[:2]
     )
     return matches[0] if len(matches) == 1 else None
+
+
+NAME_MATCH_LIMIT = 6
+
+
+def participants_by_name(*, meeting: Meeting, text: str) -> list[Participant]:
+    """Participants whose name contains `text` (any case), by name; at most
+    NAME_MATCH_LIMIT, enough for the door to tell the clerk to narrow down."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    return list(
+        Participant.objects.filter(meeting=meeting, member__full_name__icontains=text)
+        .select_related("member")
+        .order_by("member__full_name", "pk")[:NAME_MATCH_LIMIT]
+    )
 
 
 def badge_token_for(participant: Participant) -> str:
@@ -139,7 +157,9 @@ def badge_rows(*, meeting: Meeting) -> list[BadgeRow]:
 
 def attendance_csv(*, meeting: Meeting) -> CsvFile:
     """One row per participant: presence now, first check-in, last change,
-    and every change of the attendance log after the roster. UTF-8 with BOM."""
+    and every change of the attendance log after the roster. UTF-8 with BOM;
+    times in the meeting's zone with their offset."""
+    zone = meeting.zone
     participants = list(
         Participant.objects.filter(meeting=meeting)
         .select_related("member")
@@ -181,8 +201,8 @@ def attendance_csv(*, meeting: Meeting) -> CsvFile:
                 roles.get(p.role, p.role),
                 p.vote_weight.normalize(),
                 presence.get(p.presence, p.presence),
-                local_time(first.at if first else None),
-                local_time(latest.at if latest else None),
+                local_time(first.at if first else None, zone),
+                local_time(latest.at if latest else None, zone),
                 methods.get(latest.method, latest.method) if latest else "",
                 (latest.actor.full_name if latest and latest.actor else ""),
             ]
@@ -193,7 +213,7 @@ def attendance_csv(*, meeting: Meeting) -> CsvFile:
     for entry in entries:
         rows.append(
             [
-                local_time(entry.at),
+                local_time(entry.at, zone),
                 entry.participant.member.full_name,
                 entry.participant.member.member_number,
                 f"{actions.get(entry.action, entry.action)}: "

@@ -62,6 +62,8 @@ class QuorumStatus(TypedDict):
     present_weight: str
     required: int | str | None  # voters (count), weight (share), None (no quorum)
     met: bool
+    tracked: bool  # presence required or anyone checked in
+    attending: int  # voters checked in, in the room or remote
 
 
 class QuorumChanged(TypedDict):

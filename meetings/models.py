@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -12,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from meetings.timezones import validate_time_zone
 
 WEIGHT_FIELD: dict[str, Any] = {
     "max_digits": 12,
@@ -32,6 +35,10 @@ class Union(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
+    )
+    # Meetings take it by default; an IANA name (meetings.timezones).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
 
     class Meta:
@@ -111,6 +118,16 @@ class Meeting(models.Model):
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
     location = models.CharField(_("location"), max_length=200, blank=True)
+    # Where the meeting takes place: every time it shows is read in this zone.
+    # Left blank, it is the union's (filled in on save).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
+    # What is printed for the whole room (badges) is in this language, not
+    # in the language of whoever downloads it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
     livestream_url = models.URLField(_("livestream URL"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED
@@ -184,6 +201,16 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.time_zone:
+            self.time_zone = self.union.time_zone
+        super().save(*args, **kwargs)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The meeting's time zone (the union's when none was set)."""
+        return ZoneInfo(self.time_zone or self.union.time_zone)
 
 
 def new_badge_key() -> str:

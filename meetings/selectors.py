@@ -393,6 +393,9 @@ def quorum_status(meeting: Meeting, *, voters: list[VoterPresence] | None = None
         if delegate in present_ids
     }
     counted = [p for p in voters if p.pk in present_ids or p.pk in represented]
+    # Checked in (room or remote) whatever the meeting requires: the line
+    # shown must match the attendance table, not the quorum rule's view.
+    attending = sum(1 for p in voters if p.presence != Participant.Presence.ABSENT)
     total_weight = sum((p.vote_weight for p in voters), Decimal(0))
     present_weight = sum((p.vote_weight for p in counted), Decimal(0))
     status: dict[str, Any] = {
@@ -403,6 +406,10 @@ def quorum_status(meeting: Meeting, *, voters: list[VoterPresence] | None = None
         "present_weight": str(present_weight),
         "required": None,
         "met": True,
+        # Presence is tracked when the meeting requires it or someone has
+        # checked in; otherwise "present" only means "on the roster".
+        "tracked": meeting.requires_presence or attending > 0,
+        "attending": attending,
     }
     if meeting.quorum_kind == QuorumKind.COUNT:
         status["required"] = meeting.quorum_count

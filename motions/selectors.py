@@ -206,7 +206,7 @@ def motions_csv(meeting: Meeting) -> CsvFile:
                 motion.submitter.member.full_name,
                 len(motion.supports.all()),
                 items.get(motion.agenda_item_id, ""),
-                local_time(motion.created_at),
+                local_time(motion.created_at, meeting.zone),
                 (motion.poll.result or {}).get("sentence", "") if motion.poll else "",
                 final.sha256 if final else "",
             ]
@@ -220,7 +220,7 @@ def motions_csv(meeting: Meeting) -> CsvFile:
                     amendment.proposer.member.full_name,
                     "",
                     items.get(motion.agenda_item_id, ""),
-                    local_time(amendment.created_at),
+                    local_time(amendment.created_at, meeting.zone),
                     (amendment.poll.result or {}).get("sentence", "") if amendment.poll else "",
                     "",
                 ]

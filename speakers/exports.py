@@ -34,9 +34,9 @@ def meeting_speakers_csv(*, meeting: Meeting) -> CsvFile:
             speech.participant.member.full_name,
             speech.participant.member.member_number,
             speech.get_kind_display(),
-            local_time(speech.requested_at),
-            local_time(speech.started_at),
-            local_time(speech.ended_at),
+            local_time(speech.requested_at, meeting.zone),
+            local_time(speech.started_at, meeting.zone),
+            local_time(speech.ended_at, meeting.zone),
             _seconds(speech),
             speech.time_limit or "",
         ]

@@ -78,6 +78,8 @@ ACCOUNT_DATES = ("user_permissions", "last_login", "date_joined")
 MEETING_FIELDS = (
     "title",
     "starts_at",
+    "time_zone",
+    "language",
     "location",
     "livestream_url",
     "board_public",
@@ -99,7 +101,12 @@ WRITES: dict[str, tuple[str, Writes]] = {
     ),
     "meetings.Union": (
         DIRECT,
-        writes(("name", "code", "parent"), ("name", "code", "parent"), True, ("delete_selected",)),
+        writes(
+            ("name", "code", "parent", "time_zone"),
+            ("name", "code", "parent", "time_zone"),
+            True,
+            ("delete_selected",),
+        ),
     ),
     "meetings.Union inline meetings.Membership": (
         DIRECT,
@@ -127,7 +134,10 @@ WRITES: dict[str, tuple[str, Writes]] = {
     # attendance_settings_update.
     "meetings.Meeting": (
         SERVICE,
-        writes(("union", "title", "starts_at", "location", "livestream_url"), MEETING_FIELDS),
+        writes(
+            ("union", "title", "starts_at", "time_zone", "location", "livestream_url"),
+            MEETING_FIELDS,
+        ),
     ),
     "meetings.Meeting inline meetings.AgendaItem": (NONE, writes()),
     # participant_add, participant_update, participant_remove.

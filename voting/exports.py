@@ -67,7 +67,7 @@ def meeting_results_csv(*, meeting: Meeting) -> CsvFile:
                     poll.get_kind_display(),
                     poll.get_secrecy_display(),
                     poll.get_state_display(),
-                    local_time(poll.closed_at),
+                    local_time(poll.closed_at, meeting.zone),
                     poll.get_majority_display(),
                     poll.get_base_display(),
                     option.get("label", ""),

@@ -34,7 +34,7 @@ from meetings.models import Meeting, Participant
 
 class CheckInSerializer(serializers.Serializer):
     badge = serializers.CharField(required=False, max_length=300)
-    member_number = serializers.CharField(required=False, max_length=40)
+    member_number = serializers.CharField(required=False, max_length=200)
     participant_id = serializers.IntegerField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -138,6 +138,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "union_name",
             "title",
             "starts_at",
+            "time_zone",
             "location",
             "livestream_url",
             "status",
@@ -152,6 +153,12 @@ class MeetingCreateSerializer(serializers.Serializer):
     union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
     title = serializers.CharField(max_length=200)
     starts_at = serializers.DateTimeField()
+    time_zone = serializers.CharField(
+        max_length=64,
+        allow_blank=True,
+        default="",
+        help_text=_("An IANA time zone such as Asia/Ho_Chi_Minh; the union's when blank."),
+    )
     location = serializers.CharField(max_length=200, allow_blank=True, default="")
     livestream_url = serializers.URLField(allow_blank=True, default="")
 
@@ -164,6 +171,7 @@ class MeetingCopySerializer(serializers.Serializer):
 class MeetingUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     starts_at = serializers.DateTimeField(required=False)
+    time_zone = serializers.CharField(max_length=64, required=False)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     livestream_url = serializers.URLField(required=False, allow_blank=True)
     board_public = serializers.BooleanField(
@@ -297,6 +305,12 @@ class QuorumSerializer(serializers.Serializer):
         help_text=_("A count (count quorum), a weight as a decimal string (share), or null."),
     )
     met = serializers.BooleanField()
+    tracked = serializers.BooleanField(
+        help_text=_("Whether presence is tracked: required, or anyone checked in.")
+    )
+    attending = serializers.IntegerField(
+        help_text=_("Voters checked in (room or remote), whatever the quorum rule counts.")
+    )
 
 
 class PresenceCountSerializer(serializers.Serializer):

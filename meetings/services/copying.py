@@ -24,6 +24,7 @@ COPIED_SETTINGS = (
     "room_checkin_enabled",
     "allow_remote_participation",
     "board_public",
+    "language",
 )
 
 
@@ -64,6 +65,7 @@ def meeting_copy(*, actor: Member, source: Meeting, title: str, starts_at: datet
         starts_at=starts_at,
         location=source.location,
         livestream_url=source.livestream_url,
+        time_zone=source.time_zone,
     )
     for name in COPIED_SETTINGS:
         setattr(meeting, name, getattr(source, name))

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from meetings.services.common import (
     publish_quorum,
 )
 from meetings.streams import stream_embed
+from meetings.timezones import clean_time_zone
 
 
 @transaction.atomic
@@ -41,9 +43,10 @@ def meeting_create(
     starts_at: datetime,
     location: str = "",
     livestream_url: str = "",
+    time_zone: str = "",
 ) -> Meeting:
     """Create a scheduled meeting. Only the union's officers may; the creator
-    becomes its chair."""
+    becomes its chair. The time zone defaults to the union's."""
     permissions.require_in_union(actor=actor, union=union, action=permissions.MEETING_CREATE)
     meeting = Meeting.objects.create(
         union=union,
@@ -51,6 +54,7 @@ def meeting_create(
         starts_at=starts_at,
         location=textlimits.bounded(location.strip(), limit=textlimits.NAME, field=_("The place")),
         livestream_url=clean_livestream_url(livestream_url),
+        time_zone=clean_time_zone(time_zone) if time_zone.strip() else union.time_zone,
         created_by=actor,
     )
     Participant.objects.create(
@@ -77,9 +81,17 @@ def clean_livestream_url(url: str) -> str:
 
 @transaction.atomic
 def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting:
-    """Change title, start time, location, livestream link, or whether the
-    bulletin board of its closed polls is public."""
-    allowed = {"title", "starts_at", "location", "livestream_url", "board_public"}
+    """Change title, start time, time zone, location, livestream link, or
+    whether the bulletin board of its closed polls is public."""
+    allowed = {
+        "title",
+        "starts_at",
+        "time_zone",
+        "language",
+        "location",
+        "livestream_url",
+        "board_public",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
@@ -93,6 +105,10 @@ def meeting_update(*, actor: Member, meeting: Meeting, **fields: Any) -> Meeting
         )
     if "livestream_url" in fields:
         fields["livestream_url"] = clean_livestream_url(fields["livestream_url"])
+    if "time_zone" in fields:
+        fields["time_zone"] = clean_time_zone(fields["time_zone"])
+    if "language" in fields and fields["language"] not in dict(settings.LANGUAGES):
+        raise InvalidInput(_("Unknown language: %(code)s.") % {"code": fields["language"]})
     for name, value in fields.items():
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)
     meeting.save(update_fields=[*fields])

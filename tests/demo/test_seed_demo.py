@@ -147,3 +147,16 @@ def test_human_output_lists_the_polls() -> None:
     out = run()
     assert "Draft polls" in out
     assert "  - Executive committee" in out
+
+
+def test_the_demo_meets_today_in_ho_chi_minh_city() -> None:
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    data = json.loads(run("--json"))
+    meeting = Meeting.objects.get(pk=data["meeting_id"])
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    assert meeting.union.time_zone == meeting.time_zone == "Asia/Ho_Chi_Minh"
+    assert timezone.localtime(meeting.starts_at, zone).date() == timezone.localdate(timezone=zone)
+    assert timezone.localtime(meeting.starts_at, zone).strftime("%H:%M") == "08:30"

@@ -96,7 +96,7 @@ def test_room_qr_check_in_shows_on_the_chair_console(
         clerk.goto(f"{base}/meetings/{meeting_id}/clerk/")
         expect(clerk.locator("body")).to_have_attribute("data-connection", "open")
         expect(clerk.locator("#scanner")).to_be_hidden()  # no BarcodeDetector here
-        number = clerk.get_by_role("textbox", name="Member number")
+        number = clerk.get_by_role("textbox", name="Member number or name")
         number.fill(second_number)
         clerk.get_by_role("button", name="Check in", exact=True).click()
         result = clerk.locator("#checkin-result")

@@ -600,3 +600,54 @@ def test_weights_count(world: World) -> None:
 def test_new_participants_get_distinct_badge_keys(world: World) -> None:
     keys = set(Participant.objects.values_list("badge_key", flat=True))
     assert len(keys) == Participant.objects.count()
+
+
+def test_the_quorum_line_reports_attendance_not_the_roster(world: World) -> None:
+    # Without required presence every voter counts for the quorum, but the
+    # line must not claim them present: attendance says who is in the room.
+    meeting = world.meeting
+    services.meeting_start(actor=world.chair, meeting=meeting)
+    quorum = selectors.quorum_status(meeting)
+    assert (quorum["tracked"], quorum["attending"]) == (False, 0)
+    assert quorum["present"] == quorum["voters"]  # the rule: everyone counts
+    a = world.voters[0]
+    attendance.badge_check_in(actor=world.clerk, meeting=meeting, token=badge(world, a))
+    quorum = selectors.quorum_status(meeting)
+    assert (quorum["tracked"], quorum["attending"]) == (True, 1)
+    services.meeting_voting_settings_update(
+        actor=world.chair, meeting=meeting, requires_presence=True
+    )
+    meeting.refresh_from_db()
+    attendance.participant_check_out(actor=world.clerk, participant=world.participant(a))
+    quorum = selectors.quorum_status(meeting)
+    assert (quorum["tracked"], quorum["attending"], quorum["present"]) == (True, 0, 0)
+
+
+def test_the_door_finds_a_member_by_any_case_number_or_by_name(world: World) -> None:
+    meeting = world.meeting
+    services.meeting_start(actor=world.chair, meeting=meeting)
+    a, b, _c = world.voters
+    a.member_number, b.member_number = "D005", "D006"
+    a.save(update_fields=["member_number"])
+    b.save(update_fields=["member_number"])
+    change = attendance.member_number_check_in(
+        actor=world.clerk, meeting=meeting, member_number="d005"
+    )
+    assert change.participant.member == a
+    # Part of a name finds the one participant it fits, any case.
+    b.full_name = "Lê Thị Hoa"
+    b.save(update_fields=["full_name"])
+    change = attendance.member_number_check_in(
+        actor=world.clerk, meeting=meeting, member_number="hoa"
+    )
+    assert change.participant.member == b
+    # A name that fits several is listed, and checks no one in.
+    a.full_name, b.full_name = "Trần Văn Ba", "Trần Thị Bốn"
+    a.save(update_fields=["full_name"])
+    b.save(update_fields=["full_name"])
+    with pytest.raises(Conflict) as refused:
+        attendance.member_number_check_in(actor=world.clerk, meeting=meeting, member_number="trần")
+    assert "Trần Thị Bốn (D006)" in refused.value.message
+    assert "Trần Văn Ba (D005)" in refused.value.message
+    with pytest.raises(NotFound):
+        attendance.member_number_check_in(actor=world.clerk, meeting=meeting, member_number="zz9")

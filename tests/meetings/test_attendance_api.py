@@ -268,7 +268,7 @@ def test_clerk_page_badge_sheet_and_invitations(world: World) -> None:
     shown = clerk.get(f"/meetings/{world.meeting.pk}/clerk/")
     assert shown.status_code == 200
     text = shown.content.decode()
-    assert '<label for="member-number">Member number</label>' in text
+    assert '<label for="member-number">Member number or name</label>' in text
     assert 'id="scanner"' in text and "hidden" in text.split('id="scanner"')[1][:80]
     assert page(world.voters[0]).get(f"/meetings/{world.meeting.pk}/clerk/").status_code == 403
     pdf = clerk.get(f"/meetings/{world.meeting.pk}/badges.pdf")

@@ -189,23 +189,30 @@ async def test_socket_error_frames_come_in_the_members_language() -> None:
     assert error["message"] == await sync_to_async(translated)("The projector is read-only.", "ar")
 
 
-def test_badge_sheet_speaks_the_requesting_members_language(world: World) -> None:
+def test_badge_sheet_speaks_the_meetings_language_whoever_downloads_it(world: World) -> None:
+    # Badges are printed once for the whole room: the meeting's language,
+    # not that of the chair or clerk who happens to download them.
+    url = f"/meetings/{world.meeting.pk}/badges.pdf"
+    services.meeting_update(actor=world.chair, meeting=world.meeting, language="en")
     chair = prefer(world.chair, "ar")
-    response = logged_in(chair).get(f"/meetings/{world.meeting.pk}/badges.pdf")
+    english = PdfReader(io.BytesIO(logged_in(chair).get(url).content))
+    assert english.metadata is not None
+    assert english.metadata.title == f"{world.meeting.title}: badges"
+    text = english.pages[0].extract_text()
+    assert "Scan at the door to check in" in text
+    assert f"Member number\n{world.voters[0].member_number}" in text
+
+    services.meeting_update(actor=world.chair, meeting=world.meeting, language="ar")
+    prefer(chair, "en")  # last: the test thread keeps English afterwards
+    response = logged_in(chair).get(url)
     assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.content))
     # A new string: equal to the catalogue's text, translated or not yet.
     title = in_language("%(meeting)s: badges", "ar") % {"meeting": world.meeting.title}
     assert reader.metadata is not None and reader.metadata.title == title
     assert reader.root_object["/Lang"] == "ar"
-
-    prefer(chair, "en")
-    english = PdfReader(io.BytesIO(logged_in(chair).get(response.request["PATH_INFO"]).content))
-    assert english.metadata is not None
-    assert english.metadata.title == f"{world.meeting.title}: badges"
-    text = english.pages[0].extract_text()
-    assert "Scan at the door to check in" in text
-    assert f"Member number\n{world.voters[0].member_number}" in text
+    with pytest.raises(InvalidInput):
+        services.meeting_update(actor=world.chair, meeting=world.meeting, language="xx")
 
 
 def test_a_result_reads_in_each_members_language(world: World) -> None:

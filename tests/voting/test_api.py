@@ -569,6 +569,8 @@ def test_quorum(live_world: World) -> None:
         "present_weight": "4.0000",
         "required": 3,
         "met": True,
+        "tracked": False,
+        "attending": 0,
     }
     assert_error(APIClient().get(url), 401)
     assert_error(client_for(live_world.outsider).get(url), 404)

@@ -270,6 +270,23 @@ export class PollsConsole {
       if (result) card.append(result);
       if (poll.result && poll.result.tied && poll.result.tied.length && may("poll.decide_tie"))
         card.append(this.tieForm(poll));
+      if (poll.state === "published") {
+        // Publishing is visible: say so, and lead to where members now read it.
+        const meetingId = document.querySelector("main").dataset.meetingId;
+        card.append(
+          el(
+            "p",
+            { className: "published-note" },
+            _("Published on the bulletin board."),
+            " ",
+            el(
+              "a",
+              { href: `/meetings/${meetingId}/board/#board-poll-${poll.id}` },
+              _("See it on the board"),
+            ),
+          ),
+        );
+      }
       const links = el("p", { className: "button-row" });
       if (poll.state === "closed" && may("poll.publish"))
         links.append(button(_("Publish"), "publish", poll, { primary: true }));

@@ -3,7 +3,7 @@
 // code, and the projector links still valid, each revocable.
 import { el } from "./meeting-state.js";
 import { pickScene } from "./stage.js";
-import { _, interpolate, ngettext } from "./i18n.js";
+import { _, formatDateTime, interpolate, ngettext } from "./i18n.js";
 
 export function sceneName(scene) {
   return (
@@ -154,7 +154,7 @@ export class ChairProjector {
     this.empty.hidden = links.length > 0;
     this.links.replaceChildren(
       ...links.map((link) => {
-        const when = new Date(link.created_at).toLocaleString(document.documentElement.lang);
+        const when = formatDateTime(link.created_at);
         const name = interpolate(_("%(label)s, paired %(when)s"), { label: link.label, when });
         const revoke = el(
           "button",

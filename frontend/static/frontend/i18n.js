@@ -62,18 +62,29 @@ export function formatPercent(fraction, digits = 1) {
   );
 }
 
+/** The meeting's time zone (<html data-time-zone>, from the server), if any:
+ * times are read where the meeting is, not where the reader's device is. */
+export const pageTimeZone = () => document.documentElement.dataset.timeZone || undefined;
+
+function zoned(options) {
+  const timeZone = pageTimeZone();
+  return timeZone ? { ...options, timeZone } : options;
+}
+
 function asDate(value) {
   return value instanceof Date ? value : new Date(value);
 }
 
 /** A time of day (ISO string, epoch ms or Date): "14:05", "2:05 PM", "١٤:٠٥". */
 export function formatTime(value) {
-  return formatter("date", { hour: "numeric", minute: "2-digit" }).format(asDate(value));
+  return formatter("date", zoned({ hour: "numeric", minute: "2-digit" })).format(asDate(value));
 }
 
 /** A date and time, medium date and short time, in the page's language. */
 export function formatDateTime(value) {
-  return formatter("date", { dateStyle: "medium", timeStyle: "short" }).format(asDate(value));
+  return formatter("date", zoned({ dateStyle: "medium", timeStyle: "short" })).format(
+    asDate(value),
+  );
 }
 
 /** A duration as a clock, "mm:ss" (or "h:mm:ss"), in the page's digits. */

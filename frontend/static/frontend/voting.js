@@ -476,11 +476,23 @@ export class Deadlines {
 /** The quorum in one sentence, numbers included. */
 export function quorumSentence(quorum) {
   if (!quorum) return "";
+  // Say only what is known: before anyone checks in (or where attendance is
+  // not used) "present" would just mean "on the roster".
+  const untracked = quorum.tracked === false;
   if (quorum.kind === "none" || quorum.required === null || quorum.required === undefined) {
+    if (untracked) return _("No quorum is required; presence is not being tracked.");
     return interpolate(_("No quorum is required (%(present)s of %(voters)s voters present)."), {
-      present: formatNumber(quorum.present),
+      present: formatNumber(quorum.attending ?? quorum.present),
       voters: formatNumber(quorum.voters),
     });
+  }
+  if (untracked) {
+    return interpolate(
+      quorum.met
+        ? _("Quorum reached: presence is not being tracked, so all %(voters)s voters count.")
+        : _("No quorum: presence is not being tracked, and all %(voters)s voters are not enough."),
+      { voters: formatNumber(quorum.voters) },
+    );
   }
   if (quorum.kind === "count") {
     return interpolate(
