@@ -341,6 +341,9 @@ def test_meeting_payloads(union_world: World) -> None:
     bad = b"member_number,full_name\nN9,\n"
     refused = chair.post(imports, bad, 400, content_type="text/csv", **union)
     assert refused["code"] == "import_invalid" and refused["errors"]
+    # No file at all: the plain error body, which the schema also documents.
+    missing = chair.post(imports, {"file": "not a file"}, 400, format="multipart", **union)
+    assert missing["errors"]["file"]
 
     # A second meeting: created, edited, filled from the union, started, closed.
     created = chair.post(

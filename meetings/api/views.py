@@ -16,7 +16,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import BaseParser, MultiPartParser
@@ -181,8 +186,15 @@ class UnionMembersImportView(ApiView):
         responses={
             200: OpenApiResponse(s.ImportReportSerializer, description="Dry run: the report."),
             201: OpenApiResponse(s.ImportReportSerializer, description="Imported."),
+            # Bad rows answer with the report; a missing or unreadable upload
+            # with the plain error body, before any row is read.
             400: OpenApiResponse(
-                s.ImportReportSerializer, description="Bad rows; nothing imported."
+                PolymorphicProxySerializer(
+                    component_name="ImportRefusal",
+                    serializers=[s.ImportReportSerializer, ErrorSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Bad rows (the report) or no readable file; nothing imported.",
             ),
             **errors(403, 404),
         },
