@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def _tokens() -> dict[str, str]:
     login, _hash = checkin.login_token_new()
     return {
-        "projector": projector_token_for(MeetingFactory()),
+        "projector": projector_token_for(MeetingFactory.create()),
         "badge": checkin.badge_token(meeting_id=12, participant_id=345, key=secrets.token_hex(8)),
         "room": checkin.room_token(meeting_id=12, window=59_000_123),
         "login": login,
