@@ -61,6 +61,8 @@ def fuzz_world(db: Any, private_cache: None) -> Any:
     poll = voting_services.poll_create(
         actor=world.chair, meeting=world.meeting, title="Adopt the budget?", kind="motion"
     )
+    # Open, so that a member reaches the ballot box, board and turnout too.
+    poll = voting_services.poll_open(actor=world.chair, poll=poll)
     motion = motion_services.motion_submit(
         actor=world.voters[0], meeting=world.meeting, title="A motion", text="Be it resolved."
     )
