@@ -1,10 +1,9 @@
-"""Who may do what with motions: one table, action -> roles on the roster.
+"""Who may do what with motions: their rows of the meeting-wide table
+(meetings.permissions, listed in docs/permissions.md).
 
 Observers and guests follow the meeting but may not submit, support or amend.
 The chair admits, refers, puts to the vote and composes the resolution. A
-superuser (the support tool's operator) may do everything. When the
-meeting-wide table (meetings.permissions) is on main, these rows register
-there; until then they live here, with the same shape.
+superuser (the support tool's operator) may do everything.
 """
 
 from __future__ import annotations
