@@ -38,8 +38,8 @@ def server_log_on_failure(tmp_path: Path) -> Iterator[None]:
 
 def image_loaded(selector: str, width: int) -> str:
     return (
-        f"(() => {{ const img = document.querySelector({selector!r});"
-        f" return img && img.complete && img.naturalWidth === {width}; }})()"
+        f"() => {{ const img = document.querySelector({selector!r});"
+        f" return img && img.complete && img.naturalWidth === {width}; }}"
     )
 
 
