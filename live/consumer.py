@@ -33,7 +33,7 @@ from core.unavailable import (
     live_unavailable,
     unavailable,
 )
-from live import coalesce, fanout, registry
+from live import coalesce, fanout, personal, registry
 from live.clients import ClientGone, client_gone
 from live.commands import Frame
 from live.events import encode, group_name
@@ -87,6 +87,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """An event of this socket's group, from the hub."""
+        if not personal.is_for(message, getattr(self.viewer, "participant_id", None)):
+            return  # another member's own state (live.personal)
         if self.pending is not None:
             self.pending.append(message)
         else:
