@@ -25,6 +25,8 @@
     const all = Object.values(commitments);
     const key = E.electionKey(all);
     out.election_key = key;
+    out.ceremony_fingerprint = E.ceremonyFingerprint(v.poll, v.threshold,
+      Object.values(transport).map((t) => t.published), all);
     const secret = {};
     for (let i = 1; i <= v.tellers; i++) {
       secret[i] = E.combineShares(Object.values(coefficients).map((c) => E.evaluate(c, i)));

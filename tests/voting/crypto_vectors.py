@@ -146,6 +146,9 @@ def build() -> dict[str, Any]:
         "teller_keys": tellers,
         "shares": [s.to_json() for s in shares],
         "election_key": key.hex(),
+        "ceremony_fingerprint": dkg.ceremony_fingerprint(
+            POLL, THRESHOLD, [t[1] for t in transport.values()], all_commitments
+        ),
         "ballots": ballots,
         "decrypting": DECRYPTING,
         "totals": totals,

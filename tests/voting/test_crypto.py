@@ -56,6 +56,11 @@ def test_the_vectors_verify_and_decrypt_to_the_plain_sums() -> None:
     commitments = [dkg.Commitments.from_json(t["commitments"]) for t in v["teller_keys"]]
     key = dkg.election_key(commitments)
     assert key.hex() == v["election_key"]
+    transport = [dkg.TransportKey.from_json(t["transport_key"]) for t in v["teller_keys"]]
+    assert dkg.ceremony_fingerprint(poll, k, transport, commitments) == v["ceremony_fingerprint"]
+    # A relayed key swapped by the server changes what the tellers compare.
+    swapped = [transport[0], replace(transport[1], key=transport[0].key), transport[2]]
+    assert dkg.ceremony_fingerprint(poll, k, swapped, commitments) != v["ceremony_fingerprint"]
     transport_secret = {t["index"]: decode_scalar(t["transport_secret"]) for t in v["teller_keys"]}
     for t in v["teller_keys"]:
         dkg.verify_transport_key(poll, dkg.TransportKey.from_json(t["transport_key"]))

@@ -88,6 +88,7 @@ def test_the_javascript_reproduces_the_vectors_byte_for_byte(page: Page) -> None
         "scalar": VECTORS["hash"]["scalar"],
     }
     assert out["election_key"] == VECTORS["election_key"]
+    assert out["ceremony_fingerprint"] == VECTORS["ceremony_fingerprint"]
     assert out["teller_keys"] == VECTORS["teller_keys"]
     assert out["shares"] == VECTORS["shares"]
     assert out["ballots"] == VECTORS["ballots"]

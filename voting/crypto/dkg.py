@@ -352,3 +352,30 @@ def confirm(
 def verify_confirmation(poll: str, index: int, public: bytes, key: bytes, proof: Proof) -> None:
     if not verify_knowledge(public, proof, confirmation_context(poll, index, key)):
         raise CryptoError(f"teller {index}: the confirmation does not hold for its public share")
+
+
+def ceremony_fingerprint(
+    poll: str,
+    threshold: int,
+    transport_keys: Sequence[TransportKey],
+    all_commitments: Sequence[Commitments],
+) -> str:
+    """What the tellers compare aloud (or side by side on their phones) before
+    the poll opens, so that a server relaying someone else's transport key or
+    commitments is caught: the first 32 hex digits of SHA-256(lp(prefix +
+    "ceremony") || lp(poll) || u64(n) || u64(k) || for each teller i in
+    ascending order: u64(i) || E_i || u64(k) || C_{i,0} || … || C_{i,k-1}),
+    in groups of four."""
+    keys = {t.index: t.key for t in transport_keys}
+    commitments = {c.index: c.commitments for c in all_commitments}
+    if sorted(keys) != sorted(commitments) or len(keys) != len(transport_keys):
+        raise CryptoError(
+            "ceremony: every teller needs one transport key and one set of commitments"
+        )
+    data = bytearray(lp(DOMAIN_PREFIX + "ceremony") + lp(poll) + u64(len(keys)) + u64(threshold))
+    for index in sorted(keys):
+        data += (
+            u64(index) + keys[index] + u64(len(commitments[index])) + b"".join(commitments[index])
+        )
+    digest = hashlib.sha256(bytes(data)).hexdigest()[:32]
+    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))

@@ -532,6 +532,28 @@ export function verifyConfirmation(poll, index, publicHex, keyHex, proof) {
   if (!ok) throw new CryptoError(`teller ${index}: the confirmation does not hold for its public share`);
 }
 
+/**
+ * The key ceremony's fingerprint the tellers compare before the poll opens
+ * (voting.crypto.dkg.ceremony_fingerprint): transport keys and commitments
+ * are the published JSON of every teller.
+ */
+export function ceremonyFingerprint(poll, threshold, transportKeys, allCommitments) {
+  const keys = new Map(transportKeys.map((t) => [t.index, decodePoint(t.key, `teller ${t.index} transport key`)]));
+  const commitments = new Map(allCommitments.map((c) => [c.index, commitmentPoints(c)]));
+  const indices = [...keys.keys()].sort((x, y) => x - y);
+  const same = indices.length === commitments.size && indices.every((i) => commitments.has(i));
+  if (!same || keys.size !== transportKeys.length) {
+    throw new CryptoError("ceremony: every teller needs one transport key and one set of commitments");
+  }
+  const parts = [lp(DOMAIN_PREFIX + "ceremony"), lp(poll), u64(indices.length), u64(threshold)];
+  for (const i of indices) {
+    const points = commitments.get(i);
+    parts.push(u64(i), keys.get(i).toBytes(), u64(points.length), ...points.map((p) => p.toBytes()));
+  }
+  const digest = toHex(sha256(concat(parts))).slice(0, 32);
+  return digest.match(/.{4}/g).join(" ");
+}
+
 // --- tellers: decryption of totals --------------------------------------------------
 
 const decryptionContext = (poll, label, index) => ["decryption", poll, label, index];
