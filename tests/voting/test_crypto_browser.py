@@ -20,6 +20,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from playwright.sync_api import Page, Route
 
+from config.csp import HEADER, policy
+from frontend.importmap import IMPORT_MAP, IMPORT_MAP_CSP_SOURCE
 from tests.frontend.browser import chromium
 from tests.voting import crypto_vectors
 from voting.crypto import dkg, threshold
@@ -30,21 +32,16 @@ from voting.crypto.group import CryptoError, base, decode_point, decode_scalar
 pytestmark = pytest.mark.browser
 
 ORIGIN = "http://ballots.test"
-IMPORT_MAP = {
-    "imports": {
-        "@noble/curves/": "/static/vendor/noble-curves/",
-        "@noble/hashes/": "/static/vendor/noble-hashes/",
-        "@noble/ciphers/": "/static/vendor/noble-ciphers/",
-    }
-}
 PAGE = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ballots</title>
-<script type="importmap">{json.dumps(IMPORT_MAP)}</script></head><body></body></html>"""
+<script type="importmap">{IMPORT_MAP}</script></head><body></body></html>"""
 
 
 def serve(route: Route) -> None:
     path = route.request.url.removeprefix(ORIGIN)
     if path == "/":
-        route.fulfill(status=200, content_type="text/html", body=PAGE)
+        # The site's policy, with the import map allowed by its hash only.
+        headers = {HEADER: policy({"script-src": [IMPORT_MAP_CSP_SOURCE]})}
+        route.fulfill(status=200, content_type="text/html", body=PAGE, headers=headers)
         return
     found = finders.find(path.removeprefix("/static/")) if path.startswith("/static/") else None
     if not found:
@@ -64,6 +61,7 @@ def page(chromium_path: str) -> Iterator[Page]:
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.route(f"{ORIGIN}/**", serve)
         page.goto(f"{ORIGIN}/")
         page.evaluate("async () => { window.E = await import('/static/frontend/elgamal.js'); }")
