@@ -80,6 +80,7 @@
     const p = t.partials[0];
     const s = v.shares.find((x) => x.sender === 2 && x.recipient === 3);
     const badPoint = "ff".repeat(32);
+    results.bad_points = v.bad_points.map((p) => fails(() => E.decodePoint(p, "p")));
     results.refused = {
       replayed: fails(() => E.verifyBallot(v.election_key, b.ballot, v.options, v.min_marks, v.max_marks,
         { poll: v.poll, voter: "roll:999" })),

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rbcl import crypto_core_ristretto255_is_valid_point as is_valid_point
+
 from voting.crypto import dkg, elgamal, threshold
 from voting.crypto.ballots import BallotContext, encrypt_ballot
 from voting.crypto.group import base, deterministic_rng, encode_fields, hash_to_scalar, scalar_bytes
@@ -34,6 +36,23 @@ BALLOTS = [  # (roll entry, marks, weight in units of 0.0001)
     ("roll:103", [0, 0, 0, 1], 10000),
     ("roll:104", [1, 0, 1, 0], 0),
     ("roll:105", [1, 1, 0, 0], 12345),
+]
+
+
+# Encodings every decoder must refuse (RFC 9496 appendix A.2's kinds:
+# non-canonical field elements, negative ones, non-square x^2); the file
+# keeps those libsodium refuses, so the list never depends on a typo here.
+BAD_POINTS = [
+    "00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "f3ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "ed57ffd8c914fb201471d1c3d245ce3c746fcbe63a3679d51b6a516ebebe0e20",
+    "c34c4e1826e5d403b78e246e88aa051c36ccf0aafebffe137d148a2bf9104562",
+    "26948d35ca62e643e26a83177332e6b6afeb9d08e4268b650f1f5bbd8d81d371",
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
 ]
 
 
@@ -137,6 +156,7 @@ def build() -> dict[str, Any]:
             "scalar": hex_scalar(hash_to_scalar("values", hash_fields)),
         },
         "points": {str(k): base(k).hex() for k in (0, 1, 2, 10000, 123456789)},
+        "bad_points": [p for p in BAD_POINTS if not is_valid_point(bytes.fromhex(p))],
         "poll": POLL,
         "tellers": TELLERS,
         "threshold": THRESHOLD,

@@ -101,6 +101,9 @@ def test_the_javascript_accepts_the_vectors_and_refuses_tampering(page: Page) ->
         opened.setdefault(share["recipient"], []).append(decode_scalar(value))
     for teller in v["teller_keys"]:  # each teller's x_i from the shares the JavaScript opened
         assert dkg.combine_shares(opened[teller["index"]]) == decode_scalar(teller["secret_share"])
+    assert result["bad_points"] == ["CryptoError: p: not a valid ristretto255 encoding"] * len(
+        v["bad_points"]
+    )
     refused = result["refused"]
     assert (
         refused["replayed"]

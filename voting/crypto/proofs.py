@@ -39,6 +39,9 @@ from voting.crypto.group import (
     sub,
 )
 
+MAX_BRANCHES = 257
+"""At most this many allowed values (a count proof over 0..256 options)."""
+
 
 @dataclass(frozen=True)
 class DisjunctiveProof:
@@ -58,6 +61,8 @@ class DisjunctiveProof:
         cs, ss = data.get("challenges"), data.get("responses")
         if not isinstance(cs, list) or not isinstance(ss, list):
             raise CryptoError(f"{what}: challenges and responses must be lists")
+        if len(cs) > MAX_BRANCHES or len(ss) > MAX_BRANCHES:
+            raise CryptoError(f"{what}: too many branches")
         return cls(
             tuple(decode_scalar(c, f"{what}.challenges[{i}]") for i, c in enumerate(cs)),
             tuple(decode_scalar(s, f"{what}.responses[{i}]") for i, s in enumerate(ss)),

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from voting.crypto.dkg import MAX_TELLERS
 from voting.crypto.elgamal import Ciphertext
 from voting.crypto.group import (
     IDENTITY,
@@ -52,6 +53,8 @@ class PartialDecryption:
         if not isinstance(data, Mapping) or not isinstance(data.get("index"), int):
             raise CryptoError("partial decryption: expected an object with an integer index")
         index = int(data["index"])
+        if not 1 <= index <= MAX_TELLERS:
+            raise CryptoError(f"partial decryption: teller index {index} is out of range")
         return cls(
             index,
             decode_point(

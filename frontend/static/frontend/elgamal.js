@@ -194,6 +194,8 @@ function ciphertextFromJson(data, what) {
 
 // --- proofs ------------------------------------------------------------------------
 
+const MAX_BRANCHES = 257;
+
 function valuesFields(publicKey, c, values, context) {
   return [...context, values.length, ...values, G, publicKey, c.a, c.b];
 }
@@ -240,6 +242,9 @@ function disjunctiveFromJson(data, what) {
   }
   if (!Array.isArray(data.challenges) || !Array.isArray(data.responses)) {
     throw new CryptoError(`${what}: challenges and responses must be lists`);
+  }
+  if (data.challenges.length > MAX_BRANCHES || data.responses.length > MAX_BRANCHES) {
+    throw new CryptoError(`${what}: too many branches`);
   }
   return {
     challenges: data.challenges.map((c, i) => decodeScalar(c, `${what}.challenges[${i}]`)),
