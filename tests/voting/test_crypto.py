@@ -267,6 +267,32 @@ def test_k_minus_one_tellers_cannot_decrypt() -> None:
     assert threshold.decrypt_total(c, partials, threshold.DiscreteLog(1000)) == 7
 
 
+def test_decrypt_totals_verifies_every_partial_and_needs_k_tellers() -> None:
+    key, secret, public = run_dkg(3, 2)
+    products = [
+        ("option 0", elgamal.weighted_total([(10000, elgamal.encrypt(key, 1)[0])])),
+        ("option 1", elgamal.ZERO),  # nobody marked it, or weights 0: the identity pair
+    ]
+
+    def answers(i: int) -> list[threshold.PartialDecryption]:
+        return [threshold.partial_decrypt(POLL, label, i, secret[i], c) for label, c in products]
+
+    solver = threshold.DiscreteLog(20000)
+    assert threshold.decrypt_totals(
+        POLL, products, {2: answers(2), 3: answers(3)}, public, 2, solver
+    ) == [
+        10000,
+        0,
+    ]
+    with pytest.raises(CryptoError, match=r"^1 of the 2 tellers needed have decrypted$"):
+        threshold.decrypt_totals(POLL, products, {1: answers(1)}, public, 2, solver)
+    swapped = list(reversed(answers(1)))
+    with pytest.raises(
+        CryptoError, match=r"^teller 1: the proof of correct decryption of option 0"
+    ):
+        threshold.decrypt_totals(POLL, products, {1: swapped, 3: answers(3)}, public, 2, solver)
+
+
 def test_bsgs_finds_large_totals_and_bounds() -> None:
     solver = threshold.DiscreteLog(10**8)
     for t in (0, 1, 9999, 10000, 10001, 123456789 % 10**8, 10**8):

@@ -145,3 +145,35 @@ class DiscreteLog:
 
 def decrypt_total(c: Ciphertext, partials: Sequence[PartialDecryption], solver: DiscreteLog) -> int:
     return solver.solve(combine(c, partials))
+
+
+def decrypt_totals(
+    poll: str,
+    products: Sequence[tuple[str, Ciphertext]],
+    partials: Mapping[int, Sequence[PartialDecryption]],
+    public_shares: Mapping[int, bytes],
+    threshold: int,
+    solver: DiscreteLog,
+) -> list[int]:
+    """Every total from the tellers' partial decryptions.
+
+    `products` are (label, total) pairs; `partials[i]` is teller i's list, one
+    per product in the same order. Every partial offered is verified (a wrong
+    one raises CryptoError naming the teller and the total); the first
+    `threshold` tellers by index are combined. Raises CryptoError when fewer
+    than `threshold` tellers answered."""
+    tellers = sorted(partials)
+    if len(tellers) < threshold:
+        raise CryptoError(f"{len(tellers)} of the {threshold} tellers needed have decrypted")
+    for i in tellers:
+        if i not in public_shares:
+            raise CryptoError(f"teller {i} is not one of this poll's tellers")
+        if len(partials[i]) != len(products) or any(p.index != i for p in partials[i]):
+            raise CryptoError(f"teller {i}: expected one partial decryption per total")
+        for (label, product), partial in zip(products, partials[i], strict=True):
+            verify_partial(poll, label, public_shares[i], product, partial)
+    chosen = tellers[:threshold]
+    return [
+        decrypt_total(product, [partials[i][n] for i in chosen], solver)
+        for n, (_, product) in enumerate(products)
+    ]
