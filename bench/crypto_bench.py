@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from voting.crypto import dkg, elgamal, threshold
+from voting.crypto.backup import seal_backup
 from voting.crypto.ballots import BallotContext, EncryptedBallot, encrypt_ballot, verify_ballot
 from voting.crypto.group import base
 
@@ -56,6 +57,8 @@ def keys(n: int, k: int) -> tuple[bytes, dict[int, int], dict[int, bytes]]:
 def python_rows(n_ballots: int, n_options: int, repeat: int) -> list[tuple[str, float]]:
     key, secret, public = keys(3, 2)
     rows: list[tuple[str, float]] = []
+    seconds, _ = timed(lambda: seal_backup(POLL, 1, 12345, "a passphrase"), max(1, repeat // 5))
+    rows.append(("seal a teller's share backup (scrypt 2^15)", seconds))
     context = BallotContext(POLL, "roll:1")
     choices = [1] + [0] * (n_options - 1)
     seconds, ballot = timed(lambda: encrypt_ballot(key, choices, 1, 1, context), repeat)
@@ -143,6 +146,18 @@ async ([key, n, repeat]) => {
 """
 
 
+BACKUP_SCRIPT = """
+async () => {
+  const E = await import('/static/frontend/elgamal.js');
+  const start = performance.now();
+  const code = await E.sealBackup("poll:bench", 1, 12345n, "a passphrase");
+  const middle = performance.now();
+  await E.openBackup(code, "poll:bench", 1, "a passphrase");
+  return [(middle - start) / 1000, (performance.now() - middle) / 1000];
+}
+"""
+
+
 def browser_rows(n_options: int, repeat: int) -> list[tuple[str, float]]:
     from playwright.sync_api import sync_playwright
 
@@ -163,8 +178,11 @@ def browser_rows(n_options: int, repeat: int) -> list[tuple[str, float]]:
             session.send("Emulation.setCPUThrottlingRate", {"rate": rate})
             seconds = page.evaluate(BROWSER_SCRIPT, [key.hex(), n_options, repeat])
             rows.append(
-                (f"phone: encrypt and prove one ballot ({n_options} options), CPU /{rate}", seconds)
+                (f"phone: encrypt and prove one ballot ({n_options} options), CPU x{rate}", seconds)
             )
+            seal, restore = page.evaluate(BACKUP_SCRIPT)
+            rows.append((f"teller: seal a share backup (scrypt 2^15), CPU x{rate}", seal))
+            rows.append((f"teller: restore it, CPU x{rate}", restore))
         browser.close()
     return rows
 

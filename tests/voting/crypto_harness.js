@@ -100,6 +100,27 @@
     };
     return results;
   },
+  backup: async (v) => {
+    const E = window.E;
+    const b = v.backup;
+    const teller = v.teller_keys.find((t) => t.index === b.index);
+    const other = v.teller_keys.find((t) => t.index !== b.index);
+    const salt = Uint8Array.from(b.salt.match(/../g), (h) => parseInt(h, 16));
+    const fails = async (f) => { try { await f(); return null; } catch (e) { return e.message; } };
+    const start = performance.now();
+    const opened = await E.openBackup(b.code.toLowerCase(), v.poll, b.index, b.passphrase, teller.public_share);
+    const seconds = (performance.now() - start) / 1000;
+    const fresh = await E.sealBackup(v.poll, b.index, E.decodeScalar(teller.secret_share), "another");
+    return {
+      sealed: await E.sealBackup(v.poll, b.index, E.decodeScalar(teller.secret_share), b.passphrase, salt),
+      opened: E.scalarHex(opened),
+      seconds,
+      fresh,
+      wrong: await fails(() => E.openBackup(b.code, v.poll, b.index, b.passphrase + "!")),
+      mismatch: await fails(() => E.openBackup(b.code, v.poll, b.index, b.passphrase, other.public_share)),
+      garbage: await fails(() => E.openBackup("0000-1111", v.poll, b.index, b.passphrase)),
+    };
+  },
   fresh: ([key, poll, threshold, transportOfPython, product, secretShare, pythonBallot]) => {
     const E = window.E;
     const ballot = E.encryptBallot(key, [0, 1, 0, 1], 1, 2, { poll, voter: "roll:js" });

@@ -19,6 +19,7 @@ from typing import Any
 from rbcl import crypto_core_ristretto255_is_valid_point as is_valid_point
 
 from voting.crypto import dkg, elgamal, threshold
+from voting.crypto.backup import seal_backup
 from voting.crypto.ballots import BallotContext, encrypt_ballot
 from voting.crypto.group import base, deterministic_rng, encode_fields, hash_to_scalar, scalar_bytes
 
@@ -54,6 +55,10 @@ BAD_POINTS = [
     "26948d35ca62e643e26a83177332e6b6afeb9d08e4268b650f1f5bbd8d81d371",
     "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
 ]
+
+
+# NFKC turns the ligature into "fi"; the Vietnamese letters stay composed.
+BACKUP_PASSPHRASE = "Công đoàn cơ sở \ufb01 2026"
 
 
 def rng(label: str) -> Any:
@@ -107,6 +112,8 @@ def build() -> dict[str, Any]:
         }
         for i in transport
     ]
+    backup_salt = scalar_bytes(rng("backup/1")())[:16]
+    backup_code = seal_backup(POLL, 1, secret[1], BACKUP_PASSPHRASE, salt=backup_salt)
     ballots: list[dict[str, Any]] = []
     for n, (voter, marks, weight) in enumerate(BALLOTS):
         ballot = encrypt_ballot(
@@ -165,6 +172,12 @@ def build() -> dict[str, Any]:
         "max_marks": MAX_MARKS,
         "teller_keys": tellers,
         "shares": [s.to_json() for s in shares],
+        "backup": {
+            "index": 1,
+            "passphrase": BACKUP_PASSPHRASE,
+            "salt": backup_salt.hex(),
+            "code": backup_code,
+        },
         "election_key": key.hex(),
         "ceremony_fingerprint": dkg.ceremony_fingerprint(
             POLL, THRESHOLD, [t[1] for t in transport.values()], all_commitments

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import unicodedata
 from dataclasses import replace
 from itertools import combinations
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from tests.servers import ROOT
 from tests.voting import crypto_vectors
 from voting.crypto import dkg, elgamal, threshold
+from voting.crypto.backup import open_backup, seal_backup
 from voting.crypto.ballots import (
     BallotContext,
     EncryptedBallot,
@@ -433,6 +435,47 @@ def test_teller_proofs_of_knowledge_are_bound(setup: tuple) -> None:
     # Copying another teller's commitments (a rogue key) fails under one's own index.
     with pytest.raises(CryptoError, match="teller 3: the proof of knowledge of the key part"):
         dkg.verify_commitments(POLL, 2, replace(published, index=3))
+
+
+def test_a_backup_code_restores_the_share_only_with_its_passphrase() -> None:
+    v = json.loads(crypto_vectors.PATH.read_text())
+    b, poll = v["backup"], v["poll"]
+    teller = {t["index"]: t for t in v["teller_keys"]}
+    share = decode_scalar(teller[1]["secret_share"])
+    public = decode_point(teller[1]["public_share"])
+    assert seal_backup(poll, 1, share, b["passphrase"], salt=bytes.fromhex(b["salt"])) == b["code"]
+    assert open_backup(b["code"], poll, 1, b["passphrase"], public_share=public) == share
+    # Case, spaces and dashes do not matter; the passphrase is NFKC-normalised.
+    typed = b["code"].lower().replace("-", " ")
+    assert open_backup(typed, poll, 1, unicodedata.normalize("NFD", b["passphrase"])) == share
+    assert open_backup(b["code"], poll, 1, b["passphrase"].replace("\ufb01", "fi")) == share
+    with pytest.raises(CryptoError, match=r"^backup: wrong passphrase, or the code is for another"):
+        open_backup(b["code"], poll, 1, b["passphrase"] + "!")
+    with pytest.raises(
+        CryptoError, match="wrong passphrase, or the code is for another poll or teller"
+    ):
+        open_backup(b["code"], poll, 2, b["passphrase"])
+    with pytest.raises(
+        CryptoError, match="wrong passphrase, or the code is for another poll or teller"
+    ):
+        open_backup(b["code"], "poll:8", 1, b["passphrase"])
+    with pytest.raises(CryptoError, match=r"^backup: not a backup code$"):
+        open_backup(b["code"][:-5], poll, 1, b["passphrase"])
+    with pytest.raises(CryptoError, match=r"^backup: not a backup code$"):
+        open_backup("0000-1111", poll, 1, b["passphrase"])
+    with pytest.raises(
+        CryptoError, match=r"^backup: the share does not match this teller's public"
+    ):
+        open_backup(
+            b["code"],
+            poll,
+            1,
+            b["passphrase"],
+            public_share=decode_point(teller[2]["public_share"]),
+        )
+    fresh = seal_backup(poll, 1, share, "another")
+    assert fresh != seal_backup(poll, 1, share, "another")  # a fresh salt each time
+    assert open_backup(fresh, poll, 1, "another") == share
 
 
 def test_deterministic_rng_is_reproducible() -> None:

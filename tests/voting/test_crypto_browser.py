@@ -25,6 +25,7 @@ from frontend.importmap import IMPORT_MAP, IMPORT_MAP_CSP_SOURCE
 from tests.frontend.browser import chromium
 from tests.voting import crypto_vectors
 from voting.crypto import dkg, threshold
+from voting.crypto.backup import open_backup
 from voting.crypto.ballots import BallotContext, EncryptedBallot, encrypt_ballot, verify_ballot
 from voting.crypto.elgamal import Ciphertext
 from voting.crypto.group import CryptoError, base, decode_point, decode_scalar
@@ -125,6 +126,23 @@ def test_the_javascript_accepts_the_vectors_and_refuses_tampering(page: Page) ->
     )
     # Other commitments in the associated data: the share does not even open.
     assert refused["share_mismatch"].startswith("CryptoError: share from teller 2: ")
+
+
+def test_the_backup_code_is_the_same_on_both_sides(page: Page) -> None:
+    v = VECTORS
+    b = v["backup"]
+    teller = next(t for t in v["teller_keys"] if t["index"] == b["index"])
+    out = run(page, "backup", v)
+    assert out["sealed"] == b["code"]
+    assert out["opened"] == teller["secret_share"]
+    assert out["wrong"] == "backup: wrong passphrase, or the code is for another poll or teller"
+    assert out["mismatch"] == "backup: the share does not match this teller's public share"
+    assert out["garbage"] == "backup: not a backup code"
+    # A code the page made with its own salt opens in Python.
+    assert open_backup(out["fresh"], v["poll"], b["index"], "another") == decode_scalar(
+        teller["secret_share"]
+    )
+    assert out["seconds"] < 10
 
 
 def test_what_one_side_makes_verifies_on_the_other(page: Page) -> None:

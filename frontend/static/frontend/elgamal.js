@@ -19,6 +19,7 @@
 // the order of draws matches the Python functions of the same names.
 
 import { ristretto255 } from "@noble/curves/ed25519.js";
+import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 
@@ -578,4 +579,83 @@ export function verifyPartial(poll, label, publicShareHex, productJson, partial)
   if (!verifyDleq(X, a, Y, partial.proof, decryptionContext(poll, label, partial.index), what)) {
     throw new CryptoError(`teller ${partial.index}: the proof of correct decryption of ${label} does not hold`);
   }
+}
+
+// --- tellers: backup of the share ----------------------------------------------------
+
+// voting.crypto.backup: x_i sealed under scrypt(passphrase) with ChaCha20-Poly1305,
+// as a base32 code in groups of four letters.
+const BACKUP_VERSION = 1;
+const BACKUP_LOG_N = 15;
+const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+function base32Encode(bytes) {
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+function base32Decode(text) {
+  const out = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of text) {
+    const digit = BASE32.indexOf(ch);
+    if (digit < 0) return null;
+    value = ((value << 5) | digit) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+async function backupKey(passphrase, salt, logN) {
+  const secret = encoder.encode(passphrase.normalize("NFKC"));
+  return scryptAsync(secret, salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32 });
+}
+
+const backupAad = (poll, index, head) => concat([lp(DOMAIN_PREFIX + "backup"), lp(poll), u64(index), head]);
+
+/** The printable backup code of x_i (`salt`, 16 bytes, only for test vectors). */
+export async function sealBackup(poll, index, secretShare, passphrase, salt = null) {
+  if (!passphrase) throw new RangeError("a backup needs a passphrase");
+  const saltBytes = salt || crypto.getRandomValues(new Uint8Array(16));
+  const head = concat([Uint8Array.of(BACKUP_VERSION, BACKUP_LOG_N), saltBytes]);
+  const key = await backupKey(passphrase, saltBytes, BACKUP_LOG_N);
+  const body = chacha20poly1305(key, NONCE, backupAad(poll, index, head)).encrypt(scalarBytes(secretShare));
+  return base32Encode(concat([head, body])).match(/.{1,4}/g).join("-");
+}
+
+/** x_i from a backup code; with `publicShareHex`, also checks x_i·G == H_i. */
+export async function openBackup(code, poll, index, passphrase, publicShareHex = null) {
+  const raw = base32Decode(code.toUpperCase().replace(/[\s-]/g, ""));
+  if (!raw || raw.length !== 66 || raw[0] !== BACKUP_VERSION || raw[1] < 12 || raw[1] > 16) {
+    throw new CryptoError("backup: not a backup code");
+  }
+  const head = raw.slice(0, 18);
+  const key = await backupKey(passphrase, head.slice(2), head[1]);
+  let plaintext;
+  try {
+    plaintext = chacha20poly1305(key, NONCE, backupAad(poll, index, head)).decrypt(raw.slice(18));
+  } catch {
+    throw new CryptoError("backup: wrong passphrase, or the code is for another poll or teller");
+  }
+  const value = decodeScalar(plaintext, "backup");
+  if (publicShareHex !== null && !base(value).equals(decodePoint(publicShareHex, "public share"))) {
+    throw new CryptoError("backup: the share does not match this teller's public share");
+  }
+  return value;
 }
