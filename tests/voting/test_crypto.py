@@ -238,10 +238,11 @@ def test_any_k_tellers_decrypt_the_weighted_sums(
         for subset in combinations(sorted(partials), k):
             chosen = [partials[i] for i in subset]
             assert threshold.decrypt_total(product, chosen, solver) == expected
-        if k > 1 and expected:
-            # k-1 partials interpolate the wrong polynomial: the result is not the total.
-            fewer = [partials[i] for i in sorted(partials)[: k - 1]]
-            assert threshold.combine(product, fewer) != base(expected)
+        if k > 1 and product != elgamal.ZERO:
+            # Any k-1 partials interpolate the wrong polynomial: the result is not the total.
+            for subset in combinations(sorted(partials), k - 1):
+                fewer = [partials[i] for i in subset]
+                assert threshold.combine(product, fewer) != base(expected)
 
 
 @settings(max_examples=10, deadline=None)
@@ -355,6 +356,14 @@ def test_a_doubled_option_is_refused(setup: tuple) -> None:
         CryptoError, match=r"^option 1: the proof that it encrypts 0 or 1 does not hold$"
     ):
         verify_ballot(key, replace(honest, ciphertexts=cts, proofs=proofs), 3, 1, 2, context)
+
+
+def test_a_ballot_with_another_number_of_options_is_refused(setup: tuple) -> None:
+    key = setup[0]
+    context = BallotContext(POLL, "roll:1")
+    ballot = encrypt_ballot(key, [0, 1], 1, 1, context)
+    with pytest.raises(CryptoError, match=r"^ballot: expected 3 options, got 2$"):
+        verify_ballot(key, ballot, 3, 1, 1, context)
 
 
 def test_too_many_marks_are_refused(setup: tuple) -> None:
