@@ -228,7 +228,9 @@ export function proveValues(publicKey, c, r, m, values, context, rng = randomSca
   });
   const commitments = [];
   values.forEach((v, i) => {
-    const simulated = branchCommitments(publicKey, c, v, challenges[i], responses[i], mul);
+    // The real branch does the same work with dummy (non-zero) values, then its own.
+    const [ch, s] = i === real ? [w, w] : [challenges[i], responses[i]];
+    const simulated = branchCommitments(publicKey, c, v, ch, s, mul);
     commitments.push(...(i === real ? [base(w), mul(w, publicKey)] : simulated));
   });
   const challenge = hashToScalar("values", [...valuesFields(publicKey, c, values, context), ...commitments]);
