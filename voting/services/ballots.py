@@ -47,6 +47,9 @@ class Receipt:
     on_behalf_of: str | None  # the represented member's name, for a proxy ballot
     created: bool  # False when this answers a resend of the same ballot
     signature: str  # the installation's Ed25519 signature over the ballot entry
+    # Whether the signed entry holds the weight (not on secret polls, format 3:
+    # docs/audit-format.md), so that the phone can write the entry it signs.
+    weight_signed: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +59,7 @@ class Receipt:
             "weight": str(self.weight),
             "on_behalf_of": self.on_behalf_of,
             "signature": self.signature,
+            "weight_signed": self.weight_signed,
         }
 
 
@@ -192,6 +196,7 @@ def _same_ballot(existing: Ballot, choices: list[int], entry: RollEntry) -> Rece
         )
     # The first answer named the represented member of a proxy ballot; so does a resend.
     represented = entry.member.member.full_name if entry.is_proxy else None
+    poll = Poll.objects.only("secrecy", "record_format").get(pk=existing.poll_id)
     return Receipt(
         poll_id=existing.poll_id,
         receipt_code=existing.receipt_code,
@@ -200,6 +205,7 @@ def _same_ballot(existing: Ballot, choices: list[int], entry: RollEntry) -> Rece
         on_behalf_of=represented,
         created=False,
         signature=existing.signature,
+        weight_signed=not audit.weight_hidden(poll),
     )
 
 
@@ -341,6 +347,7 @@ def _cast(
         on_behalf_of=represented,
         created=True,
         signature=signature,
+        weight_signed=not audit.weight_hidden(poll),
     )
 
 
@@ -455,4 +462,5 @@ def paper_ballot_enter(
         on_behalf_of=None,
         created=True,
         signature=signature,
+        weight_signed=not audit.weight_hidden(value),
     )
