@@ -149,6 +149,27 @@ def test_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "cannot read" in capsys.readouterr().err
 
 
+def test_a_format_2_record_still_verifies(
+    live_world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A secret poll opened before format 3: weights in every entry and under
+    every signature, no weight classes; the verifier still checks it whole,
+    and still recounts from each entry's weight."""
+    weigh_and_delegate(live_world)
+    closed = closed_poll(live_world, secrecy="secret", record_format=2)
+    data = export_file(closed.poll, tmp_path / "old.json")
+    assert data["format"] == verify.FORMAT_2 == "union-meetings-audit/2"
+    assert {e["weight"] for e in data["entries"]} == {"1.0000", "2.5000", "1.3333", "0.7500"}
+    assert "weight_classes" not in data["tree_head"]
+    code, out, err = run(data, tmp_path, capsys, "--fingerprint", keys.fingerprint())
+    assert (code, err) == (0, ""), err
+    assert out.count("\n") == 3 and "result recounted" in out
+    data["entries"][0]["weight"] = "9.0000"
+    leaves(data)
+    code, _out, err = run(data, tmp_path, capsys, "--fingerprint", keys.fingerprint())
+    assert code == 1 and "root does not match" in err
+
+
 # --- tampering -------------------------------------------------------------------------------
 
 
