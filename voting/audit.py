@@ -26,7 +26,7 @@ from meetings.models import Meeting, Member, Membership, Participant
 from voting import keys, merkle
 from voting.ballot_poll import BallotPoll
 from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark
-from voting.verify import FORMAT, FORMAT_2, class_label, head_hash, weight_classes
+from voting.verify import FORMAT, FORMAT_2, class_labels, head_hash, weight_classes
 
 WEIGHT_PLACES = Decimal("0.0001")
 
@@ -75,14 +75,17 @@ def poll_entries(poll: Poll) -> tuple[list[dict[str, Any]], list[str]]:
 
     A secret poll's entries (format 3) carry the ballot's weight class in
     `class`: its weight when at least three ballots of the poll have it, else
-    "other" (`voting.verify.weight_classes`); the signature covers the entry
-    without it."""
+    "other" (`voting.verify.weight_classes` and `class_labels`); the
+    signature covers the entry without it."""
     entries, signatures = [], []
     ballots = list(
         Ballot.objects.filter(poll=poll).select_related("roll_entry").order_by("receipt_code")
     )
-    classes = weight_classes(b.weight for b in ballots) if weight_hidden(poll) else None
-    for ballot in ballots:
+    labels: list[str | None] = [None] * len(ballots)
+    if weight_hidden(poll):
+        weights = [b.weight for b in ballots]
+        labels = list(class_labels(weights, weight_classes(weights)))
+    for ballot, label in zip(ballots, labels, strict=True):
         voter = ballot.roll_entry.member_id if ballot.roll_entry else None
         entry = ballot_entry(
             poll=poll,
@@ -91,8 +94,8 @@ def poll_entries(poll: Poll) -> tuple[list[dict[str, Any]], list[str]]:
             weight=ballot.weight,
             voter=voter,
         )
-        if classes is not None:
-            entry["class"] = class_label(ballot.weight, classes)
+        if label is not None:
+            entry["class"] = label
         entries.append(entry)
         signatures.append(ballot.signature)
     return entries, signatures

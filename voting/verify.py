@@ -111,16 +111,28 @@ def weight_text(value: Decimal) -> str:
 def weight_classes(weights: Iterable[Decimal], smallest: int = CLASS_SIZE) -> dict[str, Any]:
     """The weight classes of a secret poll's ballots, from the weights of those
     who voted (the server signs this at the close; the verifier derives it
-    from the sealed roll). A weight shared by at least `smallest` ballots is
-    a class of its own; the rarer weights are merged into OTHER, and while
-    OTHER has some but fewer than `smallest` ballots, the class with the
-    fewest ballots (then the lowest weight) joins it."""
+    from the sealed roll).
+
+    A weight shared by at least `smallest` ballots is a class shown in the
+    entries; rarer weights are merged into OTHER. While OTHER has some but
+    fewer than `smallest` ballots, it is topped up from a shown class that
+    can give the ballots missing and keep `smallest` (the one with the most
+    ballots, then the lowest weight); when none can, the class with the
+    fewest ballots (then the lowest weight) joins OTHER whole. Each class
+    lists the ballots that show its weight."""
     counts = Counter(Decimal(w) for w in weights)
     shown = {w: n for w, n in counts.items() if n >= smallest}
-    merged = {w: n for w, n in counts.items() if n < smallest}
+    merged = Counter({w: n for w, n in counts.items() if n < smallest})
     while 0 < sum(merged.values()) < smallest and shown:
-        joining = min(shown, key=lambda w: (shown[w], w))
-        merged[joining] = shown.pop(joining)
+        need = smallest - sum(merged.values())
+        donors = [w for w, n in shown.items() if n - need >= smallest]
+        if donors:
+            donor = min(donors, key=lambda w: (-shown[w], w))
+            shown[donor] -= need
+            merged[donor] += need
+        else:
+            joining = min(shown, key=lambda w: (shown[w], w))
+            merged[joining] += shown.pop(joining)
     return {
         "smallest": smallest,
         "classes": [{"weight": weight_text(w), "ballots": shown[w]} for w in sorted(shown)],
@@ -131,10 +143,23 @@ def weight_classes(weights: Iterable[Decimal], smallest: int = CLASS_SIZE) -> di
     }
 
 
-def class_label(value: Decimal, classes: dict[str, Any]) -> str:
-    """What a ballot of weight `value` shows in its entry: the weight, or OTHER."""
-    text = weight_text(value)
-    return text if any(c["weight"] == text for c in classes["classes"]) else OTHER
+def class_labels(weights: Sequence[Decimal], classes: dict[str, Any]) -> list[str]:
+    """The class each ballot shows, for ballots of these `weights` in tree
+    (receipt) order: its weight when its class is shown, else OTHER. A class
+    that topped up OTHER shows its weight on its last ballots in tree order
+    (receipts are random: which ones says nothing)."""
+    texts = [weight_text(w) for w in weights]
+    total = Counter(texts)
+    to_other = Counter({c["weight"]: total[c["weight"]] - c["ballots"] for c in classes["classes"]})
+    shown = set(to_other)
+    labels = []
+    for text in texts:
+        if text in shown and to_other[text] <= 0:
+            labels.append(text)
+        else:
+            to_other[text] -= 1
+            labels.append(OTHER)
+    return labels
 
 
 def signed_ballot(entry: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -61,13 +62,38 @@ def test_the_search_gives_up_rather_than_hang() -> None:
     assert verify.split_possible(weights, ballots, targets, budget=5_000) is None
 
 
-@given(st.lists(WEIGHTS, min_size=0, max_size=9))
-def test_weight_classes_show_no_weight_of_fewer_than_three(weights: list[Decimal]) -> None:
+@given(st.lists(WEIGHTS, min_size=0, max_size=12), st.randoms())
+def test_weight_classes_show_no_weight_of_fewer_than_three(
+    weights: list[Decimal], rnd: Any
+) -> None:
     classes = verify.weight_classes(weights)
     counts = Counter(weights)
     shown = {Decimal(c["weight"]): c["ballots"] for c in classes["classes"]}
-    assert all(counts[w] == n >= 3 for w, n in shown.items())
-    merged = [w for w in weights if w not in shown]
-    assert classes["other"]["ballots"] == len(merged)
-    assert Decimal(classes["other"]["weight"]) == sum(merged, Decimal(0))
-    assert len(merged) == 0 or len(merged) >= 3 or not shown
+    assert all(3 <= n <= counts[w] for w, n in shown.items())
+    merged = Counter(weights) - Counter({w: n for w, n in shown.items()})
+    assert classes["other"]["ballots"] == sum(merged.values())
+    assert Decimal(classes["other"]["weight"]) == sum(merged.elements(), Decimal(0))
+    assert sum(merged.values()) == 0 or sum(merged.values()) >= 3 or not shown
+    # The labels, in any (receipt) order, give each class its count.
+    rnd.shuffle(weights)
+    labels = Counter(verify.class_labels(weights, classes))
+    assert labels == Counter({verify.weight_text(w): n for w, n in shown.items()}) + Counter(
+        {verify.OTHER: classes["other"]["ballots"]}
+    )
+
+
+def test_a_lone_weight_is_topped_up_from_the_largest_class() -> None:
+    """One delegate of 2.5 among nine members of weight 1: two ballots of
+    weight 1 join hers in "other", seven still show their weight."""
+    weights = [Decimal(1)] * 9 + [Decimal("2.5")]
+    assert verify.weight_classes(weights) == {
+        "smallest": 3,
+        "classes": [{"weight": "1.0000", "ballots": 7}],
+        "other": {"ballots": 3, "weight": "4.5000"},
+    }
+    # When no class can give two and keep three, the smallest joins whole.
+    assert verify.weight_classes([Decimal(1)] * 4 + [Decimal(3)] * 3 + [Decimal("2.5")]) == {
+        "smallest": 3,
+        "classes": [{"weight": "1.0000", "ballots": 4}],
+        "other": {"ballots": 4, "weight": "11.5000"},
+    }
