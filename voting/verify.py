@@ -468,8 +468,8 @@ def hidden_part(export: dict[str, Any], entries: list, head: dict[str, Any]) -> 
         except (InvalidOperation, ValueError):
             raise Fault(f"result: option {oid} has a malformed weight") from None
         targets[oid] = stated - known.get(oid, Decimal(0))
-    shown = {c["weight"] for c in classes["classes"]}
-    merged = [w for w in voted_weights(export) if weight_text(w) not in shown]
+    shown = Counter({Decimal(c["weight"]): c["ballots"] for c in classes["classes"]})
+    merged = list((Counter(voted_weights(export)) - shown).elements())
     split = split_possible(merged, patterns, targets)
     if split is False:
         raise Fault(

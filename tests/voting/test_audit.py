@@ -397,7 +397,20 @@ def test_seed_demo_has_two_closed_polls_that_verify(settings: Any) -> None:
     for poll in polls:
         assert poll.ballots.count() >= 8
         assert poll.roll.filter(mark__method="paper").count() == 1
-        assert verify.verify(json.loads(audit.export_text(poll))).startswith("OK: ")
+        export = json.loads(audit.export_text(poll))
+        summary = verify.verify(export, fingerprint=keys.fingerprint())
+        assert summary.startswith("OK: ")
+        if poll.secrecy == "secret":
+            # member09, a delegate of 2.5, is the only one of her weight: two
+            # ballots of weight 1 join hers in "other"; seven show weight 1.
+            assert export["format"] == verify.FORMAT
+            assert export["tree_head"]["weight_classes"] == {
+                "smallest": 3,
+                "classes": [{"weight": "1.0000", "ballots": 7}],
+                "other": {"ballots": 3, "weight": "4.5000"},
+            }
+            assert "2.5000" not in json.dumps(export["entries"])
+            assert "its per-option weights are a possible split" in summary
     before = (Poll.objects.count(), MeetingEvent.objects.count())
     call_command("seed_demo", "--json", stdout=StringIO())
     assert (Poll.objects.count(), MeetingEvent.objects.count()) == before
