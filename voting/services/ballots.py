@@ -196,7 +196,6 @@ def _same_ballot(existing: Ballot, choices: list[int], entry: RollEntry) -> Rece
         )
     # The first answer named the represented member of a proxy ballot; so does a resend.
     represented = entry.member.member.full_name if entry.is_proxy else None
-    poll = Poll.objects.only("secrecy", "record_format").get(pk=existing.poll_id)
     return Receipt(
         poll_id=existing.poll_id,
         receipt_code=existing.receipt_code,
@@ -205,7 +204,7 @@ def _same_ballot(existing: Ballot, choices: list[int], entry: RollEntry) -> Rece
         on_behalf_of=represented,
         created=False,
         signature=existing.signature,
-        weight_signed=not audit.weight_hidden(poll),
+        weight_signed=not audit.weight_hidden(existing.poll),
     )
 
 
@@ -360,9 +359,11 @@ def _resend(
     entry = _roll_entry(poll_id, voter, on_behalf_of)
     if entry is None:
         return None
-    existing = Ballot.objects.filter(
-        poll_id=poll_id, nonce_key=nonce_key(poll_id, entry.pk, nonce)
-    ).first()
+    existing = (  # with its poll: the receipt says how the ballot was signed
+        Ballot.objects.select_related("poll")
+        .filter(poll_id=poll_id, nonce_key=nonce_key(poll_id, entry.pk, nonce))
+        .first()
+    )
     if existing is None:
         return None
     return _same_ballot(existing, choices if isinstance(choices, list) else [], entry)
