@@ -11,7 +11,9 @@ says without checking it. Exit 0 with a summary when everything holds and
 the key is pinned (--fingerprint or --public-key); exit 1 naming the first
 fault ("entry 17: leaf hash mismatch"); exit 2 when the file cannot be read;
 exit 3 when everything holds but no key was pinned (anyone can sign a file
-with a key of their own). The format is in docs/audit-format.md.
+with a key of their own). The format is in docs/audit-format.md: version 3,
+where a secret poll's entries show weight classes rather than weights (the
+summary then says what was checked of the merged class), and version 2.
 """
 
 from __future__ import annotations

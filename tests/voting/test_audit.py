@@ -411,6 +411,14 @@ def test_seed_demo_has_two_closed_polls_that_verify(settings: Any) -> None:
             }
             assert "2.5000" not in json.dumps(export["entries"])
             assert "its per-option weights are a possible split" in summary
+    # The board page (member01 reads Vietnamese): the merged entries' weight
+    # reads "other", with a note of how many they are and what they weigh.
+    reader = Client()
+    reader.force_login(Member.objects.get(username="member01"))
+    text = reader.get(f"/meetings/{data['meeting_id']}/board/").content.decode()
+    assert text.count('<td class="number">khác</td>') == 3
+    assert "“Khác”: 3 lá phiếu, tổng trọng số 4,5." in text
+    assert text.count('<td class="number">1</td>') >= 7
     before = (Poll.objects.count(), MeetingEvent.objects.count())
     call_command("seed_demo", "--json", stdout=StringIO())
     assert (Poll.objects.count(), MeetingEvent.objects.count()) == before
