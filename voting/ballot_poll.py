@@ -59,6 +59,8 @@ class BallotPoll:
     state: str
     closes_at: datetime | None
     record_format: int = 3
+    encrypted: bool = False
+    public_key: str = ""  # hex, encrypted polls only
 
     def accepts_ballots(self, now: datetime | None = None) -> bool:
         return accepts_ballots(self, now)
@@ -77,6 +79,8 @@ def ballot_poll_read(poll_id: int) -> BallotPoll:
         "state",
         "closes_at",
         "record_format",
+        "encrypted",
+        "public_key",
     ).get(pk=poll_id)
     options = PollOption.objects.filter(poll_id=poll_id).order_by("position")
     return BallotPoll(
@@ -94,4 +98,6 @@ def ballot_poll_read(poll_id: int) -> BallotPoll:
         state=poll.state,
         closes_at=poll.closes_at,
         record_format=poll.record_format,
+        encrypted=poll.encrypted,
+        public_key=poll.public_key,
     )

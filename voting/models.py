@@ -52,6 +52,8 @@ class Poll(models.Model):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
+        # Encrypted polls between the close and the tellers' decryption.
+        DECRYPTING = "decrypting", _("Awaiting decryption")
         PUBLISHED = "published", _("Published")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -110,6 +112,15 @@ class Poll(models.Model):
     # secret ballot without its weight and publishes weights by class at the
     # close; 2 (polls opened before that) put each weight in its entry.
     record_format = models.PositiveSmallIntegerField(default=3, editable=False)
+    # Encrypted secret ballots (docs/encrypted-ballots.md): ballots are
+    # encrypted on the phone under `public_key`, the key the tellers make
+    # together; k (`teller_threshold`) of them decrypt the totals at close.
+    encrypted = models.BooleanField(_("encrypted ballots"), default=False)
+    teller_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+    public_key = models.CharField(max_length=64, blank=True)  # hex, once every teller is ready
+    # At close: per option, the weighted and the unweighted product of the
+    # ballots' ciphertexts, [{"name", "a", "b"}] (voting.services.tellers).
+    products = models.JSONField(null=True, blank=True)
 
     created_by = models.ForeignKey(
         Member, null=True, on_delete=models.SET_NULL, related_name="polls_created"
@@ -216,7 +227,8 @@ class Ballot(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots")
     # Drawn by the server (voting.services.ballots.issue_receipt), never sent by a client.
-    receipt_code = models.CharField(max_length=32)
+    # An encrypted ballot's receipt is its tracker (64 hex digits).
+    receipt_code = models.CharField(max_length=64)
     # SHA-256 of poll, roll entry and the phone's idempotency nonce: finds the
     # ballot again when the phone resends, yet without the nonce (kept only on
     # the phone) nobody can tell which roll entry it belongs to. None for paper.
@@ -232,6 +244,11 @@ class Ballot(models.Model):
     # Ed25519 over the canonical ballot entry (voting.audit.ballot_entry):
     # the signed receipt the voter gets back.
     signature = models.CharField(max_length=100, blank=True)
+    # Encrypted polls: the ballot as the phone sent it (ciphertexts and
+    # proofs; `choices` is then empty), and its ciphertexts' `a` points,
+    # space-separated, so that a replayed ciphertext is found.
+    ciphertext = models.JSONField(null=True, blank=True)
+    points = models.TextField(blank=True)
 
     class Meta:
         ordering = ["poll", "receipt_code"]
@@ -267,3 +284,55 @@ class PollSeal(models.Model):
 
     def __str__(self) -> str:
         return f"seal of {self.poll}"
+
+
+class Teller(models.Model):
+    """One of an encrypted poll's tellers and their part in making its key
+    (docs/encrypted-ballots.md, section 6). Everything here is public: the
+    shares travel encrypted to the recipients' transport keys."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="tellers")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    index = models.PositiveSmallIntegerField()  # 1..n, the evaluation point
+    transport_key = models.JSONField(null=True, blank=True)  # {"index", "key", "proof"}
+    commitments = models.JSONField(null=True, blank=True)  # {"index", "commitments", "proof"}
+    confirmation = models.JSONField(null=True, blank=True)  # {"challenge", "response"}
+    ready = models.BooleanField(default=False)
+    # After close: one partial decryption per product, in the products' order.
+    partials = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["poll", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "index"], name="teller_unique_index"),
+            models.UniqueConstraint(
+                fields=["poll", "participant"], name="teller_unique_participant"
+            ),
+        ]
+        verbose_name = _("teller")
+        verbose_name_plural = _("tellers")
+
+    def __str__(self) -> str:
+        return f"teller {self.index} of {self.poll}"
+
+
+class TellerShare(models.Model):
+    """A share f_j(i) sent by teller j to teller i, encrypted to i's transport key."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="teller_shares")
+    sender = models.PositiveSmallIntegerField()
+    recipient = models.PositiveSmallIntegerField()
+    share = models.JSONField()  # {"sender", "recipient", "ephemeral", "ciphertext"}
+
+    class Meta:
+        ordering = ["poll", "sender", "recipient"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "sender", "recipient"], name="teller_share_unique"
+            ),
+        ]
+        verbose_name = _("teller share")
+        verbose_name_plural = _("teller shares")
+
+    def __str__(self) -> str:
+        return f"share {self.sender}->{self.recipient} of {self.poll}"

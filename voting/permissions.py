@@ -29,4 +29,7 @@ POLL_CANCEL = _action("poll.cancel", {CHAIR}, _("Cancel a poll"))
 POLL_DECIDE_TIE = _action("poll.decide_tie", {CHAIR}, _("Decide a tie"))
 POLL_PUBLISH = _action("poll.publish", {CHAIR}, _("Publish a poll's record to the board"))
 POLL_ROLL_VIEW = _action("poll.roll_view", {CHAIR, CLERK}, _("See a poll's electoral roll"))
+POLL_TELLERS = _action(
+    "poll.tellers", {CHAIR}, _("Name the tellers of an encrypted poll and their threshold")
+)
 BALLOT_PAPER = _action("ballot.paper", {CHAIR, CLERK}, _("Enter a paper ballot"))

@@ -50,6 +50,9 @@ def poll_payload(poll: Poll, options: Sequence[PollOption] | None = None) -> dic
         # As stored (four decimals), also for a poll just created in memory.
         "entitled_weight": str(poll.entitled_weight.quantize(Decimal("0.0001"))),
         "result": poll.result if poll.state in (Poll.State.CLOSED, Poll.State.PUBLISHED) else None,
+        "encrypted": poll.encrypted,
+        "teller_threshold": poll.teller_threshold,
+        "public_key": poll.public_key or None,
         "head_fingerprint": head_fingerprint(poll),
     }
 
@@ -286,6 +289,18 @@ def poll_get_for_viewer(*, poll_id: int, member: Member) -> tuple[Poll, Viewer]:
     if poll.opened_at is None and not viewer.controls_meeting:
         raise NotFound(_("No such poll."))
     return poll, viewer
+
+
+def poll_get_for_ceremony(*, poll_id: int, member: Member) -> Poll:
+    """As `poll_get_for_viewer`, except that a poll's tellers see it while it
+    is a draft: they make its key before it opens."""
+    try:
+        return poll_get_for_viewer(poll_id=poll_id, member=member)[0]
+    except NotFound:
+        poll = Poll.objects.select_related("meeting__union").filter(pk=poll_id).first()
+        if poll is None or not poll.tellers.filter(participant__member=member).exists():
+            raise
+        return poll
 
 
 def meeting_polls(*, meeting: Meeting, viewer: Viewer) -> list[dict[str, Any]]:

@@ -171,6 +171,13 @@ class PollSerializer(serializers.Serializer):
     quorum = PollQuorumSerializer(allow_null=True, help_text=_("Null until the poll opens."))
     entitled_weight = decimal_string()
     result = ResultSerializer(allow_null=True, help_text=_("Null until the poll closes."))
+    encrypted = serializers.BooleanField(help_text="Ballots are encrypted (issue 21).")
+    teller_threshold = serializers.IntegerField(
+        allow_null=True, help_text="Encrypted polls: how many tellers decrypt together."
+    )
+    public_key = serializers.CharField(
+        allow_null=True, help_text="Encrypted polls: the poll key, once the tellers made it."
+    )
     head_fingerprint = serializers.CharField(
         allow_null=True,
         help_text=_(
@@ -483,4 +490,166 @@ class ProxyCreateSerializer(serializers.Serializer):
     delegate = serializers.PrimaryKeyRelatedField(
         queryset=Participant.objects.select_related("member"),
         help_text=_("Participant id of the voter who will carry it."),
+    )
+
+
+# --- encrypted polls: tellers and encrypted ballots (docs/encrypted-ballots.md) ---
+
+MAX_TELLER = 64
+
+
+def _hex() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=64, min_length=64, help_text="32 bytes, 64 hexadecimal digits."
+    )
+
+
+def _hex_list(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(child=_hex(), **kwargs)
+
+
+class TellersAppointSerializer(serializers.Serializer):
+    participants = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_INT),
+        max_length=5,
+        help_text=(
+            "Participant ids of the 3 to 5 tellers, in order (their numbers 1..n); "
+            "an empty list makes the poll take plain ballots again."
+        ),
+    )
+    threshold = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        allow_null=True,
+        default=None,
+        help_text="How many tellers must decrypt together (k).",
+    )
+
+
+class SchnorrProofSerializer(serializers.Serializer):
+    challenge = _hex()
+    response = _hex()
+
+
+class DisjunctiveProofSerializer(serializers.Serializer):
+    challenges = _hex_list(max_length=257)
+    responses = _hex_list(max_length=257)
+
+
+class TransportKeySerializer(serializers.Serializer):
+    index = serializers.IntegerField(min_value=1, max_value=MAX_TELLER)
+    key = _hex()
+    proof = SchnorrProofSerializer()
+
+
+class CommitmentsSerializer(serializers.Serializer):
+    index = serializers.IntegerField(min_value=1, max_value=MAX_TELLER)
+    commitments = _hex_list(max_length=MAX_TELLER)
+    proof = SchnorrProofSerializer()
+
+
+class TellerPublishSerializer(serializers.Serializer):
+    transport_key = TransportKeySerializer()
+    commitments = CommitmentsSerializer()
+
+
+class EncryptedShareSerializer(serializers.Serializer):
+    sender = serializers.IntegerField(min_value=1, max_value=MAX_TELLER)
+    recipient = serializers.IntegerField(min_value=1, max_value=MAX_TELLER)
+    ephemeral = _hex()
+    ciphertext = serializers.CharField(
+        max_length=96, min_length=96, help_text="48 bytes, 96 hexadecimal digits."
+    )
+
+
+class TellerSharesSerializer(serializers.Serializer):
+    shares = serializers.ListField(child=EncryptedShareSerializer(), max_length=MAX_TELLER)
+
+
+class TellerConfirmSerializer(serializers.Serializer):
+    proof = SchnorrProofSerializer()
+
+
+class PartialDecryptionSerializer(serializers.Serializer):
+    index = serializers.IntegerField(min_value=1, max_value=MAX_TELLER)
+    value = _hex()
+    proof = SchnorrProofSerializer()
+
+
+class TellerDecryptSerializer(serializers.Serializer):
+    partials = serializers.ListField(
+        child=PartialDecryptionSerializer(),
+        max_length=2 * 256,
+        help_text="One per product of the close (`products`), in that order.",
+    )
+
+
+class ProductSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="`option j` (weighted) or `ballots j` (a count).")
+    a = _hex()
+    b = _hex()
+
+
+class CeremonyTellerSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    participant_id = serializers.IntegerField()
+    name = serializers.CharField()
+    transport_key = TransportKeySerializer(allow_null=True)
+    commitments = CommitmentsSerializer(allow_null=True)
+    shares_sent = serializers.BooleanField()
+    confirmation = SchnorrProofSerializer(allow_null=True)
+    ready = serializers.BooleanField()
+    decrypted = serializers.BooleanField()
+
+
+class CeremonySerializer(serializers.Serializer):
+    poll_id = serializers.IntegerField()
+    poll = serializers.CharField(help_text="What every proof names the poll by: `poll:<id>`.")
+    encrypted = serializers.BooleanField()
+    threshold = serializers.IntegerField(allow_null=True)
+    public_key = serializers.CharField(
+        allow_null=True, help_text="The poll key, once every teller is ready."
+    )
+    fingerprint = serializers.CharField(
+        allow_null=True,
+        help_text="What the tellers compare aloud, once every teller has published.",
+    )
+    tellers = CeremonyTellerSerializer(many=True)
+    products = ProductSerializer(
+        many=True, allow_null=True, help_text="After the close: what the tellers decrypt."
+    )
+
+
+class MySharesSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The caller's teller number.")
+    shares = EncryptedShareSerializer(many=True)
+    ceremony = CeremonySerializer()
+
+
+class EncryptedOptionSerializer(serializers.Serializer):
+    a = _hex()
+    b = _hex()
+    proof = DisjunctiveProofSerializer()
+
+
+class EncryptedBallotSerializer(serializers.Serializer):
+    options = serializers.ListField(child=EncryptedOptionSerializer(), max_length=256)
+    count_proof = DisjunctiveProofSerializer()
+
+
+class EncryptedBallotCastSerializer(serializers.Serializer):
+    ballot = EncryptedBallotSerializer(
+        help_text=(
+            "Encrypted under the poll key, every proof bound to `poll:<id>` and to "
+            "`ballot:<nonce key>`, the nonce key being the hex SHA-256 of "
+            "`<poll id>:<roll entry id>:<nonce>` (docs/encrypted-ballots.md)."
+        )
+    )
+    nonce = serializers.CharField(
+        max_length=64, help_text="As for a plain ballot: the phone's idempotency key."
+    )
+    on_behalf_of = serializers.IntegerField(
+        allow_null=True,
+        default=None,
+        help_text="Participant id of a member whose proxy the caller carries.",
     )

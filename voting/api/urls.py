@@ -49,6 +49,32 @@ urlpatterns: list[URLPattern] = [
         views.PaperBallotView.as_view(),
         name="poll-paper-ballots",
     ),
+    path("polls/<int:poll_id>/tellers/", views.PollTellersView.as_view(), name="poll-tellers"),
+    path(
+        "polls/<int:poll_id>/tellers/publish/",
+        views.TellerPublishView.as_view(),
+        name="poll-teller-publish",
+    ),
+    path(
+        "polls/<int:poll_id>/tellers/shares/",
+        views.TellerSharesView.as_view(),
+        name="poll-teller-shares",
+    ),
+    path(
+        "polls/<int:poll_id>/tellers/confirm/",
+        views.TellerConfirmView.as_view(),
+        name="poll-teller-confirm",
+    ),
+    path(
+        "polls/<int:poll_id>/tellers/decrypt/",
+        views.TellerDecryptView.as_view(),
+        name="poll-teller-decrypt",
+    ),
+    path(
+        "polls/<int:poll_id>/encrypted-ballots/",
+        views.EncryptedBallotCastView.as_view(),
+        name="poll-encrypted-ballots",
+    ),
     path("polls/<int:poll_id>/roll/", views.PollRollView.as_view(), name="poll-roll"),
     path("polls/<int:poll_id>/turnout/", views.PollTurnoutView.as_view(), name="poll-turnout"),
     path(

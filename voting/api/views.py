@@ -337,3 +337,143 @@ class ProxyRevokeView(ApiView):
         )
         proxy = meeting_services.proxy_revoke(actor=caller(request), proxy=proxy)
         return Response(s.ProxySerializer(proxy).data)
+
+
+# --- encrypted polls: tellers, their key, encrypted ballots, decryption ------------------
+
+
+def _ceremony_poll(request: Request, poll_id: int) -> Poll:
+    return selectors.poll_get_for_ceremony(poll_id=poll_id, member=caller(request))
+
+
+class PollTellersView(ApiView):
+    @extend_schema(
+        summary="The tellers of an encrypted poll and their key ceremony",
+        description=(
+            "Public: every transport key, commitment and confirmation, who has sent "
+            "shares, the fingerprint the tellers compare aloud, the poll key once "
+            "every teller is ready, and after the close the products to decrypt."
+        ),
+        responses={200: s.CeremonySerializer, **errors(403, 404)},
+    )
+    def get(self, request: Request, poll_id: int) -> Response:
+        poll = _ceremony_poll(request, poll_id)
+        return Response(services.ceremony_payload(poll))
+
+    @extend_schema(
+        summary="Name the tellers of a draft secret poll and k (chair)",
+        description=(
+            "3 to 5 participants and 1 <= k <= n make its ballots encrypted; naming "
+            "them again starts the ceremony over; none makes the poll plain again."
+        ),
+        request=s.TellersAppointSerializer,
+        responses={200: s.CeremonySerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, poll_id: int) -> Response:
+        poll, _viewer = _poll(request, poll_id)
+        data = parse(s.TellersAppointSerializer, request.data)
+        poll = services.tellers_appoint(
+            actor=caller(request),
+            poll=poll,
+            participant_ids=data["participants"],
+            threshold=data["threshold"],
+        )
+        return Response(services.ceremony_payload(poll))
+
+
+class TellerPublishView(ApiView):
+    @extend_schema(
+        summary="A teller publishes its transport key and commitments, with proofs",
+        description=(
+            "Both proofs are checked. Resending the same values is accepted; other "
+            "values once published answer 409 `already_published`; a refused proof "
+            "400 `crypto_refused` with the library's message."
+        ),
+        request=s.TellerPublishSerializer,
+        responses={200: s.CeremonySerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, poll_id: int) -> Response:
+        poll = _ceremony_poll(request, poll_id)
+        data = parse(s.TellerPublishSerializer, request.data)
+        return Response(services.teller_publish(actor=caller(request), poll=poll, **data))
+
+
+class TellerSharesView(ApiView):
+    @extend_schema(
+        summary="The shares sent to the calling teller, with the public values to check them",
+        responses={200: s.MySharesSerializer, **errors(403, 404, 409)},
+    )
+    def get(self, request: Request, poll_id: int) -> Response:
+        poll = _ceremony_poll(request, poll_id)
+        return Response(services.teller_shares_get(actor=caller(request), poll=poll))
+
+    @extend_schema(
+        summary="A teller sends every teller its share, encrypted to their transport key",
+        description="409 `ceremony_order` until every teller has published a transport key.",
+        request=s.TellerSharesSerializer,
+        responses={200: s.CeremonySerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, poll_id: int) -> Response:
+        poll = _ceremony_poll(request, poll_id)
+        data = parse(s.TellerSharesSerializer, request.data)
+        return Response(services.teller_shares_send(actor=caller(request), poll=poll, **data))
+
+
+class TellerConfirmView(ApiView):
+    @extend_schema(
+        summary="A teller confirms it checked its shares, proving it holds its key share",
+        description="When every teller has confirmed, the poll key is fixed and the poll may open.",
+        request=s.TellerConfirmSerializer,
+        responses={200: s.CeremonySerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, poll_id: int) -> Response:
+        poll = _ceremony_poll(request, poll_id)
+        data = parse(s.TellerConfirmSerializer, request.data)
+        return Response(services.teller_confirm(actor=caller(request), poll=poll, **data))
+
+
+class TellerDecryptView(ApiView):
+    @extend_schema(
+        summary="A teller's partial decryptions of the closed poll's products, with proofs",
+        description=(
+            "Each proof is checked (400 `crypto_refused`). With k tellers' partials the "
+            "totals are found, the poll is decided by its rule and sealed. 409 "
+            "`not_decrypting` unless the poll awaits decryption."
+        ),
+        request=s.TellerDecryptSerializer,
+        responses={200: s.PollSerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, poll_id: int) -> Response:
+        poll = _ceremony_poll(request, poll_id)
+        data = parse(s.TellerDecryptSerializer, request.data)
+        poll = services.teller_decrypt(actor=caller(request), poll=poll, **data)
+        return Response(selectors.poll_payload(poll))
+
+
+class EncryptedBallotCastView(ApiView):
+    @extend_schema(
+        summary="Cast an encrypted ballot from the phone",
+        description=(
+            "Every proof is checked before anything is stored (400 `ballot_refused` "
+            "with the library's message). The receipt code is the ballot's tracker. "
+            "A resend with the same nonce answers 200 with the original receipt. 409 "
+            "codes: `already_voted`, `receipt_conflict`, `replayed` (a ciphertext "
+            "already on the board), `not_encrypted`, `poll_not_open`."
+        ),
+        request=s.EncryptedBallotCastSerializer,
+        responses={
+            201: OpenApiResponse(s.ReceiptResponseSerializer, description="Accepted."),
+            200: OpenApiResponse(
+                s.ReceiptResponseSerializer, description="A resend: the original receipt."
+            ),
+            **errors(400, 403, 404, 409),
+        },
+    )
+    def post(self, request: Request, poll_id: int) -> Response:
+        try:
+            data = parse(s.EncryptedBallotCastSerializer, request.data)
+            receipt = services.encrypted_ballot_cast(voter=caller(request), poll_id=poll_id, **data)
+        except (DomainError, APIException):
+            _poll(request, poll_id)
+            raise
+        return _receipt_response(receipt)

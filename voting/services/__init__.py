@@ -8,6 +8,7 @@ from voting.services.ballots import (
     RECEIPT_ALPHABET,
     Receipt,
     ballot_cast,
+    encrypted_ballot_cast,
     normalise_receipt,
     paper_ballot_enter,
     validate_choices,
@@ -26,12 +27,23 @@ from voting.services.polls import (
     poll_publish,
     poll_update,
 )
+from voting.services.tellers import (
+    ceremony_payload,
+    teller_confirm,
+    teller_decrypt,
+    teller_publish,
+    teller_shares_get,
+    teller_shares_send,
+    tellers_appoint,
+)
 
 __all__ = [
     "MAX_OPTIONS",
     "RECEIPT_ALPHABET",
     "Receipt",
     "ballot_cast",
+    "ceremony_payload",
+    "encrypted_ballot_cast",
     "normalise_receipt",
     "paper_ballot_enter",
     "poll_cancel",
@@ -43,5 +55,11 @@ __all__ = [
     "poll_update",
     "polls_close_due",
     "tally",
+    "teller_confirm",
+    "teller_decrypt",
+    "teller_publish",
+    "teller_shares_get",
+    "teller_shares_send",
+    "tellers_appoint",
     "validate_choices",
 ]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple, NoReturn
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core import plainsql
@@ -26,11 +27,14 @@ from meetings.selectors import (
 )
 from voting import audit, ballot_writer, permissions, rules, turnout
 from voting.ballot_poll import BallotPoll, accepts_ballots, ballot_poll_read
+from voting.crypto.ballots import BallotContext, EncryptedBallot, encrypt_ballot, verify_ballot
+from voting.crypto.group import CryptoError
 from voting.events import POLL_PAPER_BALLOT
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from voting.models import Ballot, Poll, RollEntry, RollMark
 from voting.services.closing import close
 from voting.services.common import lock_poll
+from voting.services.encrypted import marks_range, poll_context, voter_context
 
 RECEIPT_ALPHABET = re.compile(r"^[A-Z2-7]{10,32}$")
 NONCE_ALPHABET = RECEIPT_ALPHABET
@@ -234,6 +238,7 @@ def _record_ballot(
     nonce: str | None,
     method: str,
     entered_by: Member | None,
+    sealed: EncryptedBallot | None = None,
 ) -> str:
     """Mark the roll entry as voted and store the signed ballot, or raise
     IntegrityError. Returns the signature over the ballot's entry. Plain
@@ -259,6 +264,8 @@ def _record_ballot(
             signature=signature,
             nonce_key=None if nonce is None else nonce_key(poll.id, entry.pk, nonce),
             shuffled=poll.secrecy == Poll.Secrecy.NAMED,
+            ciphertext=None if sealed is None else sealed.to_json(),
+            points="" if sealed is None else _points(sealed),
         )
     )
     if poll.secrecy != Poll.Secrecy.NAMED:
@@ -326,6 +333,8 @@ def _cast(
             return receipt
         _refuse(voter, poll_id, on_behalf_of)
     chosen = validate_choices(poll, choices)
+    if poll.encrypted:
+        raise Conflict(_("This poll takes encrypted ballots only."), code="encrypted_only")
     receipt_code = issue_receipt()
     signature = _record_ballot(
         poll=poll,
@@ -429,7 +438,12 @@ def paper_ballot_enter(
     if entry is None:
         raise NotFound(_("No such entry on this poll's roll."))
     chosen = validate_choices(value, choices)
-    code = issue_receipt()
+    code, nonce, sealed = issue_receipt(), None, None
+    if value.encrypted:
+        # Encrypted by the server as a phone would, under a nonce no one keeps.
+        nonce = issue_receipt()
+        sealed = _encrypt_paper(value, entry, chosen, nonce)
+        code, chosen = sealed.tracker, []
     try:
         with transaction.atomic():
             signature = _record_ballot(
@@ -437,9 +451,10 @@ def paper_ballot_enter(
                 entry=entry,
                 choices=chosen,
                 receipt_code=code,
-                nonce=None,
+                nonce=nonce,
                 method=RollMark.Method.PAPER,
                 entered_by=actor,
+                sealed=sealed,
             )
     except IntegrityError:
         raise Conflict(_("This vote has already been cast."), code="already_voted") from None
@@ -464,4 +479,173 @@ def paper_ballot_enter(
         created=True,
         signature=signature,
         weight_signed=not audit.weight_hidden(value),
+    )
+
+
+# --- encrypted ballots (docs/encrypted-ballots.md) ------------------------------------
+
+
+def _points(sealed: EncryptedBallot) -> str:
+    return " ".join(c.a.hex() for c in sealed.ciphertexts)
+
+
+def _context(poll: BallotPoll, key: str) -> tuple[BallotContext, int, int]:
+    low, high = marks_range(poll, [o.role for o in poll.options])
+    return BallotContext(poll_context(poll.id), voter_context(key)), low, high
+
+
+def _encrypt_paper(
+    poll: BallotPoll, entry: RollEntry, chosen: list[int], nonce: str
+) -> EncryptedBallot:
+    context, low, high = _context(poll, nonce_key(poll.id, entry.pk, nonce))
+    marks = [1 if o.id in chosen else 0 for o in poll.options]
+    return encrypt_ballot(bytes.fromhex(poll.public_key), marks, low, high, context)
+
+
+def _verified(poll: BallotPoll, entry: RollEntry, nonce: str, ballot: Any) -> EncryptedBallot:
+    """The ballot, if every proof holds for this poll and this roll entry's
+    nonce key; the library's own message otherwise."""
+    context, low, high = _context(poll, nonce_key(poll.id, entry.pk, nonce))
+    try:
+        sealed = EncryptedBallot.from_json(ballot)
+        verify_ballot(bytes.fromhex(poll.public_key), sealed, len(poll.options), low, high, context)
+    except CryptoError as exc:
+        raise InvalidInput(str(exc), code="ballot_refused") from None
+    return sealed
+
+
+def _refuse_replay(poll_id: int, sealed: EncryptedBallot) -> None:
+    """A ciphertext already on the board is never accepted again: a copied
+    ballot, or a phone that reused its randomness."""
+    seen = Q()
+    for c in sealed.ciphertexts:
+        seen |= Q(points__contains=c.a.hex())
+    if Ballot.objects.filter(poll_id=poll_id).filter(seen).exists():
+        raise Conflict(
+            _("A ciphertext of this ballot is already on the board; it cannot be cast again."),
+            code="replayed",
+        )
+
+
+def _same_encrypted(existing: Ballot, ballot: Any, entry: RollEntry) -> Receipt:
+    """A resend under the same nonce: the same ciphertexts get the same receipt."""
+    try:
+        same = EncryptedBallot.from_json(ballot).tracker == existing.receipt_code
+    except CryptoError:
+        same = False
+    if not same:
+        raise Conflict(
+            _("This ballot was already sent with other choices."), code="receipt_conflict"
+        )
+    represented = entry.member.member.full_name if entry.is_proxy else None
+    return Receipt(
+        poll_id=existing.poll_id,
+        receipt_code=existing.receipt_code,
+        choices=[],
+        weight=existing.weight,
+        on_behalf_of=represented,
+        created=False,
+        signature=existing.signature,
+        weight_signed=not audit.weight_hidden(existing.poll),
+    )
+
+
+def _resend_encrypted(
+    voter: Member, poll_id: int, ballot: Any, nonce: str, on_behalf_of: int | None
+) -> Receipt | None:
+    entry = _roll_entry(poll_id, voter, on_behalf_of)
+    if entry is None:
+        return None
+    existing = (
+        Ballot.objects.select_related("poll")
+        .filter(poll_id=poll_id, nonce_key=nonce_key(poll_id, entry.pk, nonce))
+        .first()
+    )
+    return None if existing is None else _same_encrypted(existing, ballot, entry)
+
+
+def encrypted_ballot_cast(
+    *,
+    voter: Member,
+    poll_id: int,
+    ballot: Any,
+    nonce: str,
+    on_behalf_of: int | None = None,
+    meeting_id: int | None = None,
+) -> Receipt:
+    """Cast an encrypted ballot from a phone (an encrypted poll's only kind).
+
+    Every proof is checked, bound to the poll and to the nonce key of the
+    caster's roll entry (`voter_context`), before anything is stored; a
+    ciphertext already on the board is refused. The receipt is the ballot's
+    tracker. Otherwise as `ballot_cast`: the nonce is the idempotency key
+    (the same ballot resent gets its receipt back), one ballot per roll
+    entry, and the ballot waits for the ballot writer to lose its order."""
+    code = normalise_nonce(nonce)
+    if on_behalf_of is not None and (
+        not isinstance(on_behalf_of, int) or isinstance(on_behalf_of, bool)
+    ):
+        raise InvalidInput(_("on_behalf_of must be a participant id."))
+    try:
+        with transaction.atomic():
+            return _cast_encrypted(voter, poll_id, ballot, code, on_behalf_of, meeting_id)
+    except IntegrityError:
+        with transaction.atomic():
+            receipt = _resend_encrypted(voter, poll_id, ballot, code, on_behalf_of)
+            if receipt is None:
+                raise Conflict(
+                    _("This vote has already been cast."), code="already_voted"
+                ) from None
+            return receipt
+
+
+def _cast_encrypted(
+    voter: Member,
+    poll_id: int,
+    ballot: Any,
+    code: str,
+    on_behalf_of: int | None,
+    meeting_id: int | None,
+) -> Receipt:
+    row = _poll_shared(poll_id)
+    if row is not None and meeting_id is not None and row.meeting_id != meeting_id:
+        raise NotFound(_("No such poll in this meeting."))
+    poll = _ballot_poll(row) if row is not None and accepts_ballots(row) else None
+    entry = _roll_entry(poll_id, voter, on_behalf_of) if poll is not None else None
+    if poll is None or entry is None:
+        receipt = _resend_encrypted(voter, poll_id, ballot, code, on_behalf_of)
+        if receipt is not None:
+            return receipt
+        _refuse(voter, poll_id, on_behalf_of)
+    if not poll.encrypted:
+        raise Conflict(_("This poll does not take encrypted ballots."), code="not_encrypted")
+    existing = (
+        Ballot.objects.select_related("poll")
+        .filter(poll_id=poll.id, nonce_key=nonce_key(poll.id, entry.pk, code))
+        .first()
+    )
+    if existing is not None:
+        return _same_encrypted(existing, ballot, entry)
+    sealed = _verified(poll, entry, code, ballot)
+    _refuse_replay(poll.id, sealed)
+    signature = _record_ballot(
+        poll=poll,
+        entry=entry,
+        choices=[],
+        receipt_code=sealed.tracker,
+        nonce=code,
+        method=RollMark.Method.PHONE,
+        entered_by=None,
+        sealed=sealed,
+    )
+    _after_ballot(poll)
+    return Receipt(
+        poll_id=poll.id,
+        receipt_code=sealed.tracker,
+        choices=[],
+        weight=entry.weight,
+        on_behalf_of=entry.member.member.full_name if entry.is_proxy else None,
+        created=True,
+        signature=signature,
+        weight_signed=not audit.weight_hidden(poll),
     )

@@ -21,6 +21,7 @@ from voting.ballot_poll import accepts_ballots
 from voting.exceptions import Conflict
 from voting.models import Ballot, Poll
 from voting.selectors import result_payload
+from voting.services import encrypted
 from voting.services.common import lock_poll, publish_poll
 
 
@@ -60,13 +61,31 @@ def in_every_language(sentence: Callable[[], str]) -> dict[str, str]:
 
 
 def close(poll: Poll, actor: Member | None) -> Poll:
-    """Count and store the result. Caller holds the poll's row lock."""
+    """Count and store the result. Caller holds the poll's row lock.
+
+    An encrypted poll stops taking ballots and waits for its tellers: its
+    ballots' products are kept, and the result comes with their partial
+    decryptions (voting.services.tellers.teller_decrypt, then `settle`)."""
     if poll.secrecy != Poll.Secrecy.NAMED:
         # No ballot keeps the order it was cast in, nor a mark its time.
         ballot_writer.rewrite_at_close(poll.pk)
         after_commit(ballot_writer.vacuum)
-    poll.lot_seed = secrets.token_hex(16)
+    if poll.encrypted:
+        poll.products = encrypted.products(poll)
+        poll.state = Poll.State.DECRYPTING
+        poll.closed_at = timezone.now()
+        poll.save(update_fields=["products", "state", "closed_at"])
+        publish_poll(poll, "poll.voting_ended", actor, {})
+        after_commit(turnout.turnout_changed, poll.meeting_id, poll.pk)
+        return poll
     totals, counts = tally(poll)
+    return settle(poll, actor, totals, counts)
+
+
+def settle(poll: Poll, actor: Member | None, totals: rules.Totals, counts: dict[int, int]) -> Poll:
+    """Decide by the poll's rule, store the result, log the close, seal and
+    announce it. Caller holds the poll's row lock."""
+    poll.lot_seed = secrets.token_hex(16)
     options = [
         rules.Option(o.pk, rules.Role(o.role), o.label) for o in poll.options.order_by("position")
     ]
@@ -83,7 +102,7 @@ def close(poll: Poll, actor: Member | None) -> Poll:
     outcome = decide()
     ballots = Ballot.objects.filter(poll=poll).count()
     poll.state = Poll.State.CLOSED
-    poll.closed_at = timezone.now()
+    poll.closed_at = poll.closed_at if poll.encrypted and poll.closed_at else timezone.now()
     poll.result = result_payload(poll, options, totals, counts, outcome, ballots)
     # The same decision (same seed) worded in each language; readers pick theirs.
     poll.result["sentences"] = in_every_language(lambda: decide().sentence)

@@ -28,6 +28,7 @@ from voting.exceptions import Conflict, InvalidInput, NotFound
 from voting.models import Poll, PollOption, RollEntry
 from voting.services.closing import in_every_language, polls_close_due
 from voting.services.common import lock_poll, publish_poll
+from voting.services.tellers import require_key
 
 MAX_OPTIONS = 100
 
@@ -281,6 +282,8 @@ def poll_update(*, actor: Member, poll: Poll, **changes: Any) -> Poll:
         # Another kind: its own defaults for the choice limits.
         given.update(min_choices=None, max_choices=None)
     draft = _clean_draft(meeting, **{**given, **changes})
+    if poll.encrypted and draft.fields["secrecy"] != Poll.Secrecy.SECRET:
+        raise InvalidInput(_("Only a secret poll takes encrypted ballots."))
     for name, value in draft.fields.items():
         setattr(poll, name, value)
     poll.save(update_fields=[*draft.fields.keys()])
@@ -354,6 +357,7 @@ def poll_open(
     Meeting.objects.select_for_update().get(pk=meeting.pk)
     if poll.state != Poll.State.DRAFT:
         raise Conflict(_("Only a draft poll can be opened."))
+    require_key(poll)
     if meeting.status != Meeting.Status.LIVE:
         raise Conflict(_("The meeting is not live; start it first."))
     if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN).exists():
@@ -405,7 +409,8 @@ def poll_cancel(*, actor: Member, poll: Poll, reason: str) -> Poll:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Give a reason for cancelling."))
-    if poll.state not in (Poll.State.DRAFT, Poll.State.OPEN):
+    # An encrypted poll whose tellers cannot decrypt can be cancelled too.
+    if poll.state not in (Poll.State.DRAFT, Poll.State.OPEN, Poll.State.DECRYPTING):
         raise Conflict(_("Only a draft or open poll can be cancelled."))
     poll.state = Poll.State.CANCELLED
     poll.cancel_reason = reason
