@@ -657,6 +657,80 @@ def test_voting_payloads(voting_world: World) -> None:
     assert recorder.seen == VOTING
 
 
+# --- encrypted polls: tellers, encrypted ballots, decryption ----------------------------
+
+ENCRYPTED = answers(
+    """
+    POST /api/meetings/{meeting_id}/polls/ 201
+    POST /api/polls/{poll_id}/tellers/ 200
+    GET /api/polls/{poll_id}/tellers/ 200
+    POST /api/polls/{poll_id}/tellers/publish/ 200
+    POST /api/polls/{poll_id}/tellers/shares/ 200
+    GET /api/polls/{poll_id}/tellers/shares/ 200
+    POST /api/polls/{poll_id}/tellers/confirm/ 200
+    POST /api/polls/{poll_id}/open/ 200
+    POST /api/polls/{poll_id}/encrypted-ballots/ 201
+    POST /api/polls/{poll_id}/encrypted-ballots/ 200
+    POST /api/polls/{poll_id}/close/ 200
+    GET /api/polls/{poll_id}/ 200
+    POST /api/polls/{poll_id}/tellers/decrypt/ 200
+    """
+)
+
+
+def test_encrypted_poll_payloads(voting_world: World) -> None:
+    from tests.voting.tellers_helpers import TellerPlayer, phone_ballot
+    from voting.models import Poll, RollEntry
+
+    world = voting_world
+    recorder = Recorder()
+    chair = recorder.client(world.chair)
+    poll = chair.post(
+        "/api/meetings/{meeting_id}/polls/",
+        {"title": "Strike fund (encrypted)", "kind": "motion"},
+        201,
+        **ids(world),
+    )
+    at = {"poll_id": poll["id"]}
+    members = [world.clerk, world.voters[1], world.voters[3]]
+    body = {"participants": [pid(world, m) for m in members], "threshold": 2}
+    assert chair.post("/api/polls/{poll_id}/tellers/", body, **at)["threshold"] == 2
+    players = [TellerPlayer(poll["id"], i, 2, m) for i, m in enumerate(members, start=1)]
+    tellers = [recorder.client(m) for m in members]
+    for player, client in zip(players, tellers, strict=True):
+        client.post("/api/polls/{poll_id}/tellers/publish/", player.publish(), **at)
+    ceremony = chair.get("/api/polls/{poll_id}/tellers/", **at)
+    for player, client in zip(players, tellers, strict=True):
+        shares = {"shares": player.shares(ceremony)}
+        client.post("/api/polls/{poll_id}/tellers/shares/", shares, **at)
+    for player, client in zip(players, tellers, strict=True):
+        mine = client.get("/api/polls/{poll_id}/tellers/shares/", **at)
+        proof = {"proof": player.confirm(mine)}
+        client.post("/api/polls/{poll_id}/tellers/confirm/", proof, **at)
+    assert chair.post("/api/polls/{poll_id}/open/", {}, **at)["public_key"]
+
+    row = Poll.objects.get(pk=poll["id"])
+    a = recorder.client(world.voters[0])
+    for member, label in ((world.voters[0], "Yes"), (world.voters[2], "No")):
+        entry = RollEntry.objects.get(poll=row, member__member=member)
+        nonce = receipt()
+        cast = {
+            "ballot": phone_ballot(row, entry, nonce, [label]),
+            "nonce": nonce,
+            "on_behalf_of": None if member == world.voters[0] else entry.member_id,
+        }
+        a.post("/api/polls/{poll_id}/encrypted-ballots/", cast, 201, **at)
+    a.post("/api/polls/{poll_id}/encrypted-ballots/", cast, 200, **at)  # a resend
+    assert chair.post("/api/polls/{poll_id}/close/", None, **at)["state"] == "decrypting"
+    assert chair.get("/api/polls/{poll_id}/", **at)["result"] is None
+    products = chair.get("/api/polls/{poll_id}/tellers/", **at)["products"]
+    for player, client in zip(players[:2], tellers, strict=False):
+        partials = {"partials": player.decrypt(products)}
+        decided = client.post("/api/polls/{poll_id}/tellers/decrypt/", partials, **at)
+    assert decided["state"] == "closed" and decided["result"]["carried"] is True
+    assert recorder.seen == ENCRYPTED
+
+
 # --- documents and the presenter -------------------------------------------------------
 
 DOCUMENTS = answers(
@@ -778,6 +852,7 @@ SCENARIOS = {
     "test_meeting_payloads": MEETINGS,
     "test_attendance_payloads": ATTENDANCE,
     "test_voting_payloads": VOTING,
+    "test_encrypted_poll_payloads": ENCRYPTED,
     "test_document_payloads": DOCUMENTS,
     "test_speaker_payloads": SPEAKERS,
     "tests/motions/test_api.py::test_motion_payloads": MOTIONS_ANSWERS,

@@ -34,6 +34,23 @@ def handle_ballot_cast(meeting_id: int, actor: Member, frame: Frame) -> dict[str
     return {"receipt": receipt.as_dict()}
 
 
+def handle_encrypted_ballot_cast(meeting_id: int, actor: Member, frame: Frame) -> dict[str, Any]:
+    """{"type": "ballot.cast_encrypted", "poll_id": 5, "ballot": {...}, "nonce": ...}:
+    an encrypted poll's ballot (docs/encrypted-ballots.md), as over REST."""
+    poll_id = frame.optional_int("poll_id")
+    if poll_id is None:
+        raise NotFound(_("No such poll in this meeting."))
+    receipt = services.encrypted_ballot_cast(
+        voter=actor,
+        poll_id=poll_id,
+        ballot=frame.get("ballot"),
+        nonce=frame.text("nonce"),
+        on_behalf_of=frame.optional_int("on_behalf_of"),
+        meeting_id=meeting_id,
+    )
+    return {"receipt": receipt.as_dict()}
+
+
 def _shared(meeting_id: int, audience: Audience) -> dict[str, Any]:
     return selectors.voting_shared_snapshot(
         meeting_id=meeting_id,
@@ -54,3 +71,4 @@ def register() -> None:
         registry.SnapshotPart(app="voting", shared=_shared, personal=_personal)
     )
     registry.register_command("ballot.cast", handle_ballot_cast)
+    registry.register_command("ballot.cast_encrypted", handle_encrypted_ballot_cast)

@@ -156,6 +156,12 @@ CASES: dict[str, Case] = {
     ),
     "poll.publish": lambda w, a: voting_services.poll_publish(actor=a, poll=_closed_poll(w)),
     "poll.roll_view": _roll,
+    "poll.tellers": lambda w, a: voting_services.tellers_appoint(
+        actor=a,
+        poll=_poll(w),
+        participant_ids=[w.participant(m).pk for m in (w.clerk, *w.voters[:2])],
+        threshold=2,
+    ),
     "ballot.paper": _paper_ballot,
     "document.upload": lambda w, a: document_services.document_upload(
         actor=a, meeting=w.meeting, upload=_pdf(), title="Budget"

@@ -166,6 +166,57 @@ async def test_ballot_cast_over_the_socket_and_resend(sworld: World) -> None:
     assert await database_sync_to_async(Ballot.objects.filter(poll=poll).count)() == 1
 
 
+def encrypted_poll(world: World) -> tuple[Poll, dict[str, Any]]:
+    """An open encrypted motion (3 tellers, k = 2) and a ballot of voter 0's."""
+    from tests.voting.tellers_helpers import TellerPlayer, phone_ballot
+    from voting.models import RollEntry
+
+    poll = create_poll(world, title="Encrypted")
+    members = [world.clerk, world.voters[1], world.voters[2]]
+    services.tellers_appoint(
+        actor=world.chair,
+        poll=poll,
+        participant_ids=[world.participant(m).pk for m in members],
+        threshold=2,
+    )
+    players = [TellerPlayer(poll.pk, i, 2, m) for i, m in enumerate(members, start=1)]
+    for p in players:
+        services.teller_publish(actor=p.member, poll=poll, **p.publish())
+    state = services.ceremony_payload(Poll.objects.get(pk=poll.pk))
+    for p in players:
+        services.teller_shares_send(actor=p.member, poll=poll, shares=p.shares(state))
+    for p in players:
+        mine = services.teller_shares_get(actor=p.member, poll=poll)
+        services.teller_confirm(actor=p.member, poll=poll, proof=p.confirm(mine))
+    poll = open_poll(world, Poll.objects.get(pk=poll.pk))
+    entry = RollEntry.objects.get(poll=poll, member__member=world.voters[0])
+    nonce = receipt()
+    return poll, {"ballot": phone_ballot(poll, entry, nonce, ["Yes"]), "nonce": nonce}
+
+
+@socket_test
+async def test_encrypted_ballot_over_the_socket_and_resend(sworld: World) -> None:
+    poll, fields = await database_sync_to_async(encrypted_poll)(sworld)
+    async with await member_socket(sworld, sworld.voters[0]) as socket:
+        await socket.receive()  # snapshot
+        message = {"type": "ballot.cast_encrypted", "poll_id": poll.pk, **fields}
+        await socket.send({**message, "ref": "e1"})
+        ack = await receive_until(socket, lambda f: f["type"] == "ack")
+        assert len(ack[-1]["receipt"]["receipt_code"]) == 64 and ack[-1]["ref"] == "e1"
+        await socket.send({**message, "ref": "e2"})
+        again = await receive_until(socket, lambda f: f["type"] == "ack")
+        assert again[-1]["receipt"] == ack[-1]["receipt"]
+        # A plain ballot on an encrypted poll is refused; the socket stays open.
+        yes = (await database_sync_to_async(options_of)(poll))["Yes"]
+        await socket.send(
+            {"type": "ballot.cast", "poll_id": poll.pk, "choices": [yes], "nonce": receipt()}
+        )
+        error = await receive_until(socket, lambda f: f["type"] == "error")
+        assert error[-1]["code"] == "encrypted_only"
+        await still_open(socket)
+    assert await database_sync_to_async(Ballot.objects.filter(poll=poll).count)() == 1
+
+
 def refusals(world: World) -> tuple[Poll, Poll, dict[str, int]]:
     draft = create_poll(world, title="Draft")
     poll = open_poll(world, create_poll(world, title="Open"))
