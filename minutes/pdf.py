@@ -241,6 +241,8 @@ class _Writer:
                 % {"number": doc.log_head.number, "at": doc.log_head.at}
             )
             self.para(f"SHA-256: {doc.log_head.hash}", size=8)
+        if doc.key_fingerprint:
+            self.pair(_("Key fingerprint"), doc.key_fingerprint)
         if doc.finalised:
             self.pair(_("Finalised"), f"{doc.finalised_at} · {doc.finalised_by}")
         return bytes(pdf.output())

@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from minutes.permissions import MINUTES_VIEW
 from motions.models import Amendment, Motion, TextVersion
 from motions.selectors import current_text
 from speakers.models import Speech
+from voting import keys
 from voting.audit import group_hex
 from voting.models import (
     BASE_CHOICES,
@@ -185,6 +187,7 @@ class MinutesDoc:
     finalised_by: str
     sha256: str
     language: str
+    key_fingerprint: str
 
 
 def when(value: datetime | None, meeting: Meeting, fmt: str = "DATETIME_FORMAT") -> str:
@@ -355,6 +358,15 @@ def log_head_of(meeting: Meeting) -> LogHead | None:
     return LogHead(number=event.number, hash=event.hash, at=when(event.at, meeting))
 
 
+def _key_fingerprint() -> str:
+    """The installation key's fingerprint (what the verifier's --fingerprint
+    pins); empty before a key exists (nothing was signed)."""
+    try:
+        return keys.fingerprint()
+    except ImproperlyConfigured:
+        return ""
+
+
 def minutes_of(meeting: Meeting) -> Minutes | None:
     return Minutes.objects.select_related("finalised_by", "version").filter(meeting=meeting).first()
 
@@ -479,6 +491,7 @@ def minutes_compose(meeting: Meeting, *, log_head: LogHead | None = None) -> Min
         finalised_by=record.finalised_by.full_name if record and record.finalised_by else "",
         sha256=record.sha256 if record else "",
         language=meeting.language,
+        key_fingerprint=_key_fingerprint(),
     )
 
 

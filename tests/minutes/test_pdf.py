@@ -13,6 +13,7 @@ from django.utils import translation
 from meetings.models import Meeting
 from minutes import pdf, selectors
 from tests.minutes.conftest import Held
+from voting import keys
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,7 @@ def test_the_english_pdf_has_results_fingerprints_attendance_and_the_log(held: H
     head = held.world.meeting.log.order_by("-number").first()
     assert head is not None and head.hash in text
     assert f"number {head.number}," in text
+    assert f"Key fingerprint: {keys.fingerprint()}" in text
     assert "Draft" in text
 
 
