@@ -5,30 +5,30 @@ from __future__ import annotations
 from rest_framework import serializers
 
 
-class NoteSerializer(serializers.Serializer):
+class MinutesNoteSerializer(serializers.Serializer):
     agenda_item_id = serializers.IntegerField()
     title = serializers.CharField()
     text = serializers.CharField(allow_blank=True)
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
-class NotesSerializer(serializers.Serializer):
+class MinutesNotesSerializer(serializers.Serializer):
     finalised = serializers.BooleanField()
-    notes = NoteSerializer(many=True)
+    notes = MinutesNoteSerializer(many=True)
 
 
-class NoteUpdateSerializer(serializers.Serializer):
+class MinutesNoteUpdateSerializer(serializers.Serializer):
     # Bounded in the service (minutes.services.NOTE_MAX_CHARS), with a sentence.
     text = serializers.CharField(allow_blank=True, trim_whitespace=False)
 
 
-class SavedNoteSerializer(serializers.Serializer):
+class SavedMinutesNoteSerializer(serializers.Serializer):
     agenda_item_id = serializers.IntegerField()
     text = serializers.CharField(allow_blank=True)
     updated_at = serializers.DateTimeField()
 
 
-class LogHeadSerializer(serializers.Serializer):
+class MinutesLogHeadSerializer(serializers.Serializer):
     number = serializers.IntegerField(allow_null=True)
     hash = serializers.CharField(allow_null=True)
     at = serializers.DateTimeField(allow_null=True)
@@ -42,6 +42,6 @@ class MinutesStatusSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
     finalised_at = serializers.DateTimeField(required=False)
     finalised_by = serializers.CharField(required=False, allow_null=True)
-    log_head = LogHeadSerializer(
+    log_head = MinutesLogHeadSerializer(
         required=False, help_text="The meeting log's head printed in the PDF."
     )

@@ -19,7 +19,7 @@ from minutes.permissions import MINUTES_VIEW
 class NotesView(ApiView):
     @extend_schema(
         summary="The secretary's notes per agenda item (chair, clerks, officers)",
-        responses={200: s.NotesSerializer, **errors(403, 404)},
+        responses={200: s.MinutesNotesSerializer, **errors(403, 404)},
     )
     def get(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
@@ -32,12 +32,12 @@ class NoteView(ApiView):
         summary="Save the note on an agenda item (chair or clerk; until finalised)",
         description="The console saves as the secretary types, after a pause. "
         "409 `minutes_finalised` once the minutes are final.",
-        request=s.NoteUpdateSerializer,
-        responses={200: s.SavedNoteSerializer, **errors(400, 403, 404, 409)},
+        request=s.MinutesNoteUpdateSerializer,
+        responses={200: s.SavedMinutesNoteSerializer, **errors(400, 403, 404, 409)},
     )
     def put(self, request: Request, meeting_id: int, item_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.NoteUpdateSerializer, request.data)
+        data = parse(s.MinutesNoteUpdateSerializer, request.data)
         note = services.minutes_note_save(
             actor=caller(request), meeting=meeting, agenda_item_id=item_id, text=data["text"]
         )
