@@ -40,7 +40,9 @@ class _Pdf(FPDF):
         self.set_font(self.family, size=8)
         self.set_text_color(*GREY)
         page = _("Page %(number)s") % {"number": self.page_no()}
-        self.cell(0, 5, f"{self.footer_text} · {page}", align="R" if self.rtl else "L")
+        # Page first in a right-to-left page: its words set the line's direction.
+        line = f"{page} · {self.footer_text}" if self.rtl else f"{self.footer_text} · {page}"
+        self.cell(0, 5, line, align="R" if self.rtl else "L")
         self.set_text_color(0, 0, 0)
 
 
@@ -71,6 +73,17 @@ class _Writer:
         pdf.add_page()
 
     # --- building blocks -----------------------------------------------------
+
+    def ltr(self, text: str) -> str:
+        """Codes and hashes read left to right in every language: in a
+        right-to-left page they are isolated (LRI ... PDI), or the bidi
+        algorithm would reorder groups of digits ("1596 e02a" as "e02a 1596")."""
+        return f"\u2066{text}\u2069" if self.rtl and text else text
+
+    def own(self, text: str) -> str:
+        """Text as people typed it (titles), isolated in its own direction
+        (FSI ... PDI), so "Adopt the budget?" keeps its question mark."""
+        return f"\u2068{text}\u2069" if self.rtl and text else text
 
     def _text(self, height: float, text: str) -> None:
         """A paragraph across the page, then back to the start of a line."""
@@ -126,7 +139,7 @@ class _Writer:
 
     def poll(self, poll: PollLine) -> None:
         self.font(10, "B")
-        self._text(5, self.clean(f"{_('Poll')}: {poll.title} ({poll.state})"))
+        self._text(5, self.clean(f"{_('Poll')}: {self.own(poll.title)} ({poll.state})"))
         self.para(
             f"{poll.kind} · {poll.secrecy} · {_('Majority')}: {poll.majority} · "
             f"{_('Majority of')}: {poll.base} · {poll.tie}",
@@ -163,14 +176,14 @@ class _Writer:
             self.font(10, "B")
             self._text(5, self.clean(poll.sentence))
         if poll.fingerprint:
-            self.para(f"{_('Record fingerprint')}: {poll.fingerprint}", size=9)
-            self.para(f"SHA-256: {poll.head_hash}", size=7, grey=True)
+            self.para(f"{_('Record fingerprint')}: {self.ltr(poll.fingerprint)}", size=9)
+            self.para(self.ltr(f"SHA-256: {poll.head_hash}"), size=7, grey=True)
         self.pdf.ln(2)
 
     def write(self, doc: MinutesDoc) -> bytes:
         pdf = self.pdf
         self.para(doc.union, size=11, grey=True)
-        self.heading(_("Minutes: %(meeting)s") % {"meeting": doc.title}, size=16)
+        self.heading(_("Minutes: %(meeting)s") % {"meeting": self.own(doc.title)}, size=16)
         if not doc.finalised:
             self.para(_("Draft: these minutes are not finalised yet."), size=10, grey=True)
         self.pair(_("Date"), doc.date)
@@ -194,7 +207,7 @@ class _Writer:
         )
         self.table(
             [_("Name"), _("Member number"), _("Role"), _("Presence"), _("Weight")],
-            [[r.name, r.member_number, r.role, r.presence, r.weight] for r in att.rows],
+            [[r.name, self.ltr(r.member_number), r.role, r.presence, r.weight] for r in att.rows],
             [34, 16, 14, 24, 12],
         )
         if att.proxies:
@@ -209,7 +222,7 @@ class _Writer:
             [80, 20],
         )
         for item in doc.items:
-            self.heading(f"{item.position}. {item.title}", size=12)
+            self.heading(f"{item.position}. {self.own(item.title)}", size=12)
             self.pair(_("Started at"), item.started_at)
             if item.speeches:
                 self.table(
@@ -224,7 +237,8 @@ class _Writer:
             if item.note:
                 self.font(10, "B")
                 self._text(5, self.clean(_("Secretary's notes")))
-                self.para(item.note)
+                for paragraph in item.note.split("\n"):
+                    self.para(paragraph.strip())
         if doc.other_motions:
             self.heading(_("Motions not on the agenda"))
             for motion in doc.other_motions:
@@ -240,20 +254,24 @@ class _Writer:
                 _("Last entry of the meeting's log: number %(number)s, %(at)s")
                 % {"number": doc.log_head.number, "at": doc.log_head.at}
             )
-            self.para(f"SHA-256: {doc.log_head.hash}", size=8)
+            self.para(self.ltr(f"SHA-256: {doc.log_head.hash}"), size=8)
         if doc.key_fingerprint:
-            self.pair(_("Key fingerprint"), doc.key_fingerprint)
+            self.pair(_("Key fingerprint"), self.ltr(doc.key_fingerprint))
         if doc.finalised:
             self.pair(_("Finalised"), f"{doc.finalised_at} · {doc.finalised_by}")
         return bytes(pdf.output())
 
     def _motion(self, motion: MotionLine) -> None:
         self.font(10, "B")
-        self._text(5, self.clean(f"{_('Motion')} {motion.number}: {motion.title} ({motion.state})"))
+        self._text(
+            5,
+            self.clean(f"{_('Motion')} {motion.number}: {self.own(motion.title)} ({motion.state})"),
+        )
         self.para(f"{_('Submitted by')}: {motion.submitter}", size=9, grey=True)
-        self.para(motion.text, size=10)
+        for paragraph in motion.text.split("\n\n"):
+            self.para(paragraph.strip(), size=10)
         if motion.sha256:
-            self.para(f"{_('Final text SHA-256')}: {motion.sha256}", size=7, grey=True)
+            self.para(f"{_('Final text SHA-256')}: {self.ltr(motion.sha256)}", size=7, grey=True)
         for a in motion.amendments:
             self.para(f"{a.number} · {a.change} ({a.paragraph}) · {a.state}", size=9)
             self.para(a.text, size=9, grey=True)
