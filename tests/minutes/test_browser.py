@@ -106,6 +106,13 @@ def test_the_secretary_writes_notes_that_persist_then_finalises(
         expect(box).to_have_value("Budget discussed; the treasurer answered.")
         picker.select_option(str(first.pk))
         expect(box).to_have_value("Accounts approved without questions.")
+        check(page, "console with the minutes panel", LAPTOP["width"])
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        panel.screenshot(path=str(SHOTS / "minutes-console-laptop.png"))
+        page.set_viewport_size(PHONE)
+        panel.scroll_into_view_if_needed()
+        panel.screenshot(path=str(SHOTS / "minutes-console-phone.png"))
+        page.set_viewport_size(LAPTOP)
 
         # The minutes page shows them, and saves its own boxes too.
         page.goto(f"{base}/meetings/{meeting_id}/minutes/")
@@ -123,7 +130,6 @@ def test_the_secretary_writes_notes_that_persist_then_finalises(
 
         # Closed: the minutes page in three languages, phone and laptop.
         in_thread(_close, meeting_id, world.chair.pk)
-        SHOTS.mkdir(parents=True, exist_ok=True)
         for language in ("en", "vi", "ar"):
             in_thread(_language, meeting_id, language)
             for name, viewport in (("phone", PHONE), ("laptop", LAPTOP)):
