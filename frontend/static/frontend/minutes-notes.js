@@ -22,6 +22,9 @@ export class NoteAutosave {
     this.timer = null;
     this.saved = box.value;
     this.chain = Promise.resolve();
+    // Tabbing to a box at the bottom of the screen shows only its first
+    // line: bring the whole box into view to write in it.
+    box.addEventListener("focus", () => box.scrollIntoView({ block: "nearest" }));
     box.addEventListener("input", () => this.later());
     box.addEventListener("blur", () => this.now());
     window.addEventListener("pagehide", () => this.now());
