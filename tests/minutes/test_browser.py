@@ -50,6 +50,15 @@ def _close(meeting_id: int, chair_id: int) -> None:
     meeting_services.meeting_close(actor=Member.objects.get(pk=chair_id), meeting=meeting)
 
 
+def _advance(meeting_id: int, chair_id: int) -> None:
+    from meetings.models import Member
+
+    meeting = Meeting.objects.get(pk=meeting_id)
+    meeting_services.agenda_advance(
+        actor=Member.objects.get(pk=chair_id), meeting=meeting, direction="next"
+    )
+
+
 def _language(meeting_id: int, language: str) -> None:
     Meeting.objects.filter(pk=meeting_id).update(language=language)
 
@@ -113,6 +122,11 @@ def test_the_secretary_writes_notes_that_persist_then_finalises(
         panel.scroll_into_view_if_needed()
         panel.screenshot(path=str(SHOTS / "minutes-console-phone.png"))
         page.set_viewport_size(LAPTOP)
+
+        # The chair moves on: the note box follows to the new current item.
+        in_thread(_advance, meeting_id, world.chair.pk)
+        expect(picker).to_have_value(str(third.pk))
+        expect(box).to_have_value("")
 
         # The minutes page shows them, and saves its own boxes too.
         page.goto(f"{base}/meetings/{meeting_id}/minutes/")
