@@ -139,6 +139,12 @@ def test_the_secretary_writes_notes_that_persist_then_finalises(
         saved(page.locator(f"#note-{third.pk}-status"))
         page.reload()
         expect(third_box).to_have_value("Any other business: none.")
+        # Typed and left at once, before the pause: saved as the page goes.
+        second_box = page.locator(f"#note-{second.pk}")
+        second_box.fill("Budget discussed; the treasurer answered. Adopted.")
+        page.goto(f"{base}/meetings/{meeting_id}/chair/")
+        page.goto(f"{base}/meetings/{meeting_id}/minutes/")
+        expect(second_box).to_have_value("Budget discussed; the treasurer answered. Adopted.")
         expect(page.get_by_role("button", name="Finalise the minutes")).to_have_count(0)
         assert in_thread(MinutesNote.objects.count) == 3
 

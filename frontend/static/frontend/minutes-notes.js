@@ -7,6 +7,8 @@ import { request } from "./api.js";
 import { _ } from "./i18n.js";
 
 const PAUSE_MS = 800;
+// Browsers let a request outlive its page (keepalive) up to 64 KB of body.
+const KEEPALIVE_BYTES = 60_000;
 
 export class NoteAutosave {
   /**
@@ -54,9 +56,16 @@ export class NoteAutosave {
     this.saved = text;
     this.status.textContent = _("Saving…");
     this.chain = this.chain
-      .then(() =>
-        request("PUT", `${this.apiBase}notes/${itemId}/`, { text }, { csrf: this.csrf }),
-      )
+      .then(() => {
+        // A save started as the page is left (blur, pagehide) still arrives.
+        const keepalive = new Blob([JSON.stringify({ text })]).size < KEEPALIVE_BYTES;
+        return request(
+          "PUT",
+          `${this.apiBase}notes/${itemId}/`,
+          { text },
+          { csrf: this.csrf, keepalive },
+        );
+      })
       .then(() => {
         if (this.box.value === text) this.status.textContent = _("Saved.");
       })
