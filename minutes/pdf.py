@@ -248,6 +248,17 @@ class _Writer:
             for poll in doc.other_polls:
                 self.poll(poll)
 
+        if doc.resolution is not None:
+            res = doc.resolution
+            self.heading(_("Resolution"))
+            self.font(10, "B")
+            self._text(5, self.clean(f"{self.own(res.title)} ({res.state})"))
+            for paragraph in res.text.split("\n\n"):
+                self.para(paragraph.strip())
+            self.para(f"SHA-256: {self.ltr(res.sha256)}", size=7, grey=True)
+            if res.sentence:
+                self.font(10, "B")
+                self._text(5, self.clean(res.sentence))
         self.heading(_("Meeting log"))
         if doc.log_head is not None:
             self.para(

@@ -34,7 +34,7 @@ from meetings.models import (
 from meetings.selectors import meeting_get_for_viewer
 from minutes.models import Minutes, MinutesNote
 from minutes.permissions import MINUTES_VIEW
-from motions.models import Amendment, Motion, TextVersion
+from motions.models import Amendment, Motion, Resolution, TextVersion
 from motions.selectors import current_text
 from speakers.models import Speech
 from voting import keys
@@ -98,6 +98,15 @@ class AmendmentLine:
     paragraph: int
     text: str
     state: str
+    sentence: str
+
+
+@dataclass
+class ResolutionLine:
+    title: str
+    state: str
+    text: str
+    sha256: str
     sentence: str
 
 
@@ -181,6 +190,7 @@ class MinutesDoc:
     items: list[ItemMinutes]
     other_polls: list[PollLine]
     other_motions: list[MotionLine]
+    resolution: ResolutionLine | None
     log_head: LogHead | None
     finalised: bool
     finalised_at: str
@@ -289,6 +299,20 @@ def motion_line(motion: Motion) -> MotionLine:
             )
             for a in motion.amendments.all()
         ],
+    )
+
+
+def resolution_of(meeting: Meeting) -> ResolutionLine | None:
+    """The meeting's resolution (its carried motions gathered), if composed."""
+    resolution = Resolution.objects.select_related("poll").filter(meeting=meeting).first()
+    if resolution is None:
+        return None
+    return ResolutionLine(
+        title=resolution.title,
+        state=resolution.get_state_display(),
+        text=resolution.text,
+        sha256=resolution.sha256,
+        sentence=_sentence(resolution.poll),
     )
 
 
@@ -485,6 +509,7 @@ def minutes_compose(meeting: Meeting, *, log_head: LogHead | None = None) -> Min
         items=[by_item[item.pk] for item in items],
         other_polls=other_polls,
         other_motions=other_motions,
+        resolution=resolution_of(meeting),
         log_head=log_head or log_head_of(meeting),
         finalised=record is not None,
         finalised_at=when(record.finalised_at, meeting) if record else "",

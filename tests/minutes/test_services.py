@@ -162,3 +162,20 @@ def test_only_a_closed_meetings_minutes_are_finalised(db: None) -> None:
     with pytest.raises(NotAllowed):
         services.minutes_finalise(actor=held.world.voters[0], meeting=held.world.meeting)
     assert not Minutes.objects.exists()
+
+
+def test_the_resolution_is_in_the_minutes(db: None) -> None:
+    from minutes import pdf
+    from motions import services as motion_services
+    from tests.minutes.test_pdf import pdf_text
+
+    held = hold_meeting(build_world(voters=3, items=2), close=False)
+    resolution = motion_services.resolution_compose(
+        actor=held.world.chair, meeting=held.world.meeting, title="Resolution of the meeting"
+    )
+    doc = selectors.minutes_compose(held.world.meeting)
+    assert doc.resolution is not None
+    assert doc.resolution.title == "Resolution of the meeting"
+    assert doc.resolution.sha256 == resolution.sha256 and doc.resolution.text == resolution.text
+    text = pdf_text(pdf.minutes_pdf(doc))
+    assert "Resolution of the meeting" in text and resolution.sha256 in text
