@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from django.utils import translation
 from django.test import Client
 
 from meetings.models import Meeting, MeetingEvent, Member
@@ -140,7 +141,11 @@ def test_the_console_and_the_officer_pages_link_the_minutes(held: Held) -> None:
 def test_the_motions_csv_gives_the_result_in_the_readers_language(held: Held) -> None:
     Member.objects.filter(pk=held.world.clerk.pk).update(preferred_language="ar")
     held.world.clerk.refresh_from_db()
-    answer = client_for(held.world.clerk).get(f"/api/meetings/{held.world.meeting.pk}/motions.csv")
+    # The middleware activates the member's language in this thread: undone after.
+    with translation.override("en"):
+        answer = client_for(held.world.clerk).get(
+            f"/api/meetings/{held.world.meeting.pk}/motions.csv"
+        )
     assert answer.status_code == 200
     assert held.motion_poll.result is not None
     assert held.motion_poll.result["sentences"]["ar"] in answer.content.decode("utf-8-sig")
