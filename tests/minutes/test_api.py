@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.utils import translation
 from django.test import Client
+from django.utils import translation
 
 from meetings.models import Meeting, MeetingEvent, Member
 from minutes.models import Minutes
