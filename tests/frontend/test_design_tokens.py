@@ -11,7 +11,7 @@ import pytest
 
 STATIC = Path(__file__).resolve().parents[2] / "frontend" / "static" / "frontend"
 TOKENS = STATIC / "tokens.css"
-HEX = re.compile(r"#[0-9a-fA-F]{3,8}\b")
+COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\b|\b(?:rgba?|hsla?)\(")
 
 # (text token, background token, least ratio)
 PAIRS = [
@@ -65,7 +65,7 @@ def test_text_tokens_keep_their_contrast(ink: str, paper: str, least: float) -> 
 
 def test_stylesheets_take_colours_from_the_tokens() -> None:
     written = {
-        sheet.name: HEX.findall(sheet.read_text())
+        sheet.name: COLOUR.findall(sheet.read_text())
         for sheet in STATIC.glob("*.css")
         if sheet != TOKENS
     }
