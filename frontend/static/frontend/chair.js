@@ -5,6 +5,7 @@ import { ChairAttendance } from "./attendance.js";
 import { meetingDetailsForm } from "./chair-meeting.js";
 import { PollsConsole } from "./chair-polls.js";
 import { ChairProjector } from "./chair-projector.js";
+import { RunBar } from "./chair-runbar.js";
 import { ChairDocuments } from "./documents.js";
 import { ChairMinutes } from "./chair-minutes.js";
 import { ChairSpeakers } from "./speakers.js";
@@ -202,6 +203,7 @@ function render() {
   addForm.querySelector("button[type=submit]").disabled = status === "closed";
   restoreFocus(key);
   polls.render(state);
+  runBar.render(state);
 }
 
 // --- commands ------------------------------------------------------------------
@@ -304,6 +306,13 @@ addForm.addEventListener("submit", (event) => {
     addForm.reset();
     addForm.querySelector("input[name=title]").focus();
   });
+});
+
+const runBar = new RunBar({
+  root: document.getElementById("run-bar"),
+  api,
+  command,
+  may,
 });
 
 const polls = new PollsConsole({
