@@ -5,7 +5,9 @@ import { ChairAttendance } from "./attendance.js";
 import { meetingDetailsForm } from "./chair-meeting.js";
 import { PollsConsole } from "./chair-polls.js";
 import { ChairProjector } from "./chair-projector.js";
+import { RunBar } from "./chair-runbar.js";
 import { ChairDocuments } from "./documents.js";
+import { ChairMinutes } from "./chair-minutes.js";
 import { ChairSpeakers } from "./speakers.js";
 import { MeetingSocket } from "./meeting-socket.js";
 import {
@@ -201,6 +203,7 @@ function render() {
   addForm.querySelector("button[type=submit]").disabled = status === "closed";
   restoreFocus(key);
   polls.render(state);
+  runBar.render(state);
 }
 
 // --- commands ------------------------------------------------------------------
@@ -305,6 +308,13 @@ addForm.addEventListener("submit", (event) => {
   });
 });
 
+const runBar = new RunBar({
+  root: document.getElementById("run-bar"),
+  api,
+  command,
+  may,
+});
+
 const polls = new PollsConsole({
   root: document.getElementById("polls-panel"),
   api,
@@ -336,6 +346,15 @@ const speakers = new ChairSpeakers({
   onError: showError,
 });
 
+// Only where the console shows the note box (minutes.write).
+const minutes = document.getElementById("minutes-note")
+  ? new ChairMinutes({
+      root: document.getElementById("chair-minutes"),
+      state,
+      onError: showError,
+    })
+  : null;
+
 const attendance = new ChairAttendance({
   root: document.getElementById("attendance-panel"),
   api,
@@ -361,6 +380,7 @@ const socket = new MeetingSocket({
     documents.onSnapshot(snapshot);
     projector?.onSnapshot(snapshot);
     speakers.onSnapshot(snapshot);
+    minutes?.onState(state);
     render();
   },
   onEvent(event) {
@@ -371,6 +391,7 @@ const socket = new MeetingSocket({
     projector?.onEvent(event);
     projector?.setState(state);
     speakers.onEvent(event, state);
+    minutes?.onState(state);
     render();
   },
   onMessage(message) {
