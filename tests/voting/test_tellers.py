@@ -390,3 +390,29 @@ def test_a_wrong_partial_decryption_is_refused(
     assert poll.state == Poll.State.DECRYPTING
     # Before the close no teller can decrypt.
     assert Poll.objects.get(pk=poll.pk).result is None
+
+
+def test_a_poll_nobody_voted_on_decrypts_to_zero(
+    live_world: World, keyed: tuple[Poll, list[TellerPlayer]]
+) -> None:
+    """Every product is the pair of identities; its partials are identities too."""
+    poll, players = keyed
+    poll = services.poll_open(actor=live_world.chair, poll=poll)
+    poll = services.poll_close(actor=live_world.chair, poll=poll)
+    products = services.ceremony_payload(poll)["products"]
+    for p in players[1:]:
+        poll = services.teller_decrypt(actor=p.member, poll=poll, partials=p.decrypt(products))
+    result: dict[str, Any] = poll.result or {}
+    assert poll.state == Poll.State.CLOSED and result["ballots"] == 0
+    assert {o["weight"] for o in result["options"]} == {"0"}
+
+
+def test_a_decrypting_poll_can_be_cancelled(
+    live_world: World, keyed: tuple[Poll, list[TellerPlayer]]
+) -> None:
+    poll, _players = keyed
+    poll = services.poll_open(actor=live_world.chair, poll=poll)
+    cast(poll, live_world.voters[0], ["Red"])
+    poll = services.poll_close(actor=live_world.chair, poll=poll)
+    poll = services.poll_cancel(actor=live_world.chair, poll=poll, reason="Shares lost.")
+    assert poll.state == Poll.State.CANCELLED
