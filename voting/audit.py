@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,8 @@ from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark
 from voting.verify import FORMAT, FORMAT_2, class_labels, head_hash, weight_classes
 
 WEIGHT_PLACES = Decimal("0.0001")
+# The receipt of an encrypted ballot: its tracker (docs/encrypted-ballots.md).
+TRACKER = re.compile(r"[0-9A-Fa-f]{64}")
 
 
 def weight_text(value: Decimal) -> str:
@@ -430,6 +433,8 @@ def receipt_proof(poll: Poll, receipt: str) -> dict[str, Any]:
     """The inclusion proof of a receipt, with the signed head to check it
     against. NotFound when the receipt is not on the poll's board."""
     code = "".join(str(receipt or "").split()).replace("-", "").upper()
+    if TRACKER.fullmatch(code):  # an encrypted ballot's tracker: lower-case hex
+        code = code.lower()
     proof = inclusion_proof(poll, code) if code else None
     if proof is None:
         raise NotFound(

@@ -131,3 +131,14 @@ def test_an_encrypted_motion_over_the_api(live_world: World, make_poll: PollMake
     weights = {o["label"]: (o["weight"], o["ballots"]) for o in result["options"]}
     assert weights == {"Yes": ("2.0000", 2), "No": ("1.0000", 1), "Abstain": ("0", 0)}
     assert done.json()["head_fingerprint"]
+    # The board finds a ballot by its tracker, in either case.
+    tracker = cast.json()["receipt"]["receipt_code"]
+    proof = post(client, url(poll, "proof/"), {"receipt": tracker.upper()})
+    assert proof.status_code == 200, proof.content
+    assert proof.json()["entry"]["receipt"] == tracker
+    qr = post(
+        client,
+        "/api/receipt-qr/",
+        {"meeting": world.meeting.pk, "poll": poll.pk, "receipt": tracker},
+    )
+    assert qr.status_code == 200
