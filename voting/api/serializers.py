@@ -162,7 +162,9 @@ class PollSerializer(serializers.Serializer):
     tie_rule = serializers.ChoiceField(choices=TIE_CHOICES)
     close_when_all_voted = serializers.BooleanField()
     agenda_item_id = serializers.IntegerField(allow_null=True)
-    state = serializers.CharField(help_text=_("draft, open, closed, published or cancelled"))
+    state = serializers.CharField(
+        help_text=_("draft, open, decrypting, closed, published or cancelled")
+    )
     options = PollOptionSerializer(many=True)
     opened_at = serializers.DateTimeField(allow_null=True)
     closes_at = serializers.DateTimeField(allow_null=True)

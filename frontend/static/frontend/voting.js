@@ -76,6 +76,8 @@ export function pollStateLabel(state) {
     draft: _("Draft"),
     open: pgettext("poll state", "Open"),
     closed: _("Closed"),
+    // An encrypted poll between its close and the tellers' decryption.
+    decrypting: _("Awaiting decryption"),
     published: _("Published"),
     cancelled: _("Cancelled"),
   };
