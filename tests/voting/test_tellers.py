@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.exceptions import Conflict, InvalidInput, NotAllowed
 from meetings.models import Member, Participant
@@ -416,3 +418,55 @@ def test_a_decrypting_poll_can_be_cancelled(
     poll = services.poll_close(actor=live_world.chair, poll=poll)
     poll = services.poll_cancel(actor=live_world.chair, poll=poll, reason="Shares lost.")
     assert poll.state == Poll.State.CANCELLED
+
+
+MARKS = st.lists(st.sampled_from(["Red", "Green", "Blue", "Abstain"]), min_size=1, max_size=2)
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    ballots=st.lists(
+        st.tuples(MARKS, st.sampled_from(["0", "1", "2.5", "0.0001", "3.3333"])),
+        min_size=4,
+        max_size=4,
+    ),
+    deciders=st.sampled_from([(1, 2), (1, 3), (2, 3)]),
+)
+def test_decrypted_totals_are_the_plaintext_sums(
+    live_world: World,
+    make_poll: PollMaker,
+    ballots: list[tuple[list[str], str]],
+    deciders: tuple[int, int],
+) -> None:
+    """Any two of the three tellers find the sums a plain count would."""
+    voters = [live_world.chair, *live_world.voters]
+    expected: dict[str, tuple[Decimal, int]] = {}
+    for member, (labels, weight) in zip(voters, ballots, strict=True):
+        Participant.objects.filter(meeting=live_world.meeting, member=member).update(
+            vote_weight=Decimal(weight)
+        )
+        chosen = ["Abstain"] if "Abstain" in labels else sorted(set(labels))
+        for label in chosen:
+            w, n = expected.get(label, (Decimal(0), 0))
+            expected[label] = (w + Decimal(weight), n + 1)
+    poll = make_poll(open_=False, kind="multiple", options=["Red", "Green", "Blue"], max_choices=2)
+    players = appoint(live_world, poll)
+    ceremony(poll, players)
+    poll = services.poll_open(actor=live_world.chair, poll=Poll.objects.get(pk=poll.pk))
+    for member, (labels, _weight) in zip(voters, ballots, strict=True):
+        cast(poll, member, ["Abstain"] if "Abstain" in labels else sorted(set(labels)))
+    poll = services.poll_close(actor=live_world.chair, poll=poll)
+    products = services.ceremony_payload(poll)["products"]
+    for index in deciders:
+        p = players[index - 1]
+        poll = services.teller_decrypt(actor=p.member, poll=poll, partials=p.decrypt(products))
+    result: dict[str, Any] = poll.result or {}
+    found = {
+        o["label"]: (Decimal(o["weight"]), o["ballots"]) for o in result["options"] if o["ballots"]
+    }
+    assert found == expected
