@@ -504,6 +504,7 @@ VOTING = answers(
     GET /api/meetings/{meeting_id}/polls/ 200
     POST /api/meetings/{meeting_id}/polls/ 201
     PATCH /api/polls/{poll_id}/ 200
+    POST /api/meetings/{meeting_id}/polls/reorder/ 200
     GET /api/polls/{poll_id}/ 200
     POST /api/polls/{poll_id}/open/ 200
     POST /api/polls/{poll_id}/close/ 200
@@ -604,6 +605,11 @@ def test_voting_payloads(voting_world: World) -> None:
                 "/api/polls/{poll_id}/", {"description": "As amended"}, poll_id=draft["id"]
             )
             assert edited["description"] == "As amended" and edited["state"] == "draft"
+            # The only draft now: its order is itself.
+            order = chair.post(
+                "/api/meetings/{meeting_id}/polls/reorder/", {"order": [draft["id"]]}, **ids(world)
+            )
+            assert [p["id"] for p in order] == [draft["id"]]
             poll = act("open", draft, {"duration_seconds": 600})
             assert poll["closes_at"] is not None and poll["quorum"] is not None
             by_chair, by_a, for_c, by_d, on_paper = plan["votes"]

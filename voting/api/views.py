@@ -75,6 +75,23 @@ class MeetingPollsView(ApiView):
         return Response(selectors.poll_payload(poll), status=status.HTTP_201_CREATED)
 
 
+class MeetingPollsReorderView(ApiView):
+    @extend_schema(
+        summary="Put the meeting's draft polls in a new order (chair or officer)",
+        description=(
+            "`order` lists every draft poll of the meeting once. 409 when it names a "
+            "poll that was opened: such a poll keeps its place."
+        ),
+        request=s.PollReorderSerializer,
+        responses={200: s.PollSerializer(many=True), **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.PollReorderSerializer, request.data)
+        polls = services.polls_reorder(actor=caller(request), meeting=meeting, **data)
+        return Response([selectors.poll_payload(poll) for poll in polls])
+
+
 # --- one poll -------------------------------------------------------------------
 
 
