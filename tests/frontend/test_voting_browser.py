@@ -462,7 +462,9 @@ def test_chair_cancels_a_draft_and_decides_a_tie(
         expect(polls.locator(".result-sentence")).to_contain_text("the chair decides")
         polls.get_by_role("checkbox", name="Huế").check()
         polls.get_by_role("button", name="Record the decision: Venue").click()
-        expect(polls.locator(".result-sentence")).to_contain_text("The chair decided: Huế.")
+        expect(polls.locator(".result-sentence")).to_contain_text(
+            "The chair decided: \u2068Huế\u2069."
+        )
         polls.get_by_role("button", name="Publish: Venue").click()
         expect(polls.get_by_role("button", name="Publish: Venue")).to_have_count(0)
         # Publishing shows: the note, and a link to the poll on the board.

@@ -6,7 +6,7 @@ import { MeetingSocket } from "./meeting-socket.js";
 import { applyEvent, el, readInitialSnapshot } from "./meeting-state.js";
 import { request } from "./api.js";
 import { changeView, paragraphsOf, stateLabel, textView } from "./motion-text.js";
-import { _, interpolate } from "./i18n.js";
+import { _, formatNumber, interpolate, ngettext } from "./i18n.js";
 
 const main = document.getElementById("main");
 const list = document.getElementById("motions-list");
@@ -248,7 +248,12 @@ function renderMotions() {
   const motions = state.motions || [];
   const rule = state.motion_settings;
   document.getElementById("motions-rule").textContent = interpolate(
-    _("A motion needs %(n)s supporters to be admitted."), { n: rule.min_supporters });
+    ngettext(
+      "A motion needs %(n)s supporter to be admitted.",
+      "A motion needs %(n)s supporters to be admitted.",
+      rule.min_supporters,
+    ),
+    { n: formatNumber(rule.min_supporters) });
   if (!motions.length) {
     list.replaceChildren(el("p", {}, _("No motions yet.")));
     drawn.clear();
