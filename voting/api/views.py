@@ -111,7 +111,7 @@ class PollDetailView(ApiView):
     )
     def patch(self, request: Request, poll_id: int) -> Response:
         poll, _viewer = _poll(request, poll_id)
-        data = parse(s.PollUpdateSerializer, request.data)
+        data = parse(s.PollUpdateSerializer, request.data, known_only=True)
         poll = services.poll_update(actor=caller(request), poll=poll, **data)
         return Response(selectors.poll_payload(poll))
 
@@ -303,7 +303,7 @@ class VotingSettingsView(ApiView):
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.VotingSettingsUpdateSerializer, request.data)
+        data = parse(s.VotingSettingsUpdateSerializer, request.data, known_only=True)
         meeting = meeting_services.meeting_voting_settings_update(
             actor=caller(request), meeting=meeting, **data
         )
