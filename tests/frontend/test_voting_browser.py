@@ -124,7 +124,7 @@ def test_member_votes_on_a_phone_and_the_room_follows(
         expect(projector.get_by_role("heading", name=QUESTION)).to_be_visible()
         expect(projector.locator(".turnout-text")).to_have_text("1 of 3 voted, weight 1 of 3")
         expect(polls.locator(".turnout-text")).to_have_text("1 of 3 voted, weight 1 of 3")
-        expect(phone.locator(f"#turnout-{poll.pk}")).to_have_text("1 of 3 have voted")
+        expect(phone.locator(f"#turnout-{poll.pk}")).to_have_text("1 of 3 has voted")
         countdown = projector.get_by_role("timer")
         expect(countdown).to_contain_text("Time left")
         expect(countdown.locator("strong")).to_have_text(re.compile(r"^(0\d:[0-5]\d|10:00)$"))
@@ -138,7 +138,7 @@ def test_member_votes_on_a_phone_and_the_room_follows(
         expect(paper.get_by_role("status")).to_have_text(
             f"Paper ballot entered for {paper_voter.split(' (')[0]}."
         )
-        expect(paper).to_contain_text("1 on the roll have not voted yet.")
+        expect(paper).to_contain_text("1 on the roll has not voted yet.")
         expect(projector.locator(".turnout-text")).to_have_text("2 of 3 voted, weight 2 of 3")
 
         # A reload: "You voted", the same receipt, no ballot.
