@@ -30,12 +30,12 @@ demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py audit_keygen
 ifeq ($(HOST),127.0.0.1)
 	$(DEMO_ENV) $(BIN)/python $(SEED) --base-url http://127.0.0.1:$(PORT)
-	$(DEMO_ENV) $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(DEMO_ENV) $(BIN)/python -m config.serve -b $(HOST) -p $(PORT) config.asgi:application
 else
 	@LAN=$$($(DEMO_ENV) $(BIN)/python manage.py lan_address --host-only); \
 	$(DEMO_ENV) $(BIN)/python $(SEED) --base-url http://$$LAN:$(PORT) && \
 	$(DEMO_ENV) $(BIN)/python manage.py lan_address --port $(PORT) && \
-	$(DEMO_ENV) ALLOWED_HOSTS=127.0.0.1,localhost,$$LAN $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(DEMO_ENV) ALLOWED_HOSTS=127.0.0.1,localhost,$$LAN $(BIN)/python -m config.serve -b $(HOST) -p $(PORT) config.asgi:application
 endif
 
 # Hall mode: the production settings (DEBUG off) on this laptop for a hall's

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from core import ratelimit
 from core.exceptions import DomainError
+from core.unavailable import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,9 @@ def on_logged_in(sender: Any, request: Any, user: Any, **_: Any) -> None:
 
 class LoginLockedMiddleware:
     """The login page and the admin's: a locked login answers 429 with the
-    sentence (the API answers its JSON error through core.api.errors)."""
+    sentence, and a login the fail-closed limits cannot count (Redis down)
+    503 with Retry-After (the API answers its JSON error through
+    core.api.errors)."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
@@ -143,10 +146,17 @@ class LoginLockedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> Any:
-        if not isinstance(exception, LoginLocked):
+        if isinstance(exception, LoginLocked):
+            title, retry_after = _("Too many failed logins"), exception.retry_after
+        elif isinstance(exception, ratelimit.RateLimitUnavailable):
+            title, retry_after = _("Temporarily unavailable"), RETRY_AFTER_SECONDS
+        else:
             return None
         response = render(
-            request, "core/login_locked.html", {"message": exception.message}, status=429
+            request,
+            "core/login_refused.html",
+            {"title": title, "message": exception.message},
+            status=exception.status,
         )
-        response["Retry-After"] = str(exception.retry_after)
+        response["Retry-After"] = str(retry_after)
         return response

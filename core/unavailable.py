@@ -44,6 +44,25 @@ def database_down(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
+def live_layer_down(exc: BaseException) -> bool:
+    """True for the errors an unreachable channel layer (Redis) raises:
+    redis-py's ConnectionError and TimeoutError, or the OSError beneath."""
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # the embedded default runs without redis-py
+        return isinstance(exc, OSError)
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError)
+
+
+def live_unavailable() -> ServiceUnavailable:
+    error = ServiceUnavailable(
+        _("The server cannot reach its live updates just now. Reconnecting in a few seconds.")
+    )
+    error.code = "live_unavailable"
+    return error
+
+
 def unavailable() -> ServiceUnavailable:
     return ServiceUnavailable(
         _("The server cannot reach its database just now. Try again in a few seconds.")

@@ -6,6 +6,8 @@ to (in its `events.py`), with its payload shape and how it travels.
 - coalesced: sent by a `live.coalesce.Stream`, at most a few times a second,
   each update holding the whole current state. A coalesced type may be
   sequenced too (the stream then numbers each update as it builds it).
+- personal: one participant's own state, sent to their screens only by
+  `live.personal.publish`; neither sequenced nor coalesced.
 
 docs/protocol.md lists every declared type with its kind (a test holds the
 two together). Publishing a type nobody declared, or through the wrong
@@ -31,10 +33,14 @@ class EventType:
     payload: Any  # a TypedDict class (mypy has no type for "some TypedDict")
     sequenced: bool
     coalesced: bool
+    # For one participant's screens only (live.personal), not the crowd.
+    personal: bool = False
 
     @property
     def kind(self) -> str:
         """As docs/protocol.md heads the type: "### `name` (kind)"."""
+        if self.personal:
+            return "personal"
         if not self.sequenced:
             return "not sequenced"
         return "sequenced, coalesced" if self.coalesced else "sequenced"
@@ -59,15 +65,21 @@ class EventType:
 _declared: dict[str, EventType] = {}
 
 
-def declare(name: str, payload: Any, *, sequenced: bool, coalesced: bool = False) -> EventType:
+def declare(
+    name: str, payload: Any, *, sequenced: bool, coalesced: bool = False, personal: bool = False
+) -> EventType:
     """Declare an event type (once, at import of the app's events module).
 
-    Names are unique across apps. An unsequenced type must be coalesced:
-    publish() numbers everything it sends, so nothing else could send it.
+    Names are unique across apps. An unsequenced type must be coalesced or
+    personal: publish() numbers everything it sends, so nothing else could
+    send it. A personal type (live.personal) is never sequenced: the crowd's
+    numbers must not have gaps that only some phones see.
     """
-    if not sequenced and not coalesced:
+    if personal and (sequenced or coalesced):
+        raise ValueError(f"{name}: a personal event is neither sequenced nor coalesced.")
+    if not sequenced and not coalesced and not personal:
         raise ValueError(f"{name}: an event that is not sequenced must be coalesced.")
-    event = EventType(name, payload, sequenced, coalesced)
+    event = EventType(name, payload, sequenced, coalesced, personal)
     known = _declared.get(name)
     if known is not None and _origin(known) != _origin(event):
         raise RuntimeError(f"Event type {name!r} is declared twice.")
@@ -78,7 +90,13 @@ def declare(name: str, payload: Any, *, sequenced: bool, coalesced: bool = False
 def _origin(event: EventType) -> tuple[object, ...]:
     # A module imported again (a test reloading it) declares the same type anew.
     payload = event.payload
-    return (event.sequenced, event.coalesced, payload.__module__, payload.__qualname__)
+    return (
+        event.sequenced,
+        event.coalesced,
+        event.personal,
+        payload.__module__,
+        payload.__qualname__,
+    )
 
 
 def require(event: EventType, *, coalesced: bool) -> None:

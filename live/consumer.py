@@ -26,8 +26,14 @@ from core import jsonlimits
 from core.exceptions import DomainError, NotAllowed, NotFound, NotLoggedIn
 from core.language import scope_language
 from core.projector_cookie import AS_PROJECTOR, projector_cookie
-from core.unavailable import database_down, unavailable
-from live import coalesce, fanout, registry
+from core.unavailable import (
+    ServiceUnavailable,
+    database_down,
+    live_layer_down,
+    live_unavailable,
+    unavailable,
+)
+from live import coalesce, fanout, personal, registry
 from live.clients import ClientGone, client_gone
 from live.commands import Frame
 from live.events import encode, group_name
@@ -81,6 +87,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """An event of this socket's group, from the hub."""
+        if not personal.is_for(message, getattr(self.viewer, "participant_id", None)):
+            return  # another member's own state (live.personal)
         if self.pending is not None:
             self.pending.append(message)
         else:
@@ -105,15 +113,27 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             try:
                 await self.join()
             except Exception as exc:
-                if not database_down(exc):
+                if database_down(exc):
+                    await self.close_unavailable(exc)
+                elif live_layer_down(exc):
+                    # Joining the meeting's group needs the channel layer.
+                    await self.close_unavailable(exc, error=live_unavailable())
+                else:
                     raise
-                await self.close_unavailable(exc)
 
-    async def close_unavailable(self, exc: Exception, ref: Any = None) -> None:
-        """The database is lost: say so in an error frame (answering the
-        command in flight), then close; the client reconnects and resends."""
-        logger.warning("Meeting socket %s: database unreachable (%s)", self.meeting_id, exc)
-        error = unavailable()
+    async def close_unavailable(
+        self, exc: Exception, ref: Any = None, *, error: ServiceUnavailable | None = None
+    ) -> None:
+        """The database (or the channel layer) is lost: say so in an error
+        frame (answering the command in flight), then close; the client
+        reconnects and resends."""
+        logger.warning(
+            "Meeting socket %s: %s unreachable (%s)",
+            self.meeting_id,
+            "live layer" if error else "database",
+            exc,
+        )
+        error = error or unavailable()
         with client_gone():
             await self.send_error(error.code, error.message, ref)
             await self.close(code=CLOSE_TRY_AGAIN_LATER)

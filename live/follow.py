@@ -88,6 +88,8 @@ class _Latest:
     at: float
     text: str
     spread: float
+    # A personal update's participant (live.personal), else None.
+    to: int | None = None
 
 
 @dataclass(eq=False)
@@ -114,7 +116,9 @@ class Buffer:
         if isinstance(seq, int):
             self.add(seq, now, text)
         else:
-            self.latest[subject(frame)] = _Latest(now, text, float(message.get("spread") or 0))
+            self.latest[subject(frame)] = _Latest(
+                now, text, float(message.get("spread") or 0), message.get("to")
+            )
         for waiter in self.waiters:
             if not waiter.done():
                 waiter.set_result(None)
@@ -138,8 +142,15 @@ class Buffer:
         index = bisect.bisect_right(self.frames, after, key=lambda f: f[0])
         return [text for _seq, _at, text in self.frames[index:]]
 
-    def coalesced_since(self, since: float) -> list[_Latest]:
-        return [latest for latest in self.latest.values() if latest.at > since]
+    def coalesced_since(self, since: float, viewer: Viewer) -> list[_Latest]:
+        """The latest updates since `since` that are for `viewer`: the
+        crowd's, and the viewer's own personal one."""
+        mine = getattr(viewer, "participant_id", None)
+        return [
+            latest
+            for latest in self.latest.values()
+            if latest.at > since and (latest.to is None or latest.to == mine)
+        ]
 
     async def changed(self, timeout: float, gone: asyncio.Future[None]) -> None:
         """Return when a frame arrives, the client leaves, or after `timeout`."""
@@ -309,7 +320,7 @@ async def answer(
         if not buffer.holds_after(after):  # fell behind while waiting
             return await snapshot_answer(buffer, meeting_id, viewer, now)
         frames = buffer.after(after)
-        fresh = buffer.coalesced_since(since)
+        fresh = buffer.coalesced_since(since, viewer)
         if frames or now >= deadline or departure.left:
             break
         wake = deadline
@@ -321,14 +332,14 @@ async def answer(
                 break
             wake = min(wake, due)
         await buffer.changed(wake - now, departure.watch())
-    texts = [latest.text for latest in buffer.coalesced_since(since - CLOCK_SKEW)]
+    texts = [latest.text for latest in buffer.coalesced_since(since - CLOCK_SKEW, viewer)]
     return body(frames + texts, now)
 
 
 async def snapshot_answer(buffer: Buffer, meeting_id: int, viewer: Viewer, now: float) -> bytes:
     text = await on_thread(read_threads, build_snapshot, meeting_id, viewer)
     # The snapshot's counts may be a moment old; the latest updates follow it.
-    recent = [latest.text for latest in buffer.coalesced_since(now - SNAPSHOT_LAG)]
+    recent = [latest.text for latest in buffer.coalesced_since(now - SNAPSHOT_LAG, viewer)]
     return body([text, *recent], now)
 
 

@@ -51,7 +51,7 @@ from meetings.models import (
     new_badge_key,
 )
 from meetings.selectors import participant_for
-from meetings.services.common import lock_meeting, publish_meeting
+from meetings.services.common import lock_meeting, publish_meeting, publish_personal
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +185,7 @@ def _change(
     participant.presence_changed_at = at
     participant.save(update_fields=["presence", "presence_changed_at"])
     after_commit(attendance_changed, participant.meeting_id)
+    publish_personal(participant)
     return PresenceChange(participant, entry)
 
 

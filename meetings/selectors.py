@@ -41,6 +41,10 @@ class Viewer:
         return Audience.MEMBERS
 
     @property
+    def participant_id(self) -> int | None:
+        return self.participant.pk if self.participant is not None else None
+
+    @property
     def controls_meeting(self) -> bool:
         return self.audience is Audience.STAFF
 

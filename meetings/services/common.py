@@ -11,14 +11,16 @@ from django.utils.translation import gettext as _
 from core import textlimits
 from core.commit import after_commit
 from core.exceptions import InvalidInput
-from live import events
+from live import events, personal
 from meetings import log
 from meetings.events import AGENDA_CHANGED, MEETING_CHANGED, QUORUM_CHANGED, ROSTER_CHANGED
 from meetings.models import (
     Meeting,
     Member,
+    Participant,
 )
 from meetings.selectors import (
+    Viewer,
     agenda_payload,
     meeting_payload,
     quorum_status,
@@ -52,6 +54,15 @@ def publish_roster(meeting: Meeting) -> None:
 
     events.publish(meeting.pk, ROSTER_CHANGED, {"roster": roster_summary(meeting.pk)})
     after_commit(attendance_changed, meeting.pk)
+
+
+def publish_personal(*participants: Participant) -> None:
+    """Each participant's own screens get their presence, weight, proxies
+    and roll entries anew after commit (live.personal)."""
+    for participant in participants:
+        # Read back: the row as stored (a weight of "1.5" reads "1.5000").
+        stored = Participant.objects.select_related("member").get(pk=participant.pk)
+        personal.publish(stored.meeting_id, Viewer(role=stored.role, participant=stored))
 
 
 def clean_weight(value: Decimal | str | int | None, default: Decimal) -> Decimal:

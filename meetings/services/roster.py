@@ -27,6 +27,7 @@ from meetings.services.common import (
     clean_weight,
     lock_meeting,
     log_act,
+    publish_personal,
     publish_quorum,
     publish_roster,
 )
@@ -145,6 +146,7 @@ def participant_update(
     participant.vote_weight = clean_weight(vote_weight, participant.vote_weight)
     participant.save(update_fields=["role", "vote_weight"])
     publish_roster(meeting)
+    publish_personal(participant)
     log_act(
         meeting,
         actor,
@@ -223,6 +225,7 @@ def proxy_create(
         meeting=meeting, delegator=delegator, delegate=delegate, created_by=actor
     )
     publish_quorum(meeting)
+    publish_personal(delegator, delegate)
     log_act(
         meeting,
         actor,
@@ -251,6 +254,7 @@ def proxy_revoke(*, actor: Member, proxy: Proxy) -> Proxy:
     proxy.revoked_by = actor
     proxy.save(update_fields=["revoked_at", "revoked_by"])
     publish_quorum(meeting)
+    publish_personal(proxy.delegator, proxy.delegate)
     log_act(
         meeting,
         actor,

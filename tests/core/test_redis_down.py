@@ -16,14 +16,18 @@ from typing import Any
 
 import pytest
 from channels.layers import channel_layers
+from django.test import Client
 
 from core import ratelimit
 from core.commit import after_commit
+from core.unavailable import RETRY_AFTER_SECONDS
+from live.consumer import CLOSE_TRY_AGAIN_LATER
 from meetings import attendance_selectors
 from meetings import services as meeting_services
 from meetings.models import AgendaItem
 from tests.api import assert_error, client_for
 from tests.conftest import World
+from tests.live.test_consumer import member_socket
 from voting import services
 from voting.models import Ballot, Poll, PollSeal, RollEntry
 
@@ -156,3 +160,34 @@ def test_password_login_while_redis_is_down(redis_down: str, world: World, setti
     assert_error(login("wrong"), 400, "invalid_credentials")
     settings.RATE_LIMIT_FAIL_OPEN = False
     assert_error(login(PASSWORD), 503, ratelimit.RateLimitUnavailable.code)
+
+
+def test_login_page_answers_503_when_the_limits_fail_closed(
+    redis_down: str, world: World, settings: Any
+) -> None:
+    """The HTML login page, like the API, answers a sentence rather than a 500."""
+    settings.RATE_LIMIT_FAIL_OPEN = False
+    member = world.voters[0]
+    member.set_password(PASSWORD)
+    member.save(update_fields=["password"])
+    client = Client(raise_request_exception=False)
+    page = client.post("/login/", {"username": member.username, "password": PASSWORD})
+    assert page.status_code == 503, page.content
+    assert page["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    text = page.content.decode()
+    assert "<h1>Temporarily unavailable</h1>" in text
+    assert "briefly unavailable" in text
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.asyncio
+async def test_socket_connect_gets_an_error_frame_then_1013(
+    redis_down: str, started: World
+) -> None:
+    """Joining the meeting's live group needs Redis: the phone is told, and
+    reconnects with backoff, rather than seeing a bare 1011."""
+    async with await member_socket(started, started.voters[0]) as socket:
+        error = await socket.receive()
+        assert error["type"] == "error" and error["code"] == "live_unavailable"
+        assert "live updates" in error["message"]
+        assert await socket.receive_close_code() == CLOSE_TRY_AGAIN_LATER

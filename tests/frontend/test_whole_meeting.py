@@ -271,8 +271,11 @@ def test_a_whole_meeting(transactional_db: None, chromium_path: str, tmp_path: P
         member_a.get_by_role("link", name=MEETING).click()
         expect(member_a.locator("body")).to_have_attribute("data-connection", "open")
         expect(member_a.locator("#my-presence")).to_have_text("Your presence: Absent.")
-        member_a.get_by_role("link", name="My badge").click()
-        badge = member_a.locator("figure.badge-card")
+        # The badge in a second tab: the meeting page stays open and learns of
+        # the check-in by itself (me.changed), with no reload.
+        badge_tab = new_page(member_a.context)
+        badge_tab.goto(member_a.get_by_role("link", name="My badge").evaluate("a => a.href"))
+        badge = badge_tab.locator("figure.badge-card")
         expect(badge.locator("svg")).to_be_visible()
         badge_url = badge.get_attribute("data-badge-url")
         assert badge_url is not None and badge_url.startswith(f"{base}/checkin/badge/")
@@ -284,8 +287,8 @@ def test_a_whole_meeting(transactional_db: None, chromium_path: str, tmp_path: P
         expect(clerk.locator("#recent")).to_contain_text(names["en"])
         expect(counts["room"]).to_have_text("1")
         shot(clerk, "clerk-door-check-in")
-        member_a.get_by_role("link", name="Back to the meeting").click()
         expect(member_a.locator("#my-presence")).to_have_text("Your presence: Present in the room.")
+        badge_tab.close()
 
         # --- Member B (Arabic, a small phone): logs in, switches the language, scans the room QR.
         ar = words["ar"]

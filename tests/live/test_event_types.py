@@ -51,7 +51,8 @@ def test_the_protocol_lists_every_declared_event_type_with_its_kind() -> None:
 
 def test_each_app_declares_its_own_event_types() -> None:
     """Guards the check above against an empty catalogue: every domain app with
-    socket events has declared them by the time Django is ready."""
+    socket events has declared them by the time Django is ready (and the live
+    layer its own personal update)."""
     apps = {event.payload.__module__ for event in catalogue.declared()}
     assert apps == {
         "meetings.events",
@@ -59,8 +60,9 @@ def test_each_app_declares_its_own_event_types() -> None:
         "documents.events",
         "speakers.events",
         "motions.events",
+        "live.personal",
     }
-    assert len(catalogue.declared()) == 17
+    assert len(catalogue.declared()) == 18
 
 
 PROTOCOL_SAMPLE = """
@@ -172,3 +174,10 @@ def test_a_sequenced_stream_sends_every_update_to_every_audience() -> None:
     )
     with pytest.raises(ValueError, match="one pace for every audience"):
         coalesce.Stream(DOCUMENT_PRESENTED, "presentation", _build, paces)
+
+
+def test_a_personal_type_is_neither_sequenced_nor_coalesced(scratch_catalogue: None) -> None:
+    for kinds in ({"sequenced": True}, {"sequenced": False, "coalesced": True}):
+        with pytest.raises(ValueError, match="personal event"):
+            catalogue.declare("thing.mine", Thing, personal=True, **kinds)
+    assert catalogue.declare("thing.mine", Thing, sequenced=False, personal=True).kind == "personal"

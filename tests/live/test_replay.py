@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints, is_typeddict
@@ -39,7 +40,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents import services as document_services
 from documents.models import Document
-from live import catalogue, coalesce, events
+from live import catalogue, coalesce, events, personal
 from live.coalesce import Build
 from live.events import encode
 from live.groups import EVERYONE, Audience, group_name
@@ -58,6 +59,8 @@ from voting import services as voting_services
 from voting.models import Poll, RollEntry
 
 Frame = dict[str, Any]
+# The wire's mark on a personal frame: whose pages it is for (live.personal).
+TO = "(to)"
 DECLARED = {event.name: event for event in catalogue.declared()}
 VOTING_ROLES = {Participant.Role.VOTER, Participant.Role.CHAIR}
 
@@ -84,10 +87,15 @@ class Wire:
         for audience in audiences:
             self.deliver(audience, text)
 
-    def deliver(self, audience: Audience, text: str) -> None:
+    def deliver(self, audience: Audience, text: str, to: int | None = None) -> None:
         frame = self.tamper(json.loads(text))
         if frame is not None:
-            self.frames[audience].append(frame)
+            self.frames[audience].append({**frame, TO: to} if to is not None else frame)
+
+    def send_personal(self, meeting_id: int, audience: Audience, to: int, text: str) -> None:
+        """Stands in for live.personal._deliver: one participant's pages only."""
+        assert meeting_id == self.meeting_id
+        self.deliver(audience, text, to)
 
     def request(self, key: str, interval: float, build: Build, *, spread: float = 0.0) -> None:
         """Stands in for live.coalesce.request: what the server loop would run."""
@@ -124,6 +132,11 @@ class Page:
         if snapshot["turnout"]:
             page.turnouts[snapshot["turnout"]["poll_id"]] = snapshot["turnout"]
         return page
+
+    @property
+    def participant_id(self) -> int | None:
+        viewer = self.state["viewer"]
+        return viewer["participant_id"] if viewer else None
 
     def receive(self, frame: Frame) -> None:
         if "seq" in frame:  # meeting-socket.js: apply only the next number
@@ -249,6 +262,13 @@ def speakers_settings_changed(page: Page, frame: Frame) -> None:
     page.state["speakers"]["settings"] = frame["settings"]
 
 
+def me_changed(page: Page, frame: Frame) -> None:
+    """member.js: the page's own presence, weight and proxies; phone-voting.js
+    keeps the roll entries it has (an open poll's roll does not change)."""
+    for key in ("viewer", "my_presence", "my_weight", "my_proxies"):
+        page.state[key] = frame["me"][key]
+
+
 def nothing(page: Page, frame: Frame) -> None:
     """The chair console re-reads the roll over HTTP; no snapshot state changes."""
 
@@ -272,6 +292,7 @@ REDUCERS: dict[str, Callable[[Page, Frame], None]] = {
     "motions.changed": replace("motions", "motion_settings"),
     "resolution.changed": replace("resolution"),
     "motion.projected": replace("motion_projection"),
+    "me.changed": me_changed,
 }
 
 
@@ -314,6 +335,9 @@ class Replay:
         self.wire.settle()
         for page in self.pages.values():
             for frame in self.wire.take(page.audience):
+                if frame.get(TO, page.participant_id) != page.participant_id:
+                    continue  # another member's own state: their socket drops it
+                frame = {k: v for k, v in frame.items() if k != TO}
                 self.seen_types.add(frame["type"])
                 payload = {k: v for k, v in frame.items() if k not in ("type", "seq")}
                 errors = shape_errors(payload, DECLARED[frame["type"]].payload)
@@ -336,6 +360,8 @@ def fields_of(shape: Any) -> dict[str, Any]:
 def shape_errors(value: Any, shape: Any, path: str = "") -> list[str]:
     """Where a JSON value does not fit a declared shape (a TypedDict, and the
     types within it)."""
+    if shape is Any:  # me.changed's `me`: the snapshot's personal fields (test_payloads)
+        return []
     if is_typeddict(shape):
         if not isinstance(value, dict):
             return [f"{path}: {value!r} is no object"]
@@ -393,6 +419,7 @@ def replay(
 ) -> Replay:
     wire = Wire(world.meeting.pk)
     monkeypatch.setattr(events, "_send", wire.send)
+    monkeypatch.setattr(personal, "_deliver", wire.send_personal)
     monkeypatch.setattr(coalesce, "request", wire.request)
     member = world.participant(world.voters[0])
     viewers = {
@@ -648,6 +675,19 @@ def run_meeting(run: Replay) -> None:
         ),
         then=presence_answer,
     )
+    # Nothing on the member's own page asked: only me.changed tells it.
+    step(
+        "the clerk checks the member in",
+        partial(
+            attendance.participant_check_in, actor=clerk, participant=world.participant(member)
+        ),
+    )
+    step(
+        "the member's weight changed",
+        lambda: meeting_services.participant_update(
+            actor=chair, participant=world.participant(member), vote_weight=Decimal("1.5")
+        ),
+    )
     step("meeting closed", partial(meeting_services.meeting_close, actor=chair, meeting=meeting))
 
 
@@ -867,6 +907,8 @@ def without(kind: str, key: str) -> Callable[[Frame], Frame | None]:
         (without("agenda.changed", "current_item_id"), ".current_item_id: missing"),
         # A lost speakers' list update: the phone misses its place in the queue.
         (lose("speakers.changed"), "after 'speakers: the member asks to speak'"),
+        # The member's own presence, changed by the clerk, never reaches the phone.
+        (lose("me.changed"), "after 'the clerk checks the member in'"),
     ],
     ids=[
         "lost roster.changed",
@@ -875,6 +917,7 @@ def without(kind: str, key: str) -> Callable[[Frame], Frame | None]:
         "blank presentation",
         "no current_item_id",
         "lost speakers.changed",
+        "lost me.changed",
     ],
 )
 def test_a_broken_event_is_caught(

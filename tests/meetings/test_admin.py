@@ -231,10 +231,12 @@ def test_a_weight_changed_in_the_admin_is_logged_and_published(
         )
     )
     assert [act[0] for act in expected.acts] == ["participant.changed"]
-    # A roster change moves the quorum and attendance counts too.
+    # A roster change moves the quorum and attendance counts too, and the
+    # member's own phone learns the new weight.
     assert {frame["type"] for _group, frame in expected.frames} == {
         "roster.changed",
         "attendance.changed",
+        "me.changed",
     }
 
     url = change_url(voter)

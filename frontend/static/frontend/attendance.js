@@ -272,6 +272,15 @@ export class MemberAttendance {
     }
   }
 
+  /** My presence changed elsewhere (the clerk checked me in): say so. */
+  onPersonal(me) {
+    const presence = me.my_presence || null;
+    if (presence === this.presence) return;
+    this.presence = presence;
+    this.render();
+    if (presence) this.announcer.textContent = this.line.textContent;
+  }
+
   render() {
     if (!this.presence) {
       this.root.hidden = true;

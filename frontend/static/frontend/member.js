@@ -89,6 +89,15 @@ const socket = new MeetingSocket({
     shareState();
   },
   onMessage(message) {
+    if (message.type === "me.changed") {
+      // My own presence, weight or proxies changed (checked in at the door,
+      // a proxy registered): the snapshot's personal fields, anew.
+      state = { ...state, ...message.me };
+      voting.onPersonal(message.me);
+      attendance.onPersonal(message.me);
+      shareState();
+      return;
+    }
     voting.onMessage(message);
   },
 });

@@ -218,6 +218,14 @@ export class PhoneVoting {
     this.render();
   }
 
+  /** My weight or the proxies I carry changed: ballots of polls that open
+   * from now on follow it (an open poll keeps the roll it froze). */
+  onPersonal(me) {
+    if ("my_weight" in me) this.weight = me.my_weight || "1";
+    if ("my_proxies" in me) this.proxies = me.my_proxies || [];
+    this.render();
+  }
+
   onMessage(message) {
     if (message.type === "poll.turnout") {
       if (this.turnout.merge(message)) this.renderTurnout(message.poll_id);
