@@ -173,7 +173,7 @@ def polls_context(
     }
 
 
-def _draft(meeting: Meeting, value: str | None) -> Poll:
+def _poll(meeting: Meeting, value: str | None) -> Poll:
     poll = Poll.objects.filter(meeting=meeting, pk=_number(value or "", "poll") or 0).first()
     if poll is None:
         raise NotFound(_("No such poll in this meeting."))
@@ -186,16 +186,17 @@ def poll_action(post: QueryDict, member: Member, meeting: Meeting) -> str:
     if action == "poll_create":
         poll = services.poll_create(actor=member, meeting=meeting, **poll_fields(post))
         return _("Draft poll saved: %(title)s") % {"title": poll.title}
-    poll = _draft(meeting, post.get("poll"))
+    poll = _poll(meeting, post.get("poll"))
     if action == "poll_update":
         poll = services.poll_update(actor=member, poll=poll, **poll_fields(post))
         return _("Draft poll saved: %(title)s") % {"title": poll.title}
-    # poll_move: one place up or down among the drafts.
-    order = list(
+    # poll_move: one place up or down among the drafts. A poll opened since
+    # the page was drawn is not among them: named anyway, the service refuses
+    # it (409) with its own sentence.
+    drafts = list(
         Poll.objects.filter(meeting=meeting, state=Poll.State.DRAFT).values_list("pk", flat=True)
     )
-    if poll.pk not in order:
-        services.polls_reorder(actor=member, meeting=meeting, order=[*order, poll.pk])
+    order = drafts if poll.pk in drafts else [*drafts, poll.pk]
     index = order.index(poll.pk)
     other = index - 1 if post.get("direction") == "up" else index + 1
     if 0 <= other < len(order):
