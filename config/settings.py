@@ -266,11 +266,15 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Browser packages from npm (package-lock.json; `make install` places them):
 # hls.js (its dist folder, as /static/vendor/hls/), and @noble/ed25519 with
 # @noble/hashes (ES modules), with which the board checks signatures where
-# the browser gives no WebCrypto (plain HTTP in hall mode, docs/deploy.md).
+# the browser gives no WebCrypto (plain HTTP in hall mode, docs/deploy.md);
+# @noble/curves and @noble/ciphers for encrypted ballots (frontend/elgamal.js,
+# docs/encrypted-ballots.md: its page declares an import map for them).
 STATICFILES_DIRS = [
     ("vendor/hls", BASE_DIR / "node_modules" / "hls.js" / "dist"),
     ("vendor/noble-ed25519", BASE_DIR / "node_modules" / "@noble" / "ed25519"),
     ("vendor/noble-hashes", BASE_DIR / "node_modules" / "@noble" / "hashes"),
+    ("vendor/noble-curves", BASE_DIR / "node_modules" / "@noble" / "curves"),
+    ("vendor/noble-ciphers", BASE_DIR / "node_modules" / "@noble" / "ciphers"),
 ]
 # Serve static files from the ASGI app itself (embedded default); behind
 # nginx in production, leave this off and let nginx serve STATIC_ROOT.

@@ -28,6 +28,7 @@ from demo.content import (
     CHAIR,
     CLERK,
     CLOSED_POLLS,
+    DELEGATE_WEIGHTS,
     MEETING_LOCATION,
     MEETING_TITLE,
     MEMBERS,
@@ -246,6 +247,11 @@ def _new_meeting(union: Union, chair: Member, clerk: Member) -> Meeting:
         actor=chair, meeting=meeting, member=clerk, role=Participant.Role.CLERK
     )
     services.participants_add_from_union(actor=chair, meeting=meeting)
+    for number, weight in DELEGATE_WEIGHTS.items():
+        delegate = Participant.objects.get(
+            meeting=meeting, member__username=MEMBERS[number - 1].username
+        )
+        services.participant_update(actor=chair, participant=delegate, vote_weight=weight)
     items = dict(meeting.agenda_items.values_list("title", "pk"))
     for title, fields, item_title in POLLS:
         voting_services.poll_create(

@@ -9,3 +9,7 @@ class DocumentsConfig(AppConfig):
         from documents import live, permissions  # noqa: F401
 
         live.register()
+        from documents.services import take_down
+        from meetings.projector_scenes import register_take_down
+
+        register_take_down("documents", take_down)

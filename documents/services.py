@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import PurePath
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,7 +34,7 @@ from documents.rendering import ImageSize
 from documents.selectors import may_present
 from meetings.models import AgendaItem, Meeting, Member, Participant
 from meetings.services.common import lock_meeting, log_act
-from meetings.services.projector import projector_moved_on
+from meetings.services.projector import projector_put_up
 
 logger = logging.getLogger(__name__)
 
@@ -367,8 +367,9 @@ def presenter_show(
         )
     presentation, _created = Presentation.objects.select_for_update().get_or_create(meeting=meeting)
     if presentation.version_id != version.pk:
-        # A document put up (not a page turned): the room's screen moves on to it.
-        projector_moved_on(meeting)
+        # A document put up (not a page turned): the room's screen moves on
+        # to it, and a motion shown there comes down.
+        projector_put_up(meeting, "documents")
     presentation.version = version
     presentation.page = page
     presentation.updated_by = actor
@@ -383,11 +384,22 @@ def presenter_stop(*, actor: Member, meeting: Meeting) -> None:
     if not may_present(meeting, actor):
         raise NotAllowed(_("Only the chair or the named presenter may present."))
     lock_meeting(meeting)
-    changed = Presentation.objects.filter(meeting=meeting, version__isnull=False).update(
-        version=None, page=1, updated_by=actor
-    )
+    _take_down(meeting, updated_by=actor)
+
+
+def _take_down(meeting: Meeting, updated_by: Member | None = None) -> None:
+    """No page on show; `document.presented` if one was. The meeting is locked."""
+    fields: dict[str, Any] = {"version": None, "page": 1}
+    if updated_by is not None:
+        fields["updated_by"] = updated_by
+    changed = Presentation.objects.filter(meeting=meeting, version__isnull=False).update(**fields)
     if changed:
         events.presentation_changed(meeting.pk)
+
+
+def take_down(meeting: Meeting) -> None:
+    """Something else went up on the room's screen (meetings.projector_scenes)."""
+    _take_down(meeting)
 
 
 @transaction.atomic

@@ -1,11 +1,12 @@
 """Place the npm packages of package-lock.json into node_modules/, without Node.js.
 
-The pages need hls.js (livestreams where the browser has no native HLS) and
+The pages need hls.js (livestreams where the browser has no native HLS),
 @noble/ed25519 with @noble/hashes (the board's signature check where the
-browser has no WebCrypto), and the tests need axe-core. All come from the npm
-registry, pinned with their integrity hashes in package-lock.json; `npm ci`
-builds the same tree. This module does it with the standard library so that
-`make install` works on a machine with only Python:
+browser has no WebCrypto) and @noble/curves with @noble/ciphers (encrypted
+ballots on the phone and the tellers' page); the tests need axe-core. All
+come from the npm registry, pinned with their integrity hashes in
+package-lock.json; `npm ci` builds the same tree. This module does it with the
+standard library so that `make install` works on a machine with only Python:
 
     python -m frontend.npm_packages            # install what is missing
     python -m frontend.npm_packages --check    # exit 1 if something is missing

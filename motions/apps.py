@@ -9,3 +9,7 @@ class MotionsConfig(AppConfig):
 
         live.register()
         outcomes.register()
+        from meetings.projector_scenes import register_take_down
+        from motions.services import take_down
+
+        register_take_down("motions", take_down)

@@ -22,6 +22,7 @@ from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings import log
 from meetings.models import Meeting, Member
 from meetings.services.common import lock_meeting
+from meetings.services.projector import projector_put_up
 from motions import events, permissions, selectors, texts
 from motions.models import Amendment, Motion, MotionSettings, Resolution, Support, TextVersion
 from voting import rules
@@ -490,9 +491,20 @@ def motion_project(
                 raise NotFound(_("No such amendment of this motion."))
         settings.projected_motion = motion
         settings.projected_amendment = amendment
+        # The room's screen moves on to it; a document on show comes down.
+        projector_put_up(meeting, "motions")
     settings.save(update_fields=["projected_motion", "projected_amendment"])
     events.publish_projection(meeting.pk)
     return settings
+
+
+def take_down(meeting: Meeting) -> None:
+    """Something else went up on the room's screen (meetings.projector_scenes)."""
+    changed = MotionSettings.objects.filter(meeting=meeting, projected_motion__isnull=False).update(
+        projected_motion=None, projected_amendment=None
+    )
+    if changed:
+        events.publish_projection(meeting.pk)
 
 
 # --- the resolution ----------------------------------------------------------------

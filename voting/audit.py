@@ -3,7 +3,8 @@ at close, inclusion proofs, the bulletin board and the audit export.
 
 The formats are in docs/audit-format.md; `voting.verify` checks them without
 the server. Entries are RFC 8785 canonical JSON with decimals as strings,
-sorted by receipt code; for secret polls they name no voter.
+sorted by receipt code; for secret polls they name no voter, and (format 3)
+show a weight only when at least three ballots of the poll share it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from meetings.models import Meeting, Member, Membership, Participant
 from voting import keys, merkle
 from voting.ballot_poll import BallotPoll
 from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark
-from voting.verify import FORMAT, head_hash
+from voting.verify import FORMAT, FORMAT_2, class_labels, head_hash, weight_classes
 
 WEIGHT_PLACES = Decimal("0.0001")
 
@@ -42,17 +43,27 @@ def ballot_entry(
     weight: Decimal,
     voter: int | None,
 ) -> dict[str, Any]:
-    """The entry a ballot is recorded as. `voter` (the participant whose vote
-    it is) only for named polls."""
-    entry: dict[str, Any] = {
-        "poll": poll.id,
-        "receipt": receipt,
-        "choices": sorted(choices),
-        "weight": weight_text(weight),
-    }
+    """The entry a ballot is signed as when it is cast (the voter's receipt).
+    `voter` (the participant whose vote it is) only for named polls. A secret
+    ballot of a format 3 poll is signed without its weight: a published
+    signature would confirm a guessed weight. Its weight class is added to
+    its entry at the close (`poll_entries`)."""
+    entry: dict[str, Any] = {"poll": poll.id, "receipt": receipt, "choices": sorted(choices)}
+    if weight_hidden(poll):
+        return entry
+    entry["weight"] = weight_text(weight)
     if poll.secrecy == Poll.Secrecy.NAMED:
         entry["voter"] = str(voter)
     return entry
+
+
+def weight_hidden(poll: Poll | BallotPoll) -> bool:
+    """The poll's entries carry weight classes, not weights (secret, format 3)."""
+    return poll.secrecy != Poll.Secrecy.NAMED and poll.record_format >= 3
+
+
+def export_format(poll: Poll) -> str:
+    return FORMAT if poll.record_format >= 3 else FORMAT_2
 
 
 def sign_entry(entry: dict[str, Any]) -> str:
@@ -60,22 +71,38 @@ def sign_entry(entry: dict[str, Any]) -> str:
 
 
 def poll_entries(poll: Poll) -> tuple[list[dict[str, Any]], list[str]]:
-    """Every ballot's entry in tree order (by receipt code), with its signature."""
+    """Every ballot's entry in tree order (by receipt code), with its signature.
+
+    A secret poll's entries (format 3) carry the ballot's weight class in
+    `class`: its weight when at least three ballots of the poll have it, else
+    "other" (`voting.verify.weight_classes` and `class_labels`); the
+    signature covers the entry without it."""
     entries, signatures = [], []
-    ballots = Ballot.objects.filter(poll=poll).select_related("roll_entry").order_by("receipt_code")
-    for ballot in ballots:
+    ballots = list(
+        Ballot.objects.filter(poll=poll).select_related("roll_entry").order_by("receipt_code")
+    )
+    labels: list[str | None] = [None] * len(ballots)
+    if weight_hidden(poll):
+        weights = [b.weight for b in ballots]
+        labels = list(class_labels(weights, weight_classes(weights)))
+    for ballot, label in zip(ballots, labels, strict=True):
         voter = ballot.roll_entry.member_id if ballot.roll_entry else None
-        entries.append(
-            ballot_entry(
-                poll=poll,
-                receipt=ballot.receipt_code,
-                choices=list(ballot.choices),
-                weight=ballot.weight,
-                voter=voter,
-            )
+        entry = ballot_entry(
+            poll=poll,
+            receipt=ballot.receipt_code,
+            choices=list(ballot.choices),
+            weight=ballot.weight,
+            voter=voter,
         )
+        if label is not None:
+            entry["class"] = label
+        entries.append(entry)
         signatures.append(ballot.signature)
     return entries, signatures
+
+
+def ballot_weights(poll: Poll) -> list[Decimal]:
+    return list(Ballot.objects.filter(poll=poll).values_list("weight", flat=True))
 
 
 def roll_document(poll: Poll) -> dict[str, Any]:
@@ -153,9 +180,10 @@ def seal(poll: Poll) -> PollSeal:
     entries, _signatures = poll_entries(poll)
     tree = merkle.Tree([rfc8785.dumps(e) for e in entries])
     previous = PollSeal.objects.filter(poll__meeting_id=poll.meeting_id).order_by("-id").first()
-    total = sum((Decimal(e["weight"]) for e in entries), Decimal(0))
+    weights = ballot_weights(poll)
+    total = sum(weights, Decimal(0))
     roll = roll_document(poll)
-    head = {
+    head: dict[str, Any] = {
         "poll": poll.pk,
         "meeting": poll.meeting_id,
         "size": tree.size,
@@ -168,6 +196,8 @@ def seal(poll: Poll) -> PollSeal:
         "log_hash": log.log_head(poll.meeting_id),
         "sealed_at": timezone.now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     }
+    if weight_hidden(poll):
+        head["weight_classes"] = weight_classes(weights)
     signature = keys.sign(rfc8785.dumps(head))
     return PollSeal.objects.create(
         poll=poll,
@@ -223,7 +253,7 @@ def export(poll: Poll) -> dict[str, Any]:
     definition = definition_document(poll)
     definition["tie_decision"] = poll.tie_decision
     return {
-        "format": FORMAT,
+        "format": export_format(poll),
         "public_key": keys.public_key_b64(),
         "fingerprint": keys.fingerprint(),
         "poll": definition,
@@ -334,7 +364,9 @@ def board_payload(poll: Poll) -> dict[str, Any]:
     labels, weight, signature), the result and the signed head.
 
     For secret polls nothing here pairs a person with an entry: entries are
-    in receipt order, the voted list in member order.
+    in receipt order, the voted list in member order, and (format 3) an
+    entry's `weight` is its weight class's, or None in the merged class
+    ("other", `weight_class`), as in the signed entries.
     """
     seal_ = PollSeal.objects.get(poll=poll)
     definition = definition_document(poll)
@@ -351,7 +383,8 @@ def board_payload(poll: Poll) -> dict[str, Any]:
             "receipt": entry["receipt"],
             "choices": entry["choices"],
             "choice_labels": [labels.get(c, str(c)) for c in entry["choices"]],
-            "weight": entry["weight"],
+            "weight": entry_weight_shown(entry),
+            "weight_class": entry.get("class"),
             "signature": signature,
             "leaf_hash": leaf.hex(),
         }
@@ -369,12 +402,20 @@ def board_payload(poll: Poll) -> dict[str, Any]:
             "voted": sorted(r["name"] for r in roll["voted"]),
         },
         "entries": rows,
+        "weight_classes": seal_.head.get("weight_classes"),
         "result": poll.result,
         "tree_head": signed_head(seal_),
         "head_hash": seal_.head_hash,
         "head_fingerprint": head_fingerprint(seal_),
         "key": key_info(),
     }
+
+
+def entry_weight_shown(entry: dict[str, Any]) -> str | None:
+    """The weight the board shows for an entry: None in the merged class."""
+    if "class" in entry:
+        return None if entry["class"] == "other" else str(entry["class"])
+    return str(entry["weight"])
 
 
 def meeting_board(meeting: Meeting) -> list[dict[str, Any]]:

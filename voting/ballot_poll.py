@@ -58,6 +58,7 @@ class BallotPoll:
     options: tuple[BallotOption, ...]  # in the poll's order
     state: str
     closes_at: datetime | None
+    record_format: int = 3
 
     def accepts_ballots(self, now: datetime | None = None) -> bool:
         return accepts_ballots(self, now)
@@ -75,6 +76,7 @@ def ballot_poll_read(poll_id: int) -> BallotPoll:
         "close_when_all_voted",
         "state",
         "closes_at",
+        "record_format",
     ).get(pk=poll_id)
     options = PollOption.objects.filter(poll_id=poll_id).order_by("position")
     return BallotPoll(
@@ -91,4 +93,5 @@ def ballot_poll_read(poll_id: int) -> BallotPoll:
         ),
         state=poll.state,
         closes_at=poll.closes_at,
+        record_format=poll.record_format,
     )

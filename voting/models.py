@@ -109,6 +109,10 @@ class Poll(models.Model):
     tie_decided_by = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The shape of the poll's audit records (docs/audit-format.md): 3 signs a
+    # secret ballot without its weight and publishes weights by class at the
+    # close; 2 (polls opened before that) put each weight in its entry.
+    record_format = models.PositiveSmallIntegerField(default=3, editable=False)
 
     created_by = models.ForeignKey(
         Member, null=True, on_delete=models.SET_NULL, related_name="polls_created"

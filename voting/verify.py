@@ -11,7 +11,9 @@ says without checking it. Exit 0 with a summary when everything holds and
 the key is pinned (--fingerprint or --public-key); exit 1 naming the first
 fault ("entry 17: leaf hash mismatch"); exit 2 when the file cannot be read;
 exit 3 when everything holds but no key was pinned (anyone can sign a file
-with a key of their own). The format is in docs/audit-format.md.
+with a key of their own). The format is in docs/audit-format.md: version 3,
+where a secret poll's entries show weight classes rather than weights (the
+summary then says what was checked of the merged class), and version 2.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from decimal import Decimal, InvalidOperation
@@ -43,7 +45,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from voting import merkle, rules
 
-FORMAT = "union-meetings-audit/2"
+FORMAT = "union-meetings-audit/3"
+FORMAT_2 = "union-meetings-audit/2"  # still verified: weights in every entry
+FORMATS = (FORMAT_2, FORMAT)
+# On a secret poll (format 3) an entry shows its weight only when at least
+# this many ballots of the poll carry that weight; the others are in the
+# merged class OTHER, which has at least as many ballots (or all of them).
+CLASS_SIZE = 3
+OTHER = "other"
+# Splitting the merged class's weight among the options is a search; past
+# this many steps the verifier says it did not decide, rather than hang.
+SPLIT_BUDGET = 200_000
 # Exit statuses.
 OK, FAILED, UNREADABLE, NOT_PINNED = 0, 1, 2, 3
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
@@ -94,6 +106,75 @@ def weight(value: Any, what: str) -> Decimal:
     if not isinstance(value, str) or not WEIGHT.match(value):
         raise Fault(f"{what}: weight {value!r} is not a decimal string with four places")
     return Decimal(value)
+
+
+def weight_text(value: Decimal) -> str:
+    return str(Decimal(value).quantize(Decimal("0.0001")))
+
+
+def weight_classes(weights: Iterable[Decimal], smallest: int = CLASS_SIZE) -> dict[str, Any]:
+    """The weight classes of a secret poll's ballots, from the weights of those
+    who voted (the server signs this at the close; the verifier derives it
+    from the sealed roll).
+
+    A weight shared by at least `smallest` ballots is a class shown in the
+    entries; rarer weights are merged into OTHER. While OTHER has some but
+    fewer than `smallest` ballots, it is topped up from a shown class that
+    can give the ballots missing and keep `smallest` (the one with the most
+    ballots, then the lowest weight); when none can, the class with the
+    fewest ballots (then the lowest weight) joins OTHER whole. Each class
+    lists the ballots that show its weight."""
+    counts = Counter(Decimal(w) for w in weights)
+    shown = {w: n for w, n in counts.items() if n >= smallest}
+    merged = Counter({w: n for w, n in counts.items() if n < smallest})
+    while 0 < sum(merged.values()) < smallest and shown:
+        need = smallest - sum(merged.values())
+        donors = [w for w, n in shown.items() if n - need >= smallest]
+        if donors:
+            donor = min(donors, key=lambda w: (-shown[w], w))
+            shown[donor] -= need
+            merged[donor] += need
+        else:
+            joining = min(shown, key=lambda w: (shown[w], w))
+            merged[joining] += shown.pop(joining)
+    return {
+        "smallest": smallest,
+        "classes": [{"weight": weight_text(w), "ballots": shown[w]} for w in sorted(shown)],
+        "other": {
+            "ballots": sum(merged.values()),
+            "weight": weight_text(sum((w * n for w, n in merged.items()), Decimal(0))),
+        },
+    }
+
+
+def class_labels(weights: Sequence[Decimal], classes: dict[str, Any]) -> list[str]:
+    """The class each ballot shows, for ballots of these `weights` in tree
+    (receipt) order: its weight when its class is shown, else OTHER. A class
+    that topped up OTHER shows its weight on its last ballots in tree order
+    (receipts are random: which ones says nothing)."""
+    texts = [weight_text(w) for w in weights]
+    total = Counter(texts)
+    to_other = Counter({c["weight"]: total[c["weight"]] - c["ballots"] for c in classes["classes"]})
+    shown = set(to_other)
+    labels = []
+    for text in texts:
+        if text in shown and to_other[text] <= 0:
+            labels.append(text)
+        else:
+            to_other[text] -= 1
+            labels.append(OTHER)
+    return labels
+
+
+def signed_ballot(entry: dict[str, Any]) -> dict[str, Any]:
+    """The part of an entry the voter's receipt signature covers: all of it,
+    but the weight class given at the close."""
+    return {k: v for k, v in entry.items() if k != "class"}
+
+
+def classed(export: dict[str, Any]) -> bool:
+    """The entries carry weight classes, not weights (secret polls, format 3)."""
+    return export.get("format") == FORMAT and export.get("poll", {}).get("secrecy") != "named"
 
 
 def require(data: dict[str, Any], key: str, kind: type, what: str) -> Any:
@@ -152,7 +233,10 @@ def check_entries(export: dict[str, Any], poll: dict[str, Any]) -> list:
     if len(signatures) != len(entries):
         raise Fault(f"file: {len(entries)} entries but {len(signatures)} signatures")
     named = poll.get("secrecy") == "named"
-    expected_keys = {"poll", "receipt", "choices", "weight"} | ({"voter"} if named else set())
+    hidden = classed(export)
+    expected_keys = {"poll", "receipt", "choices", "class" if hidden else "weight"}
+    if named:
+        expected_keys.add("voter")
     previous = ""
     for i, entry in enumerate(entries, start=1):
         what = f"entry {i}"
@@ -168,14 +252,17 @@ def check_entries(export: dict[str, Any], poll: dict[str, Any]) -> list:
         if receipt < previous:
             raise Fault(f"{what}: entries are not in receipt order")
         previous = receipt
-        weight(entry["weight"], what)
+        if not hidden:
+            weight(entry["weight"], what)
+        elif entry["class"] != OTHER:
+            weight(entry["class"], f"{what}: class")
     return entries
 
 
 def check_entry_signatures(export: dict[str, Any], entries: list, key: Ed25519PublicKey) -> None:
     """Each entry carries the signed receipt the voter was given."""
     for i, (entry, signature) in enumerate(zip(entries, export["signatures"], strict=True), 1):
-        check_signature(key, signature, canonical(entry), f"entry {i}")
+        check_signature(key, signature, canonical(signed_ballot(entry)), f"entry {i}")
 
 
 def check_tree(export: dict[str, Any], entries: list, head: dict[str, Any]) -> merkle.Tree:
@@ -234,10 +321,14 @@ def check_roll(export: dict[str, Any], entries: list, head: dict[str, Any]) -> N
         voted_weights[by_member[name]] += 1
     if len(set(map(str, (r.get("member_id") for r in voted)))) != len(voted):
         raise Fault("roll: a member is listed as having voted twice")
-    ballot_weights = Counter(Decimal(e["weight"]) for e in entries)
-    if ballot_weights != voted_weights:
-        raise Fault("entries: ballot weights do not match the weights of those who voted")
-    total = sum((Decimal(e["weight"]) for e in entries), Decimal(0))
+    if classed(export):
+        check_classes(entries, head, voted_weights)
+        total = sum((w * n for w, n in voted_weights.items()), Decimal(0))
+    else:
+        ballot_weights = Counter(Decimal(e["weight"]) for e in entries)
+        if ballot_weights != voted_weights:
+            raise Fault("entries: ballot weights do not match the weights of those who voted")
+        total = sum((Decimal(e["weight"]) for e in entries), Decimal(0))
     if Decimal(str(head.get("total_weight"))) != total:
         raise Fault(
             f"tree head: total weight {head.get('total_weight')} but ballots add to {total}"
@@ -248,14 +339,160 @@ def check_roll(export: dict[str, Any], entries: list, head: dict[str, Any]) -> N
             raise Fault("entries: named voters do not match those who voted")
 
 
+def check_classes(entries: list, head: dict[str, Any], voted: Counter[Decimal]) -> None:
+    """The signed weight classes are those of the weights of the members who
+    voted (the sealed roll), and each class has exactly that many entries."""
+    expected = weight_classes(voted.elements())
+    if head.get("weight_classes") != expected:
+        raise Fault(
+            "tree head: weight classes are not those of the weights of the members who voted"
+        )
+    wanted = Counter({c["weight"]: c["ballots"] for c in expected["classes"]})
+    if expected["other"]["ballots"]:
+        wanted[OTHER] = expected["other"]["ballots"]
+    given = Counter(e["class"] for e in entries)
+    for label in sorted(set(wanted) | set(given)):
+        if given[label] != wanted[label]:
+            raise Fault(
+                f"entries: {given[label]} in weight class {label!r}, "
+                f"the roll and the signed classes give {wanted[label]}"
+            )
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """The merged class's part of a secret poll's totals (format 3): what its
+    ballots weigh in all, and per option (as the result states it, less the
+    part the entries with a class weight give)."""
+
+    weight: Decimal
+    by_option: dict[int, Decimal]
+    # The merged class's weights can be split among its ballots as the
+    # result says: True, or None when the search gave up (SPLIT_BUDGET).
+    split: bool | None
+
+
+def entry_weight(entry: dict[str, Any]) -> Decimal | None:
+    """The entry's weight, or None for an entry of the merged class."""
+    if "class" in entry:
+        return None if entry["class"] == OTHER else Decimal(entry["class"])
+    return Decimal(entry["weight"])
+
+
+def split_possible(
+    weights: list[Decimal],
+    patterns: Counter[tuple[int, ...]],
+    targets: dict[int, Decimal],
+    budget: int = SPLIT_BUDGET,
+) -> bool | None:
+    """Whether the `weights` (one per ballot of the merged class) can be given
+    to its ballots (`patterns`: choices -> number of ballots) so that each
+    option's weights add up to `targets[option]`. None when undecided after
+    `budget` steps."""
+    kinds = sorted(Counter(weights).items(), reverse=True)  # (weight, how many), heaviest first
+    shapes = sorted(patterns)
+    room = [patterns[p] for p in shapes]
+    options = sorted({o for p in shapes for o in p} | {o for o, t in targets.items() if t})
+    if any(o not in {c for p in shapes for c in p} and targets.get(o) for o in options):
+        return False
+    sums = dict.fromkeys(options, Decimal(0))
+    steps = 0
+
+    def bounds_hold(start: int) -> bool:
+        left = [w for w, n in kinds[start:] for _ in range(n)]  # heaviest first
+        for o in options:
+            free = sum(r for p, r in zip(shapes, room, strict=True) if o in p)
+            need = targets.get(o, Decimal(0)) - sums[o]
+            if need < 0 or need > sum(left[:free]) or need < sum(left[len(left) - free :]):
+                return False
+        return True
+
+    def place(kind: int, count: int, shape: int) -> bool | None:
+        """Give `count` ballots of weight kinds[kind] to shapes from `shape` on."""
+        nonlocal steps
+        steps += 1
+        if steps > budget:
+            return None
+        if count == 0:
+            return descend(kind + 1)
+        if shape == len(shapes):
+            return False
+        value = kinds[kind][0]
+        undecided = False
+        for take in range(min(count, room[shape]), -1, -1):
+            room[shape] -= take
+            for o in shapes[shape]:
+                sums[o] += value * take
+            answer = place(kind, count - take, shape + 1)
+            room[shape] += take
+            for o in shapes[shape]:
+                sums[o] -= value * take
+            if answer:
+                return True
+            undecided = undecided or answer is None
+        return None if undecided else False
+
+    def descend(kind: int) -> bool | None:
+        if not bounds_hold(kind):
+            return False
+        if kind == len(kinds):
+            return all(sums[o] == targets.get(o, Decimal(0)) for o in options)
+        return place(kind, kinds[kind][1], 0)
+
+    return descend(0)
+
+
+def voted_weights(export: dict[str, Any]) -> list[Decimal]:
+    """The weight of each member who voted, from the sealed roll (which
+    check_roll has checked)."""
+    roll = export["roll"]
+    by_member = {str(r.get("member_id")): Decimal(r["weight"]) for r in roll["entitled"]}
+    return [by_member[str(r.get("member_id"))] for r in roll["voted"]]
+
+
+def hidden_part(export: dict[str, Any], entries: list, head: dict[str, Any]) -> Hidden:
+    """The merged class's totals, from the result less what the classed
+    entries give; a Fault if no split of the merged voters' weights among
+    the merged ballots gives them."""
+    classes = head["weight_classes"]
+    known: dict[int, Decimal] = {}
+    patterns: Counter[tuple[int, ...]] = Counter()
+    for entry in entries:
+        w = entry_weight(entry)
+        if w is None:
+            patterns[tuple(entry["choices"])] += 1
+            continue
+        for c in entry["choices"]:
+            known[c] = known.get(c, Decimal(0)) + w
+    targets: dict[int, Decimal] = {}
+    for given in export["result"]["options"]:  # the poll's options (check_result)
+        oid = int(given["id"])
+        try:
+            stated = Decimal(str(given.get("weight")))
+        except (InvalidOperation, ValueError):
+            raise Fault(f"result: option {oid} has a malformed weight") from None
+        targets[oid] = stated - known.get(oid, Decimal(0))
+    shown = Counter({Decimal(c["weight"]): c["ballots"] for c in classes["classes"]})
+    merged = list((Counter(voted_weights(export)) - shown).elements())
+    split = split_possible(merged, patterns, targets)
+    if split is False:
+        raise Fault(
+            "result: the option weights are not a split of the merged weight class "
+            f"({OTHER!r}) among its ballots"
+        )
+    return Hidden(Decimal(classes["other"]["weight"]), targets, split)
+
+
 def recount(
     poll: dict[str, Any],
     entries: list,
     _: rules.Translate = rules.identity,
     ngettext: rules.Plural = rules.english_plural,
+    hidden: Hidden | None = None,
 ) -> tuple[rules.Outcome, rules.Totals, dict[int, int]]:
     """The rule applied to the entries: the outcome, the weights and the
-    number of ballots per option, as the server counts them at close."""
+    number of ballots per option, as the server counts them at close. With
+    `hidden`, the merged class's entries count by its stated totals."""
     options = [
         rules.Option(o["id"], rules.Role(o["role"]), o["label"])
         for o in sorted(poll["options"], key=lambda o: o["position"])
@@ -265,13 +502,22 @@ def recount(
     counts: dict[int, int] = {}
     cast = abstain = Decimal(0)
     for entry in entries:
-        w = Decimal(entry["weight"])
+        w = entry_weight(entry)
+        for c in entry["choices"]:
+            counts[c] = counts.get(c, 0) + 1
+        if w is None:
+            continue
         cast += w
         if any(c in abstain_ids for c in entry["choices"]):
             abstain += w
         for c in entry["choices"]:
             by_option[c] = by_option.get(c, Decimal(0)) + w
-            counts[c] = counts.get(c, 0) + 1
+    if hidden is not None:
+        cast += hidden.weight
+        for c, w in hidden.by_option.items():
+            by_option[c] = by_option.get(c, Decimal(0)) + w
+            if c in abstain_ids:
+                abstain += w
     totals = rules.Totals(
         by_option=by_option,
         cast=cast,
@@ -441,31 +687,36 @@ def check_result(
     entries: list,
     head: dict,
     locale: Path = LOCALE,
-) -> list[str]:
+) -> tuple[list[str], Hidden | None]:
     """Every field of the sealed result is what the rule gives for these
     entries and this roll: numbers, winners, tie, lot, quorum and each
-    sentence in each language. Returns the languages whose sentence could
-    not be worded here (no catalogue)."""
+    sentence in each language. For a secret poll in format 3, the merged
+    weight class counts by the per-option weights the result states, once
+    they are shown to be a split of its voters' weights (`hidden_part`).
+    Returns the languages whose sentence could not be worded here (no
+    catalogue), and the merged class's part."""
     result = require(export, "result", dict, "file")
     if head.get("result") != result:
         raise Fault("result: differs from the result in the signed tree head")
-    outcome, totals, counts = recount(poll, entries)
     options = sorted(poll["options"], key=lambda o: o["position"])
     announced = result.get("options")
     if not isinstance(announced, list) or len(announced) != len(options):
         raise Fault("result: the options listed are not the poll's")
     for given, option_ in zip(announced, options, strict=True):
-        oid = option_["id"]
         if not isinstance(given, dict) or (
             given.get("id"),
             given.get("label"),
             given.get("role"),
         ) != (
-            oid,
+            option_["id"],
             option_["label"],
             option_["role"],
         ):
             raise Fault("result: the options listed are not the poll's")
+    hidden = hidden_part(export, entries, head) if classed(export) else None
+    outcome, totals, counts = recount(poll, entries, hidden=hidden)
+    for given, option_ in zip(announced, options, strict=True):
+        oid = option_["id"]
         if not _same_weight(given.get("weight"), totals.by_option.get(oid, Decimal(0))):
             raise Fault(f"result: option {oid} has a weight the ballots do not give")
         if given.get("ballots") != counts.get(oid, 0):
@@ -505,13 +756,17 @@ def check_result(
     if result.get("rule") != poll.get("rule"):
         raise Fault("result: rule differs from the poll's")
     check_quorum(poll, result)
-    unchecked = check_sentences(poll, entries, result, locale)
+    unchecked = check_sentences(poll, entries, result, locale, hidden)
     check_tie_decision(export, poll, result, outcome)
-    return unchecked
+    return unchecked, hidden
 
 
 def check_sentences(
-    poll: dict[str, Any], entries: list, result: dict[str, Any], locale: Path
+    poll: dict[str, Any],
+    entries: list,
+    result: dict[str, Any],
+    locale: Path,
+    hidden: Hidden | None = None,
 ) -> list[str]:
     """Each stored sentence is the rule's, worded in its language."""
     sentences = result.get("sentences")
@@ -524,7 +779,7 @@ def check_sentences(
         if words is None:
             unchecked.append(language)
             continue
-        expected = recount(poll, entries, words.gettext, words.ngettext)[0].sentence
+        expected = recount(poll, entries, words.gettext, words.ngettext, hidden)[0].sentence
         if sentence != expected:
             raise Fault(f"result: the {language} sentence is not what the rule gives: {expected!r}")
         worded[language] = expected
@@ -638,8 +893,8 @@ def verify(
     locale: Path = LOCALE,
 ) -> str:
     """Check everything; return the summary or raise Fault."""
-    if not isinstance(export, dict) or export.get("format") != FORMAT:
-        raise Fault(f"file: not a {FORMAT} export")
+    if not isinstance(export, dict) or export.get("format") not in FORMATS:
+        raise Fault(f"file: not a {FORMAT} (or {FORMAT_2}) export")
     key_text = require(export, "public_key", str, "file")
     key = load_key(key_text)
     check_pin(key_text, public_key, fingerprint)
@@ -655,7 +910,7 @@ def verify(
     check_entry_signatures(export, entries, key)
     check_choices(poll, entries)
     check_roll(export, entries, head)
-    unchecked = check_result(export, poll, entries, head, locale)
+    unchecked, hidden = check_result(export, poll, entries, head, locale)
     events = check_log(export, head, key)
     if expect_head is not None:
         check_expected_head(export, expect_head)
@@ -669,9 +924,27 @@ def verify(
     summary += (
         f"\nhead: {group_hex(head_hash(head))} ({len(export['previous_heads']) + 1} in chain)"
     )
+    if hidden is not None:
+        summary += "\n" + hidden_summary(head["weight_classes"], hidden)
     if unchecked:
         summary += f"\nsentences not worded here (no catalogue): {', '.join(unchecked)}"
     return summary
+
+
+def hidden_summary(classes: dict[str, Any], hidden: Hidden) -> str:
+    """What the recount of a secret poll in weight classes rests on."""
+    shown = ", ".join(f"{c['weight']} x {c['ballots']}" for c in classes["classes"]) or "none"
+    other = classes["other"]
+    line = f"weight classes: {shown}; merged ({OTHER}): {other['ballots']} ballots"
+    if not other["ballots"]:
+        return line
+    line += f" weighing {other['weight']}, "
+    if hidden.split:
+        return line + "its per-option weights are a possible split of its voters' weights"
+    return line + (
+        "its per-option weights were NOT checked as a split of its voters' weights "
+        "(too many combinations); only their bounds were"
+    )
 
 
 def group_hex(digest: str, length: int = 16) -> str:

@@ -35,6 +35,7 @@ from meetings.services.projector import (
     projector_moved_on,
     projector_pair,
     projector_pairing_create,
+    projector_put_up,
     projector_scene_set,
     projector_token_for,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "projector_moved_on",
     "projector_pair",
     "projector_pairing_create",
+    "projector_put_up",
     "projector_scene_set",
     "projector_token_for",
     "proxy_create",

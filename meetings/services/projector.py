@@ -23,7 +23,12 @@ from meetings.models import (
     ProjectorLink,
     ProjectorPairing,
 )
-from meetings.projector_scenes import SCENES, moving_on_shows_something_new, projector_payload
+from meetings.projector_scenes import (
+    SCENES,
+    moving_on_shows_something_new,
+    projector_payload,
+    take_down_others,
+)
 from meetings.services.common import (
     lock_meeting,
     log_act,
@@ -164,6 +169,13 @@ def projector_meeting(token: str) -> Meeting:
 
 def publish_projector(meeting: Meeting) -> None:
     events.publish(meeting.pk, PROJECTOR_CHANGED, {"projector": projector_payload(meeting)})
+
+
+def projector_put_up(meeting: Meeting, app: str) -> None:
+    """`app` puts something on the room's screen (a document, a motion):
+    what other apps had up comes down, and the screen moves on to it."""
+    take_down_others(meeting, app)
+    projector_moved_on(meeting)
 
 
 def projector_moved_on(meeting: Meeting) -> None:

@@ -107,12 +107,9 @@ def test_member_keeps_a_receipt_and_checks_it_on_the_board(
         assert board_link == f"{base}/meetings/{meeting.pk}/board/#poll={poll.pk}&receipt={code}"
         entry = json.loads(fields["Signed entry (RFC 8785 JSON)"])
         assert fields["Signed entry (RFC 8785 JSON)"] == rfc8785.dumps(entry).decode()
-        assert entry == {
-            "poll": poll.pk,
-            "receipt": code,
-            "choices": [yes_id],
-            "weight": "1.0000",
-        }
+        # A secret ballot is signed without its weight (audit format 3): a
+        # published signature would confirm a guessed weight.
+        assert entry == {"poll": poll.pk, "receipt": code, "choices": [yes_id]}
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key))
         key.verify(base64.b64decode(fields["Signature (Ed25519, base64)"]), rfc8785.dumps(entry))
 
@@ -158,6 +155,48 @@ def test_member_keeps_a_receipt_and_checks_it_on_the_board(
         assert fingerprint == projected  # what the room saw is what the board signs
         expect(result).to_contain_text(fingerprint)
         expect(phone.locator("#key-fingerprint")).to_have_text(key_fingerprint)
+        # Two ballots of weight 1: fewer than three, so no entry shows its weight.
+        weights = phone.locator(".board-entries tbody td.number")
+        expect(weights).to_have_text(["other", "other"])
+        expect(phone.locator(".weight-classes")).to_contain_text("“Other”: 2 ballots weighing 2")
+
+        # The page's checker on a proof whose entry was given another weight
+        # class: the leaf no longer leads to the root, the signature still
+        # covers the ballot (it never covered the class).
+        altered = phone.evaluate(
+            """async ([pollId, code]) => {
+              const m = await import("/static/frontend/board-verify.js");
+              const { csrfToken } = await import("/static/frontend/api.js");
+              const data = JSON.parse(document.getElementById("board-data").textContent);
+              const poll = data.polls.find((p) => p.id === pollId);
+              const field = document.querySelector("input[name=csrfmiddlewaretoken]");
+              const response = await fetch(`/api/polls/${pollId}/proof/`, {
+                method: "POST",
+                credentials: "same-origin",
+                headers: {
+                  "Content-Type": "application/json",
+                  "X-CSRFToken": csrfToken(field ? field.value : ""),
+                },
+                body: JSON.stringify({ receipt: code }),
+              });
+              const proof = await response.json();
+              const genuine = await m.checkProof(proof, poll.tree_head, data.key.public_key);
+              proof.entry = { ...proof.entry, class: "1.0000" };
+              const moved = await m.checkProof(proof, poll.tree_head, data.key.public_key);
+              return { genuine, moved, entry: proof.entry };
+            }""",
+            [poll.pk, code],
+        )
+        assert altered["genuine"] == {
+            "included": True,
+            "rootMatches": True,
+            "headSigned": True,
+            "entrySigned": True,
+            "leafMatches": True,
+        }
+        assert altered["moved"]["rootMatches"] is False
+        assert altered["moved"]["leafMatches"] is False
+        assert altered["moved"]["entrySigned"] is True
 
         # Another member's receipt, pasted with dashes and in lower case.
         dashed = "-".join(other_code[i : i + 4] for i in range(0, len(other_code), 4)).lower()

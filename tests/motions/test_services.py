@@ -297,3 +297,37 @@ def test_csv_lists_motions_and_amendments(live_world: World, decide: Carry) -> N
     assert lines[2].startswith("1-A1,Delete paragraph,Carried,")
     final = TextVersion.objects.get(motion=motion, kind=TextVersion.Kind.FINAL)
     assert lines[1].endswith(final.sha256)
+
+
+def test_a_motion_and_a_document_are_never_up_at_once(
+    live_world: World, media_root: object
+) -> None:
+    """The room's screen shows what the chair put up last: a motion takes a
+    document on show down, and a document a motion."""
+    from documents import selectors as document_selectors
+    from documents import services as document_services
+    from tests.documents.conftest import pdf_upload
+
+    world = live_world
+    meeting = world.meeting
+    motion = admitted_motion(world)
+    version = document_services.document_upload(
+        actor=world.chair, meeting=meeting, upload=pdf_upload(), title="Budget"
+    )
+    document_services.presenter_show(
+        actor=world.chair, meeting=meeting, document=version.document, page=1
+    )
+    assert document_selectors.presentation_payload(meeting.pk) is not None
+
+    services.motion_project(actor=world.chair, meeting=meeting, motion_id=motion.pk)
+    assert document_selectors.presentation_payload(meeting.pk) is None
+    assert selectors.projection_payload(meeting.pk) == {
+        "motion_id": motion.pk,
+        "amendment_id": None,
+    }
+
+    document_services.presenter_show(
+        actor=world.chair, meeting=meeting, document=version.document, page=2
+    )
+    assert selectors.projection_payload(meeting.pk) is None
+    assert document_selectors.presentation_payload(meeting.pk) is not None

@@ -36,15 +36,24 @@ def weigh_and_delegate(world: World) -> None:
 
 
 def closed_poll(
-    world: World, *, secrecy: str, title: str = "Adopt the budget?", backwards: bool = False
+    world: World,
+    *,
+    secrecy: str,
+    title: str = "Adopt the budget?",
+    backwards: bool = False,
+    record_format: int | None = None,
 ) -> ClosedPoll:
     """A motion with four ballots: the chair (phone, Yes), voters[0] for
     themselves (phone, No) and for voters[2] by proxy (phone, Yes), and
     voters[1] on paper entered by the clerk (Abstain), cast in that order
-    (or `backwards`). Closed and sealed."""
+    (or `backwards`). Closed and sealed. `record_format` 2: as a poll opened
+    before format 3 (the migration marks those)."""
     poll = services.poll_create(
         actor=world.chair, meeting=world.meeting, title=title, kind="motion", secrecy=secrecy
     )
+    if record_format is not None:
+        Poll.objects.filter(pk=poll.pk).update(record_format=record_format)
+        poll.refresh_from_db()
     poll = services.poll_open(actor=world.chair, poll=poll)
     done = ClosedPoll(poll)
     a, b, c = (world.participant(m) for m in world.voters[:3])

@@ -60,10 +60,13 @@ def signed_entry(receipt_: dict[str, Any], poll: Poll, voter: int | None = None)
         "poll": poll.pk,
         "receipt": receipt_["receipt_code"],
         "choices": receipt_["choices"],
-        "weight": receipt_["weight"],
     }
+    # A secret ballot is signed without its weight (audit format 3).
+    assert receipt_["weight_signed"] is (poll.secrecy == "named")
+    if receipt_["weight_signed"]:
+        entry["weight"] = receipt_["weight"]
     if voter is not None:
         entry["voter"] = str(voter)
     public = Ed25519PublicKey.from_public_bytes(base64.b64decode(keys.public_key_b64()))
     public.verify(base64.b64decode(receipt_["signature"]), rfc8785.dumps(entry))  # raises if bad
-    return {k: v for k, v in receipt_.items() if k != "signature"}
+    return {k: v for k, v in receipt_.items() if k not in ("signature", "weight_signed")}

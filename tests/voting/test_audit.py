@@ -16,6 +16,7 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from meetings import attendance
 from meetings import services as meeting_services
@@ -91,7 +92,10 @@ def test_board_for_a_union_member_not_on_the_roster(live_world: World, closed: C
     for row in board["entries"]:
         assert row["choice_labels"] == closed.ballots[row["receipt"]][1]
         assert "voter" not in row["entry"] and "voter_name" not in row
-        key.verify(base64.b64decode(row["signature"]), rfc8785.dumps(row["entry"]))
+        # The receipt's signature covers the ballot, not its weight class.
+        assert row["entry"]["class"] == "other" and row["weight"] is None
+        ballot = {k: v for k, v in row["entry"].items() if k != "class"}
+        key.verify(base64.b64decode(row["signature"]), rfc8785.dumps(ballot))
     assert board["result"]["carried"] is False  # 2.3333 yes against 2.5 no
     head = board["tree_head"]
     body = {k: v for k, v in head.items() if k != "signature"}
@@ -394,7 +398,29 @@ def test_seed_demo_has_two_closed_polls_that_verify(settings: Any) -> None:
     for poll in polls:
         assert poll.ballots.count() >= 8
         assert poll.roll.filter(mark__method="paper").count() == 1
-        assert verify.verify(json.loads(audit.export_text(poll))).startswith("OK: ")
+        export = json.loads(audit.export_text(poll))
+        summary = verify.verify(export, fingerprint=keys.fingerprint())
+        assert summary.startswith("OK: ")
+        if poll.secrecy == "secret":
+            # member09, a delegate of 2.5, is the only one of her weight: two
+            # ballots of weight 1 join hers in "other"; seven show weight 1.
+            assert export["format"] == verify.FORMAT
+            assert export["tree_head"]["weight_classes"] == {
+                "smallest": 3,
+                "classes": [{"weight": "1.0000", "ballots": 7}],
+                "other": {"ballots": 3, "weight": "4.5000"},
+            }
+            assert "2.5000" not in json.dumps(export["entries"])
+            assert "its per-option weights are a possible split" in summary
+    # The board page (member01 reads Vietnamese): the merged entries' weight
+    # reads "other", with a note of how many they are and what they weigh.
+    reader = Client()
+    reader.force_login(Member.objects.get(username="member01"))
+    with translation.override("en"):  # the page activates Vietnamese in this thread
+        text = reader.get(f"/meetings/{data['meeting_id']}/board/").content.decode()
+    assert text.count('<td class="number">khác</td>') == 3
+    assert "“Khác”: 3 lá phiếu, tổng trọng số 4,5." in text
+    assert text.count('<td class="number">1</td>') >= 7
     before = (Poll.objects.count(), MeetingEvent.objects.count())
     call_command("seed_demo", "--json", stdout=StringIO())
     assert (Poll.objects.count(), MeetingEvent.objects.count()) == before

@@ -166,7 +166,9 @@ def test_board_and_export_show_names_and_entries_in_unrelated_orders(
     assert [e["receipt"] for e in board["entries"]] == sorted(secret.ballots)
     assert board["roll"]["voted"] == sorted(board["roll"]["voted"])
     for row in board["entries"]:
-        assert set(row["entry"]) == {"poll", "receipt", "choices", "weight"}
+        # A weight class, not a weight: no weight here has three ballots.
+        assert row["entry"]["class"] == "other" and row["weight"] is None
+        assert set(row["entry"]) == {"poll", "receipt", "choices", "class"}
         assert "voter_name" not in row
     for row in board["roll"]["entitled"]:
         assert set(row) == {"name", "weight", "cast_by"}

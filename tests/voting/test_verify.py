@@ -84,11 +84,24 @@ def test_untouched_export_verifies_with_a_one_line_summary(
     data = secret_export if which == "secret" else named_export
     code, out, err = run(data, tmp_path, capsys, "--public-key", keys.public_key_b64())
     assert (code, err) == (0, "")
-    assert out.count("\n") == 3 and out.startswith(f"OK: poll {data['poll']['id']} ")
+    # A secret poll adds a line: its weight classes and what was checked of them.
+    lines = 4 if which == "secret" else 3
+    assert out.count("\n") == lines and out.startswith(f"OK: poll {data['poll']['id']} ")
     assert f"\nkey fingerprint: {keys.fingerprint()}\n" in out
     assert "4 ballots" in out and "result recounted" in out
-    # What the export holds: a proxy, a paper ballot, non-integer weights.
-    assert {e["weight"] for e in data["entries"]} == {"1.0000", "2.5000", "1.3333", "0.7500"}
+    # What the export holds: a proxy, a paper ballot, non-integer weights; on
+    # the secret poll every weight is one voter's, so none is shown.
+    if which == "secret":
+        assert {e["class"] for e in data["entries"]} == {"other"}
+        assert "weight" not in str(data["entries"])
+        assert data["tree_head"]["weight_classes"] == {
+            "smallest": 3,
+            "classes": [],
+            "other": {"ballots": 4, "weight": "5.5833"},
+        }
+    else:
+        assert {e["weight"] for e in data["entries"]} == {"1.0000", "2.5000", "1.3333", "0.7500"}
+        assert "weight_classes" not in data["tree_head"]
     assert any(r["cast_by"] for r in data["roll"]["entitled"])
     assert data["tree_head"]["size"] == 4 == len(data["entries"])
     assert [e["receipt"] for e in data["entries"]] == sorted(e["receipt"] for e in data["entries"])
@@ -136,6 +149,27 @@ def test_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "cannot read" in capsys.readouterr().err
 
 
+def test_a_format_2_record_still_verifies(
+    live_world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A secret poll opened before format 3: weights in every entry and under
+    every signature, no weight classes; the verifier still checks it whole,
+    and still recounts from each entry's weight."""
+    weigh_and_delegate(live_world)
+    closed = closed_poll(live_world, secrecy="secret", record_format=2)
+    data = export_file(closed.poll, tmp_path / "old.json")
+    assert data["format"] == verify.FORMAT_2 == "union-meetings-audit/2"
+    assert {e["weight"] for e in data["entries"]} == {"1.0000", "2.5000", "1.3333", "0.7500"}
+    assert "weight_classes" not in data["tree_head"]
+    code, out, err = run(data, tmp_path, capsys, "--fingerprint", keys.fingerprint())
+    assert (code, err) == (0, ""), err
+    assert out.count("\n") == 3 and "result recounted" in out
+    data["entries"][0]["weight"] = "9.0000"
+    leaves(data)
+    code, _out, err = run(data, tmp_path, capsys, "--fingerprint", keys.fingerprint())
+    assert code == 1 and "root does not match" in err
+
+
 # --- tampering -------------------------------------------------------------------------------
 
 
@@ -161,7 +195,9 @@ def duplicate_entry(data: Export) -> None:
 
 
 def change_weight(data: Export) -> None:
-    data["entries"][2]["weight"] = "9.0000"
+    """The weight, or on a secret poll the weight class."""
+    entry = data["entries"][2]
+    entry["weight" if "weight" in entry else "class"] = "9.0000"
 
 
 def change_weight_and_leaves(data: Export) -> None:
@@ -351,7 +387,7 @@ def test_verifier_runs_where_django_cannot_be_imported(
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"OK: poll {secret_export['poll']['id']} ")
     # Tampered, the same subprocess fails and says why.
-    secret_export["entries"][0]["weight"] = "3.0000"
+    secret_export["entries"][0]["class"] = "3.0000"
     path.write_text(json.dumps(secret_export), encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True

@@ -34,6 +34,7 @@ from voting.api.serializers import (
     PollDefinitionSerializer,
     ResultSerializer,
     TreeHeadSerializer,
+    WeightClassesSerializer,
 )
 from voting.verify import RECEIPT
 
@@ -60,8 +61,15 @@ class BoardEntrySerializer(serializers.Serializer):
     receipt = serializers.CharField()
     choices = serializers.ListField(child=serializers.IntegerField())
     choice_labels = serializers.ListField(child=serializers.CharField())
-    weight = decimal_string()
-    signature = serializers.CharField(help_text="Ed25519 over the entry's RFC 8785 bytes.")
+    weight = decimal_string(
+        allow_null=True, help_text="Null for an entry of the merged weight class (secret polls)."
+    )
+    weight_class = serializers.CharField(
+        allow_null=True, help_text='The entry\'s "class" (secret polls, format 3), else null.'
+    )
+    signature = serializers.CharField(
+        help_text="Ed25519 over the entry's RFC 8785 bytes (without its class)."
+    )
     leaf_hash = serializers.CharField(help_text="SHA-256(0x00 || entry bytes), hex.")
     voter_name = serializers.CharField(required=False, help_text="Named polls only.")
 
@@ -84,6 +92,9 @@ class BoardSerializer(serializers.Serializer):
     state = serializers.CharField()
     roll = BoardRollSerializer()
     entries = BoardEntrySerializer(many=True, help_text="In tree order: by receipt code.")
+    weight_classes = WeightClassesSerializer(
+        allow_null=True, help_text="As in the tree head; null but on secret polls of format 3."
+    )
     result = ResultSerializer(help_text="The result now (with any tie decision).")
     tree_head = TreeHeadSerializer(help_text="The signed tree head, with its signature.")
     head_hash = serializers.CharField(help_text="SHA-256 of the canonical signed head, hex.")

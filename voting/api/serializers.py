@@ -305,6 +305,9 @@ class ReceiptSerializer(serializers.Serializer):
             "(see docs/audit-format.md)."
         )
     )
+    weight_signed = serializers.BooleanField(
+        help_text="Whether the signed entry holds the weight (not on secret polls, format 3)."
+    )
 
 
 class ReceiptResponseSerializer(serializers.Serializer):
@@ -333,10 +336,38 @@ class BallotEntrySerializer(serializers.Serializer):
     poll = serializers.IntegerField()
     receipt = serializers.CharField()
     choices = serializers.ListField(child=serializers.IntegerField(), help_text=_("Sorted."))
-    weight = decimal_string()
+    weight = decimal_string(
+        required=False, help_text="Named polls, and secret polls of audit format 2."
+    )
+    # "class" is a Python keyword: the field is declared below.
     voter = serializers.CharField(
         required=False, help_text=_("Named polls only: the voter's participant id, as a string.")
     )
+
+
+BallotEntrySerializer._declared_fields["class"] = serializers.CharField(
+    required=False,
+    help_text=(
+        "Secret polls (audit format 3): the ballot's weight class, its weight when at "
+        'least three ballots share it, else "other". Not covered by the entry signature.'
+    ),
+)
+
+
+class WeightClassSerializer(serializers.Serializer):
+    weight = decimal_string()
+    ballots = serializers.IntegerField()
+
+
+class MergedClassSerializer(serializers.Serializer):
+    ballots = serializers.IntegerField()
+    weight = decimal_string(help_text="The merged ballots' weight in all.")
+
+
+class WeightClassesSerializer(serializers.Serializer):
+    smallest = serializers.IntegerField(help_text="Fewest ballots of a published class.")
+    classes = WeightClassSerializer(many=True)
+    other = MergedClassSerializer()
 
 
 class DefinitionOptionSerializer(serializers.Serializer):
@@ -394,6 +425,9 @@ class TreeHeadSerializer(serializers.Serializer):
         allow_null=True, help_text=_("The latest hash of the meeting's log of acts.")
     )
     sealed_at = serializers.DateTimeField()
+    weight_classes = WeightClassesSerializer(
+        required=False, help_text="Secret polls (audit format 3): the ballots' weight classes."
+    )
     signature = serializers.CharField(help_text=_("Ed25519 over the head without it, base64."))
 
 

@@ -48,6 +48,9 @@ class Receipt:
     on_behalf_of: str | None  # the represented member's name, for a proxy ballot
     created: bool  # False when this answers a resend of the same ballot
     signature: str  # the installation's Ed25519 signature over the ballot entry
+    # Whether the signed entry holds the weight (not on secret polls, format 3:
+    # docs/audit-format.md), so that the phone can write the entry it signs.
+    weight_signed: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +60,7 @@ class Receipt:
             "weight": str(self.weight),
             "on_behalf_of": self.on_behalf_of,
             "signature": self.signature,
+            "weight_signed": self.weight_signed,
         }
 
 
@@ -208,6 +212,7 @@ def _same_ballot(existing: Ballot, choices: list[int], entry: RollEntry) -> Rece
         on_behalf_of=represented,
         created=False,
         signature=existing.signature,
+        weight_signed=not audit.weight_hidden(existing.poll),
     )
 
 
@@ -349,6 +354,7 @@ def _cast(
         on_behalf_of=represented,
         created=True,
         signature=signature,
+        weight_signed=not audit.weight_hidden(poll),
     )
 
 
@@ -361,9 +367,11 @@ def _resend(
     entry = _roll_entry(poll_id, voter, on_behalf_of)
     if entry is None:
         return None
-    existing = Ballot.objects.filter(
-        poll_id=poll_id, nonce_key=nonce_key(poll_id, entry.pk, nonce)
-    ).first()
+    existing = (  # with its poll: the receipt says how the ballot was signed
+        Ballot.objects.select_related("poll")
+        .filter(poll_id=poll_id, nonce_key=nonce_key(poll_id, entry.pk, nonce))
+        .first()
+    )
     if existing is None:
         return None
     return _same_ballot(existing, choices if isinstance(choices, list) else [], entry)
@@ -463,4 +471,5 @@ def paper_ballot_enter(
         on_behalf_of=None,
         created=True,
         signature=signature,
+        weight_signed=not audit.weight_hidden(value),
     )

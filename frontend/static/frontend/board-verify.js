@@ -239,7 +239,19 @@ export function headBody(head) {
 }
 
 /**
+ * The part of an entry its signature covers: all but the weight class that a
+ * secret poll's entry (audit format 3) is given at the close.
+ */
+export function signedBallot(entry) {
+  const ballot = { ...entry };
+  delete ballot.class;
+  return ballot;
+}
+
+/**
  * Check a proof from /api/polls/{id}/proof/ against a signed head and key.
+ * The leaf is the whole entry; the receipt's signature, the entry without
+ * its weight class (secret polls, format 3), or the whole entry (before).
  * Returns {included, rootMatches, headSigned, entrySigned, leafMatches}; each
  * signature check is true, false, or null (not checked in this browser).
  */
@@ -254,7 +266,11 @@ export async function checkProof(proof, head, publicKeyB64) {
     head.signature,
     canonicalBytes(headBody(head)),
   );
-  const entrySigned = await verifyEd25519(publicKeyB64, proof.signature, entryBytes);
+  const entrySigned = await verifyEd25519(
+    publicKeyB64,
+    proof.signature,
+    canonicalBytes(signedBallot(proof.entry)),
+  );
   return { included: rootMatches, rootMatches, headSigned, entrySigned, leafMatches };
 }
 

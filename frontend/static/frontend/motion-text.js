@@ -29,9 +29,18 @@ export function changeLabel(change) {
   return interpolate(_("Replace paragraph %(n)s"), { n: change.paragraph });
 }
 
+/** A translated sentence with a member's words (a title, a name) in it, as
+ * nodes: the words isolated in <bdi>, so that an English title keeps its
+ * order inside an Arabic sentence and the other way round. */
+export function withWords(template, values, key, words) {
+  const [before, after = ""] = template.split(`%(${key})s`);
+  return [interpolate(before, values), el("bdi", {}, words), interpolate(after, values)];
+}
+
 /** The text as numbered paragraphs. */
 export function textView(paragraphs, className = "motion-text") {
-  return el("ol", { className }, ...paragraphs.map((p) => el("li", {}, p)));
+  // Members' words in their own direction inside a page of another.
+  return el("ol", { className }, ...paragraphs.map((p) => el("li", { dir: "auto" }, p)));
 }
 
 /** An amendment's change: what it strikes and what it adds. */
@@ -39,12 +48,12 @@ export function changeView(change) {
   const box = el("div", { className: "motion-change" }, el("p", { className: "change-label" }, changeLabel(change)));
   if (change.before !== null) {
     box.append(
-      el("p", {}, el("span", { className: "visually-hidden" }, _("Struck:") + " "), el("del", {}, change.before)),
+      el("p", {}, el("span", { className: "visually-hidden" }, _("Struck:") + " "), el("del", { dir: "auto" }, change.before)),
     );
   }
   if (change.after !== null) {
     box.append(
-      el("p", {}, el("span", { className: "visually-hidden" }, _("Added:") + " "), el("ins", {}, change.after)),
+      el("p", {}, el("span", { className: "visually-hidden" }, _("Added:") + " "), el("ins", { dir: "auto" }, change.after)),
     );
   }
   return box;

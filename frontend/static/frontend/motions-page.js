@@ -5,7 +5,7 @@
 import { MeetingSocket } from "./meeting-socket.js";
 import { applyEvent, el, readInitialSnapshot } from "./meeting-state.js";
 import { request } from "./api.js";
-import { changeView, paragraphsOf, stateLabel, textView } from "./motion-text.js";
+import { changeView, paragraphsOf, stateLabel, textView, withWords } from "./motion-text.js";
 import { _, formatNumber, interpolate, ngettext } from "./i18n.js";
 
 const main = document.getElementById("main");
@@ -70,7 +70,7 @@ function pollLine(pollId, name) {
       );
     }
   } else if (poll.result && poll.result.sentence) {
-    line.append(el("p", { className: "motion-result" }, poll.result.sentence));
+    line.append(el("p", { className: "motion-result", dir: "auto" }, poll.result.sentence));
   }
   return line;
 }
@@ -85,13 +85,13 @@ function amendmentItem(motion, amendment) {
       {},
       el("strong", {}, interpolate(_("Amendment %(a)s"), { a: amendment.number })),
       " · ",
-      interpolate(_("by %(name)s"), { name: amendment.proposer }),
+      ...withWords(_("by %(name)s"), {}, "name", amendment.proposer),
       " · ",
       el("span", { className: "motion-state" }, stateLabel(amendment.state)),
     ),
     changeView(amendment.change),
   );
-  if (amendment.reasons) item.append(el("p", {}, amendment.reasons));
+  if (amendment.reasons) item.append(el("p", { dir: "auto" }, amendment.reasons));
   const actions = el("div", { className: "motion-actions" });
   if (amendment.state === "submitted" && motion.state === "admitted" && may.has("motion.vote")) {
     actions.append(
@@ -199,10 +199,10 @@ function motionCard(motion) {
   const card = el(
     "article", { className: "motion-card", "aria-labelledby": `motion-${motion.id}-title` },
     el("h3", { id: `motion-${motion.id}-title` },
-      interpolate(_("Motion %(n)s: %(title)s"), { n: motion.number, title: motion.title })),
+      ...withWords(_("Motion %(n)s: %(title)s"), { n: motion.number }, "title", motion.title)),
     el("p", {},
       el("span", { className: "motion-state" }, stateLabel(motion.state)),
-      " · ", interpolate(_("by %(name)s"), { name: motion.submitter }),
+      " · ", ...withWords(_("by %(name)s"), {}, "name", motion.submitter),
       motion.referred_to ? ` · ${interpolate(_("referred to %(to)s"), { to: motion.referred_to })}` : ""),
     el("p", {}, interpolate(_("Supporters: %(count)s of %(needed)s needed"), {
       count: motion.supporters.length, needed: state.motion_settings.min_supporters,
@@ -217,7 +217,7 @@ function motionCard(motion) {
   } else {
     card.append(el("h4", {}, _("Text")), textView(paragraphsOf(motion.current_text)));
   }
-  if (motion.reasons) card.append(el("h4", {}, _("Reasons")), el("p", {}, motion.reasons));
+  if (motion.reasons) card.append(el("h4", {}, _("Reasons")), el("p", { dir: "auto" }, motion.reasons));
   if (motion.state === "submitted" && motion.submitter_id !== me && may.has("motion.support")) {
     const label = mine
       ? interpolate(_("Take back my support for motion %(n)s"), { n: motion.number })
@@ -253,7 +253,8 @@ function renderMotions() {
       "A motion needs %(n)s supporters to be admitted.",
       rule.min_supporters,
     ),
-    { n: formatNumber(rule.min_supporters) });
+    { n: formatNumber(rule.min_supporters) },
+  );
   if (!motions.length) {
     list.replaceChildren(el("p", {}, _("No motions yet.")));
     drawn.clear();

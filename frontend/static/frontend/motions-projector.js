@@ -2,8 +2,8 @@
 // amendments as a change of the text. Kept apart from projector.js, which
 // only forwards the snapshot and events here.
 import { el } from "./meeting-state.js";
-import { changeView, paragraphsOf, stateLabel, textView } from "./motion-text.js";
-import { _, interpolate } from "./i18n.js";
+import { changeView, paragraphsOf, stateLabel, textView, withWords } from "./motion-text.js";
+import { _ } from "./i18n.js";
 
 export class ProjectorMotion {
   constructor({ root, state }) {
@@ -41,16 +41,17 @@ export class ProjectorMotion {
       ? motion.amendments.find((a) => a.id === shown.amendment_id)
       : null;
     const heading = amendment
-      ? interpolate(_("Amendment %(a)s to motion %(n)s: %(title)s"), {
-          a: amendment.number,
-          n: motion.number,
-          title: motion.title,
-        })
-      : interpolate(_("Motion %(n)s: %(title)s"), { n: motion.number, title: motion.title });
+      ? withWords(
+          _("Amendment %(a)s to motion %(n)s: %(title)s"),
+          { a: amendment.number, n: motion.number },
+          "title",
+          motion.title,
+        )
+      : withWords(_("Motion %(n)s: %(title)s"), { n: motion.number }, "title", motion.title);
     const state = amendment ? amendment.state : motion.state;
     const text = motion.final ? paragraphsOf(motion.final.text) : paragraphsOf(motion.current_text);
     this.root.replaceChildren(
-      el("h2", { className: "projector-motion-title" }, heading),
+      el("h2", { className: "projector-motion-title" }, ...heading),
       el("p", { className: "motion-state" }, stateLabel(state)),
       amendment ? changeView(amendment.change) : textView(text),
     );

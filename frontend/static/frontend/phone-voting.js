@@ -376,6 +376,8 @@ export class PhoneVoting {
       name: receipt.on_behalf_of,
       // The signed receipt: the installation's signature over the ballot entry.
       signature: receipt.signature || null,
+      // A secret ballot's signed entry holds no weight (audit format 3).
+      weight_signed: receipt.weight_signed !== false,
       meeting_id: this.meetingId,
       voter: ballot.on_behalf_of ?? this.participantId,
     });
@@ -752,8 +754,9 @@ export class PhoneVoting {
       choices: receipt.choices,
       poll: poll.id,
       receipt: receipt.receipt_code,
-      weight: receipt.weight,
     };
+    // Secret polls (audit format 3) sign the ballot without its weight.
+    if (receipt.weight_signed !== false) signedEntry.weight = receipt.weight;
     if (poll.secrecy === "named" && receipt.voter !== null && receipt.voter !== undefined) {
       signedEntry.voter = String(receipt.voter);
     }

@@ -29,7 +29,7 @@ export function freshResult(state) {
 
 /**
  * The scene to show and the poll it shows, if any: {scene, poll}.
- * "follow": an open poll; else a fresh result; else the presented document;
+ * "follow": an open poll; else a fresh result; else a motion put up; else the presented document;
  * else whoever has the floor; else the current item (the welcome before the meeting starts). A chosen
  * scene that has nothing to show falls back to the current item.
  */
@@ -61,6 +61,9 @@ export function pickScene(state) {
   if (open) return { scene: "poll", poll: open };
   const result = freshResult(state);
   if (result) return { scene: "result", poll: result };
+  // A motion the chair put up shows in the item scene (motions-projector.js);
+  // it and a document are never up at once (the server takes one down).
+  if (state.motion_projection) return { scene: "item", poll: null };
   if (state.presentation) return { scene: "document", poll: null };
   const speakers = state.speakers ? currentList(state) : null;
   if (speakers && speakers.current) return { scene: "speakers", poll: null };
