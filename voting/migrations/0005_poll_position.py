@@ -21,7 +21,7 @@ def number_polls(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> No
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("voting", "0003_ballot_nonce_sealed_roll"),
+        ("voting", "0004_poll_record_format"),
     ]
 
     operations = [
