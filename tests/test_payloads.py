@@ -1025,22 +1025,33 @@ def test_socket_snapshot_per_audience(voting_world: World) -> None:
     amendment = motion_services.amendment_submit(
         actor=world.voters[1], motion=motion, action="delete", paragraph=2
     )
-    motion_services.motion_project(
-        actor=chair, meeting=world.meeting, motion_id=motion.pk, amendment_id=amendment.pk
-    )
     viewers = [
         Viewer(role=Participant.Role.CHAIR, participant=world.participant(chair)),
         Viewer(role=Participant.Role.VOTER, participant=world.participant(world.voters[0])),
         PROJECTOR_VIEWER,
     ]
     meetings_part = openapi()["components"]["schemas"]["Snapshot"]["properties"]
-    for viewer in viewers:
-        snapshot = json.loads(build_snapshot(world.meeting.pk, viewer))
-        assert set(snapshot) == SNAPSHOT_KEYS[viewer.audience], viewer.audience
-        own = {key: snapshot[key] for key in meetings_part}
-        assert problems(own, component("Snapshot")) == [], viewer.audience
-        for key, schema in SNAPSHOT_PARTS.items():
-            assert problems(snapshot[key], schema) == [], (viewer.audience, key)
-        assert snapshot["polls"] and snapshot["presentation"] and snapshot["presenter"]
+
+    def snapshots() -> list[tuple[Viewer, dict[str, Any]]]:
+        """Each viewer's snapshot, checked against the declared shapes."""
+        checked = []
+        for viewer in viewers:
+            snapshot = json.loads(build_snapshot(world.meeting.pk, viewer))
+            assert set(snapshot) == SNAPSHOT_KEYS[viewer.audience], viewer.audience
+            own = {key: snapshot[key] for key in meetings_part}
+            assert problems(own, component("Snapshot")) == [], viewer.audience
+            for key, schema in SNAPSHOT_PARTS.items():
+                assert problems(snapshot[key], schema) == [], (viewer.audience, key)
+            checked.append((viewer, snapshot))
+        return checked
+
+    # A document on show, then a motion put up in its place (one at a time).
+    for _viewer, snapshot in snapshots():
+        assert snapshot["presentation"] and snapshot["motion_projection"] is None
+    motion_services.motion_project(
+        actor=chair, meeting=world.meeting, motion_id=motion.pk, amendment_id=amendment.pk
+    )
+    for viewer, snapshot in snapshots():
+        assert snapshot["polls"] and snapshot["presenter"] and snapshot["presentation"] is None
         assert snapshot["motions"][0]["amendments"] and snapshot["motion_projection"]
         assert ("tally" in snapshot["turnout"]) is (viewer.audience is not Audience.MEMBERS)
