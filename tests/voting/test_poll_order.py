@@ -114,3 +114,25 @@ def test_a_draft_is_attached_to_an_agenda_item_and_detached(
     response = client.patch(f"/api/polls/{opened.pk}/", {"agenda_item_id": item.pk}, format="json")
     assert_error(response, 409)
     assert "Only a draft poll can be edited" in response.json()["detail"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_numbers_existing_polls_in_creation_order(world: World) -> None:
+    """voting 0005 gives polls made before it positions 1, 2, ... per meeting."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    a = services.poll_create(actor=world.chair, meeting=world.meeting, title="A", kind="motion")
+    b = services.poll_create(actor=world.chair, meeting=world.meeting, title="B", kind="motion")
+    Poll.objects.filter(pk__in=[a.pk, b.pk]).update(position=0)
+    before = [("voting", "0004_poll_record_format")]
+    after = [("voting", "0005_poll_position")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    assert list(Poll.objects.order_by("pk").values_list("title", "position")) == [
+        ("A", 1),
+        ("B", 2),
+    ]
