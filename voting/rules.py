@@ -204,6 +204,12 @@ BASE_WORDS = {
 }
 
 
+def _list(_: Translate) -> str:
+    """What goes between names in a list, in the reader's language (", ")."""
+    # Translators: between names in a list of a result ("Elected: A, B").
+    return _(", ")
+
+
 # --- deciding -----------------------------------------------------------------
 
 
@@ -303,7 +309,7 @@ def _decide_each(choices: Sequence[Option], totals: Totals, rule: Rule, _: Trans
         for o, w in zip(choices, weights, strict=True)
         if base > 0 and meets(w, base, rule.majority, valid - w)
     ]
-    labels = ", ".join(isolate(o.label) for o in choices if o.id in outcome.winners)
+    labels = _list(_).join(isolate(o.label) for o in choices if o.id in outcome.winners)
     if outcome.winners:
         outcome.sentence = _("Adopted: %(labels)s (%(rule)s of %(base)s %(base_words)s).") % {
             "labels": labels,
@@ -363,7 +369,9 @@ def _decide_seats(
     # Every option that got votes, not only those over the threshold: a member
     # must see the numbers behind "no one reached the required votes".
     voted = sorted((o for o in choices if weights[o.id] > 0), key=lambda o: (-weights[o.id], o.id))
-    numbers = "; ".join(f"{labels[o.id]} {fmt(weights[o.id])}" for o in voted) or _("none")
+    # Translators: between the options' numbers in a result ("A 4; B 2").
+    between = _("; ")
+    numbers = between.join(f"{labels[o.id]} {fmt(weights[o.id])}" for o in voted) or _("none")
     parts = [_("Votes: %s.") % numbers]
     if rule.majority is not Majority.SIMPLE and required is not None:
         parts.append(
@@ -376,7 +384,7 @@ def _decide_seats(
             }
         )
     if outcome.winners:
-        names = ", ".join(labels[w] for w in outcome.winners)
+        names = _list(_).join(labels[w] for w in outcome.winners)
         parts.insert(0, _("Elected: %s.") % names if seats > 1 else _("Chosen: %s.") % names)
     if outcome.lot_draw:
         parts.append(_("Tie broken by lot (seed %s).") % seed)
@@ -387,7 +395,7 @@ def _decide_seats(
                 "Tied for %(n)d seats: %(names)s; the chair decides.",
                 outcome.seats_open,
             )
-            % {"n": outcome.seats_open, "names": ", ".join(labels[t] for t in outcome.tied)}
+            % {"n": outcome.seats_open, "names": _list(_).join(labels[t] for t in outcome.tied)}
         )
     elif outcome.seats_open:
         parts.append(

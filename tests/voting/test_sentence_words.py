@@ -63,6 +63,8 @@ def test_an_arabic_result_keeps_a_vietnamese_name_apart_from_its_number() -> Non
         )
     # The name is isolated, the number follows it outside: no ".Huế 2" on screen.
     assert "\u2068Huế\u2069 2" in outcome.sentence
+    # Between the numbers, the Arabic semicolon.
+    assert "\u2068Huế\u2069 2؛ \u2068Lan\u2069 1" in outcome.sentence
     assert not outcome.sentence.isascii() and "Chosen" not in outcome.sentence
 
 

@@ -494,7 +494,8 @@ def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Pol
     result["tied"] = []
 
     def decided() -> str:
-        names = ", ".join(rules.isolate(labels[w]) for w in winners)
+        # Translators: between names in a list of a result ("Elected: A, B").
+        names = _(", ").join(rules.isolate(labels[w]) for w in winners)
         decision = names if winners else _("not carried")
         return _("The chair decided: %s.") % decision
 
