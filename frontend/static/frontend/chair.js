@@ -5,6 +5,7 @@ import { ChairAttendance } from "./attendance.js";
 import { meetingDetailsForm } from "./chair-meeting.js";
 import { PollsConsole } from "./chair-polls.js";
 import { ChairProjector } from "./chair-projector.js";
+import { RunBar } from "./chair-runbar.js";
 import { ChairDocuments } from "./documents.js";
 import { ChairSpeakers } from "./speakers.js";
 import { MeetingSocket } from "./meeting-socket.js";
@@ -201,6 +202,7 @@ function render() {
   addForm.querySelector("button[type=submit]").disabled = status === "closed";
   restoreFocus(key);
   polls.render(state);
+  runBar.render(state);
 }
 
 // --- commands ------------------------------------------------------------------
@@ -303,6 +305,13 @@ addForm.addEventListener("submit", (event) => {
     addForm.reset();
     addForm.querySelector("input[name=title]").focus();
   });
+});
+
+const runBar = new RunBar({
+  root: document.getElementById("run-bar"),
+  api,
+  command,
+  may,
 });
 
 const polls = new PollsConsole({
