@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "documents",
     "speakers",
     "motions",
+    "minutes",
     "demo",
     "frontend",
 ]

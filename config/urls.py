@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/", include("documents.api.urls")),
     path("api/", include("speakers.api.urls")),
     path("api/", include("motions.api.urls")),
+    path("api/", include("minutes.api.urls")),
     # The switcher also stores a logged-in member's preference (meetings.language).
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("jsi18n/", language.JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -122,7 +122,33 @@ def document_upload(
         raise NotFound(_("No such document in this meeting."))
     item = _agenda_item(meeting, agenda_item_id) if document is None else None
     name_for_title = _title(title, upload) if document is None else ""
-    data = _read(upload)
+    return document_version_store(
+        actor=actor,
+        meeting=meeting,
+        data=_read(upload),
+        original_name=upload.name or "",
+        title=name_for_title,
+        agenda_item=item,
+        public=public,
+        document=document,
+    )
+
+
+def document_version_store(
+    *,
+    actor: Member | None,
+    meeting: Meeting,
+    data: bytes,
+    original_name: str,
+    title: str = "",
+    agenda_item: AgendaItem | None = None,
+    public: bool = False,
+    document: Document | None = None,
+) -> DocumentVersion:
+    """Store PDF bytes as a new document (titled `title`) or as `document`'s
+    next version: what document_upload does after its checks, also for PDFs
+    the server makes (the minutes). The caller has checked the actor's right.
+    Refused content (not a PDF, no page) leaves nothing behind."""
     try:
         info = rendering.inspect_pdf(data)
     except rendering.PdfProblem as exc:
@@ -137,8 +163,8 @@ def document_upload(
             if document is None:
                 document = Document.objects.create(
                     meeting=meeting,
-                    agenda_item=item,
-                    title=name_for_title,
+                    agenda_item=agenda_item,
+                    title=title,
                     public=public,
                     created_by=actor,
                 )
@@ -150,7 +176,7 @@ def document_upload(
                 number=latest + 1,
                 key=secrets.token_urlsafe(24),
                 file=saved,
-                original_name=PurePath(upload.name or "").name[:255],
+                original_name=PurePath(original_name).name[:255],
                 sha256=digest,
                 size=len(data),
                 page_count=info.page_count,

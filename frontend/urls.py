@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import attendance_views, board_views, officer_views, projector_views, views
+from frontend import (
+    attendance_views,
+    board_views,
+    minutes_views,
+    officer_views,
+    projector_views,
+    views,
+)
 
 app_name = "frontend"
 urlpatterns = [
@@ -28,6 +35,8 @@ urlpatterns = [
     path("projector/<str:token>/", views.projector_link, name="projector"),
     path("meetings/<int:meeting_id>/projector/", views.projector, name="projector-page"),
     path("meetings/<int:meeting_id>/board/", board_views.board, name="board"),
+    path("meetings/<int:meeting_id>/minutes/", minutes_views.minutes_page, name="minutes"),
+    path("meetings/<int:meeting_id>/minutes.pdf", minutes_views.minutes_pdf, name="minutes-pdf"),
     # Check-in and attendance (frontend.attendance_views).
     path("meetings/<int:meeting_id>/clerk/", attendance_views.clerk, name="clerk"),
     path("meetings/<int:meeting_id>/badge/", attendance_views.my_badge, name="my-badge"),

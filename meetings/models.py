@@ -277,6 +277,9 @@ class AgendaItem(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.PENDING
     )
+    # When the item first became current in the live meeting (the minutes
+    # print it); going back to it later keeps the first time.
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["meeting", "position", "id"]

@@ -13,6 +13,7 @@ from core.exceptions import NotFound
 from meetings.models import Meeting
 from motions import texts
 from motions.models import Amendment, Motion, MotionSettings, Resolution, Support, TextVersion
+from voting.selectors import result_sentence
 
 
 def settings_for(meeting_id: int) -> MotionSettings:
@@ -207,7 +208,7 @@ def motions_csv(meeting: Meeting) -> CsvFile:
                 len(motion.supports.all()),
                 items.get(motion.agenda_item_id, ""),
                 local_time(motion.created_at, meeting.zone),
-                (motion.poll.result or {}).get("sentence", "") if motion.poll else "",
+                result_sentence(motion.poll.result) if motion.poll else "",
                 final.sha256 if final else "",
             ]
         )
@@ -221,7 +222,7 @@ def motions_csv(meeting: Meeting) -> CsvFile:
                     "",
                     items.get(motion.agenda_item_id, ""),
                     local_time(amendment.created_at, meeting.zone),
-                    (amendment.poll.result or {}).get("sentence", "") if amendment.poll else "",
+                    result_sentence(amendment.poll.result) if amendment.poll else "",
                     "",
                 ]
             )

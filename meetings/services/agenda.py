@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, InvalidInput, NotFound
@@ -29,6 +30,17 @@ def _agenda_items(meeting: Meeting) -> list[AgendaItem]:
     return list(meeting.agenda_items.order_by("position", "id"))
 
 
+def agenda_item_make_current(item: AgendaItem) -> None:
+    """Mark the item current; the first time, note when it started (the
+    minutes print it). Callers free the one-current slot first."""
+    item.state = AgendaItem.State.CURRENT
+    fields = ["state"]
+    if item.started_at is None:
+        item.started_at = timezone.now()
+        fields.append("started_at")
+    item.save(update_fields=fields)
+
+
 def _renumber(items: list[AgendaItem]) -> None:
     changed = []
     for index, item in enumerate(items, start=1):
@@ -49,14 +61,14 @@ def agenda_item_add(
         raise Conflict(_("The meeting is closed."))
     items = _agenda_items(meeting)
     has_current = any(i.state == AgendaItem.State.CURRENT for i in items)
+    becomes_current = meeting.status == Meeting.Status.LIVE and not has_current
     item = AgendaItem.objects.create(
         meeting=meeting,
         position=len(items) + 1,
         title=clean_title(title),
         description=clean_description(description),
-        state=AgendaItem.State.CURRENT
-        if meeting.status == Meeting.Status.LIVE and not has_current
-        else AgendaItem.State.PENDING,
+        state=AgendaItem.State.CURRENT if becomes_current else AgendaItem.State.PENDING,
+        started_at=timezone.now() if becomes_current else None,
     )
     _renumber([*items, item])
     publish_agenda(meeting)
@@ -98,9 +110,7 @@ def agenda_item_delete(*, actor: Member, item: AgendaItem) -> None:
     items[index].delete()
     del items[index]
     if was_current and items:
-        successor = items[min(index, len(items) - 1)]
-        successor.state = AgendaItem.State.CURRENT
-        successor.save(update_fields=["state"])
+        agenda_item_make_current(items[min(index, len(items) - 1)])
     _renumber(items)
     publish_agenda(meeting)
     log_act(meeting, actor, "agenda.item_deleted", item=item.pk, title=item.title)
@@ -168,8 +178,7 @@ def agenda_advance(
         old.state = AgendaItem.State.DONE if target > index else AgendaItem.State.PENDING
         old.save(update_fields=["state"])  # first, so the one-current constraint holds
     new = items[target]
-    new.state = AgendaItem.State.CURRENT
-    new.save(update_fields=["state"])
+    agenda_item_make_current(new)
     publish_agenda(meeting)
     projector_moved_on(meeting)
     log_act(meeting, actor, "agenda.advanced", item=new.pk, title=new.title)

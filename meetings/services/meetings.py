@@ -22,6 +22,7 @@ from meetings.models import (
     QuorumKind,
     Union,
 )
+from meetings.services.agenda import agenda_item_make_current
 from meetings.services.common import (
     clean_title,
     lock_meeting,
@@ -131,8 +132,7 @@ def meeting_start(*, actor: Member, meeting: Meeting) -> Meeting:
     publish_meeting(meeting)
     log_act(meeting, actor, "meeting.started")
     if first is not None:
-        first.state = AgendaItem.State.CURRENT
-        first.save(update_fields=["state"])
+        agenda_item_make_current(first)
         publish_agenda(meeting)
     return meeting
 

@@ -31,10 +31,12 @@ export function errorText(body, status) {
  * Send one request; resolve to the JSON answer (null for 204). A refusal
  * rejects with an ApiError; a network failure rejects with a TypeError.
  */
-export async function request(method, url, body, { csrf = "" } = {}) {
+export async function request(method, url, body, { csrf = "", keepalive = false } = {}) {
   const response = await fetch(url, {
     method,
     credentials: "same-origin",
+    // Outlives the page (a save as the user leaves); bodies up to 64 KB only.
+    keepalive,
     headers: {
       Accept: "application/json",
       "Content-Type": "application/json",

@@ -7,6 +7,7 @@ import { PollsConsole } from "./chair-polls.js";
 import { ChairProjector } from "./chair-projector.js";
 import { RunBar } from "./chair-runbar.js";
 import { ChairDocuments } from "./documents.js";
+import { ChairMinutes } from "./chair-minutes.js";
 import { ChairSpeakers } from "./speakers.js";
 import { MeetingSocket } from "./meeting-socket.js";
 import {
@@ -345,6 +346,15 @@ const speakers = new ChairSpeakers({
   onError: showError,
 });
 
+// Only where the console shows the note box (minutes.write).
+const minutes = document.getElementById("minutes-note")
+  ? new ChairMinutes({
+      root: document.getElementById("chair-minutes"),
+      state,
+      onError: showError,
+    })
+  : null;
+
 const attendance = new ChairAttendance({
   root: document.getElementById("attendance-panel"),
   api,
@@ -370,6 +380,7 @@ const socket = new MeetingSocket({
     documents.onSnapshot(snapshot);
     projector?.onSnapshot(snapshot);
     speakers.onSnapshot(snapshot);
+    minutes?.onState(state);
     render();
   },
   onEvent(event) {
@@ -380,6 +391,7 @@ const socket = new MeetingSocket({
     projector?.onEvent(event);
     projector?.setState(state);
     speakers.onEvent(event, state);
+    minutes?.onState(state);
     render();
   },
   onMessage(message) {
