@@ -26,6 +26,7 @@ from voting.services.polls import (
     poll_open,
     poll_publish,
     poll_update,
+    polls_reorder,
 )
 from voting.services.tellers import (
     ceremony_payload,
@@ -54,6 +55,7 @@ __all__ = [
     "poll_publish",
     "poll_update",
     "polls_close_due",
+    "polls_reorder",
     "tally",
     "teller_confirm",
     "teller_decrypt",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("meetings", "0008_meeting_language"),
-        ("voting", "0004_poll_record_format"),
+        ("voting", "0005_poll_position"),
     ]
 
     operations = [
