@@ -129,10 +129,17 @@ def test_the_migration_numbers_existing_polls_in_creation_order(world: World) ->
     after = [("voting", "0005_poll_position")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(after)
-    assert list(Poll.objects.order_by("pk").values_list("title", "position")) == [
-        ("A", 1),
-        ("B", 2),
-    ]
+    try:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+        assert list(Poll.objects.order_by("pk").values_list("title", "position")) == [
+            ("A", 1),
+            ("B", 2),
+        ]
+    finally:
+        # Back to the latest schema: later migrations of the app must not
+        # stay unapplied for the tests that follow.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
