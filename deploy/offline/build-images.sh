@@ -28,7 +28,7 @@ APP_IMAGE=${APP_IMAGE:-union-meetings:latest}
 FORCE=${FORCE:-0}
 # The builds fetch packages: host networking spares a bridge and NAT (and
 # works where the bridge has no route out).
-BUILD="docker build --network host"
+BUILD="docker build --network host --force-rm"
 
 have() { [ "$FORCE" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
 step() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
