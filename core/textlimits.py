@@ -8,7 +8,7 @@ refuse the same way (400 with a sentence), whatever the database would hold.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import InvalidInput
 
@@ -22,7 +22,11 @@ def bounded(value: str, *, limit: int, field: str) -> str:
     """`value` when it has at most `limit` characters; InvalidInput otherwise."""
     if len(value) > limit:
         raise InvalidInput(
-            _("%(field)s is too long: at most %(limit)d characters, this one has %(length)d.")
+            ngettext(
+                "%(field)s is too long: at most %(limit)d character, this one has %(length)d.",
+                "%(field)s is too long: at most %(limit)d characters, this one has %(length)d.",
+                limit,
+            )
             % {"field": field, "limit": limit, "length": len(value)},
             code="too_long",
         )

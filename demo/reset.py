@@ -57,7 +57,11 @@ def demo_reset() -> str:
     if union is None and not deleted:
         sentence = _("Reset: there was no demo data to delete.")
     elif union is None:
-        sentence = _("Reset: deleted %d demo accounts.") % len(deleted)
+        sentence = ngettext(
+            "Reset: deleted %(n)d demo account.",
+            "Reset: deleted %(n)d demo accounts.",
+            len(deleted),
+        ) % {"n": len(deleted)}
     else:
         sentence = ngettext(
             "Reset: deleted the demo union with its %(meetings)d meeting, and "

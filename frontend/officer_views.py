@@ -1,6 +1,6 @@
 """Officer pages: a union's meetings, creating and copying a meeting, importing
-members from CSV, and preparing a meeting (details, roster, proxies) without
-the admin. Plain forms that work without scripts: each POST parses, calls one
+members from CSV, and preparing a meeting (details, roster, proxies, polls)
+without the admin. Plain forms that work without scripts: each POST parses, calls one
 service, and shows the page again with the outcome or the refusal."""
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import DomainError, InvalidInput, NotAllowed, NotFound
-from frontend.views import _member, error_page
+from frontend import prepare_polls
+from frontend.views import POLL_FORM_CHOICES, _member, error_page
 from meetings import permissions, selectors, services
 from meetings.member_import import ImportReport
 from meetings.models import Meeting, Member, Membership, Participant, Proxy, Union
@@ -188,7 +190,11 @@ def _prepare_action(request: HttpRequest, member: Member, meeting: Meeting) -> s
             services.participant_add(
                 actor=member, meeting=meeting, member=chosen, role=role, vote_weight=weight
             )
-        return _("Added to the roster: %(count)d.") % {"count": len(members)}
+        return ngettext(
+            "%(count)d member added to the roster.",
+            "%(count)d members added to the roster.",
+            len(members),
+        ) % {"count": len(members)}
     if action == "update":
         participant = _participant(meeting, post.get("participant"))
         services.participant_update(
@@ -210,6 +216,8 @@ def _prepare_action(request: HttpRequest, member: Member, meeting: Meeting) -> s
             "from": delegator.member.full_name,
             "to": delegate.member.full_name,
         }
+    if action in prepare_polls.POLL_ACTIONS:
+        return prepare_polls.poll_action(post, member, meeting)
     if action == "revoke":
         proxy = Proxy.objects.filter(meeting=meeting, pk=post.get("proxy") or 0).first()
         if proxy is None:
@@ -222,8 +230,9 @@ def _prepare_action(request: HttpRequest, member: Member, meeting: Meeting) -> s
 @require_http_methods(["GET", "POST"])
 @login_required
 def meeting_prepare(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """Prepare a meeting: its details, roster and proxies. Whoever may edit the
-    meeting or its roster (meetings.permissions: the chair, the union's officers)."""
+    """Prepare a meeting: its details, roster, proxies and draft polls. Whoever
+    may edit the meeting or its roster (meetings.permissions: the chair, the
+    union's officers)."""
     member = _member(request)
     try:
         meeting = selectors.meeting_get_for_viewer(meeting_id=meeting_id, member=member)
@@ -243,5 +252,13 @@ def meeting_prepare(request: HttpRequest, meeting_id: int) -> HttpResponse:
         except DomainError as exc:
             error, status = exc.message, exc.status
         meeting.refresh_from_db()
-    context = {**_prepare_context(meeting, member), "done": done, "error": error}
+    context = {
+        **_prepare_context(meeting, member),
+        **POLL_FORM_CHOICES,
+        **prepare_polls.polls_context(meeting, request.POST if error else None, error),
+        "done": done,
+        "error": error,
+        # A poll form's outcome shows in the polls section, where the page lands.
+        "poll_done": done if request.POST.get("action") in prepare_polls.POLL_ACTIONS else "",
+    }
     return render(request, "frontend/prepare.html", context, status=status)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 COLUMNS = ("member_number", "full_name", "phone", "email", "language", "weight")
 REQUIRED_COLUMNS = ("member_number", "full_name")
@@ -99,7 +100,11 @@ def _check_header(fieldnames: Sequence[str] | None, report: ImportReport) -> lis
             RowError(
                 1,
                 ",".join(missing),
-                _("Missing column(s): %(missing)s. Expected columns: %(expected)s")
+                ngettext(
+                    "Missing column: %(missing)s. Expected columns: %(expected)s",
+                    "Missing columns: %(missing)s. Expected columns: %(expected)s",
+                    len(missing),
+                )
                 % {"missing": ", ".join(missing), "expected": expected},
             )
         )
@@ -110,7 +115,11 @@ def _check_header(fieldnames: Sequence[str] | None, report: ImportReport) -> lis
             RowError(
                 1,
                 ",".join(unknown),
-                _("Unknown column(s): %(unknown)s. Expected columns: %(expected)s")
+                ngettext(
+                    "Unknown column: %(unknown)s. Expected columns: %(expected)s",
+                    "Unknown columns: %(unknown)s. Expected columns: %(expected)s",
+                    len(unknown),
+                )
                 % {"unknown": ", ".join(unknown), "expected": expected},
             )
         )
@@ -120,7 +129,12 @@ def _check_header(fieldnames: Sequence[str] | None, report: ImportReport) -> lis
             RowError(
                 1,
                 ",".join(repeated),
-                _("Column(s) given more than once: %s") % ", ".join(repeated),
+                ngettext(
+                    "Column given more than once: %(names)s",
+                    "Columns given more than once: %(names)s",
+                    len(repeated),
+                )
+                % {"names": ", ".join(repeated)},
             )
         )
     return None if report.errors else header

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from meetings import log
@@ -206,7 +207,11 @@ def motion_admit(*, actor: Member, motion: Motion, agenda_item_id: int) -> Motio
     have = Support.objects.filter(motion=motion).count()
     if have < needed:
         raise Conflict(
-            _("The motion has %(have)d supporters; %(needed)d are needed.")
+            ngettext(
+                "The motion needs %(needed)d supporter; it has %(have)d.",
+                "The motion needs %(needed)d supporters; it has %(have)d.",
+                needed,
+            )
             % {"have": have, "needed": needed},
             code="not_admissible",
         )
@@ -303,7 +308,12 @@ def motion_put_to_vote(
     ).count()
     if pending:
         raise Conflict(
-            _("Amendments are voted before their motion: %(n)d still open.") % {"n": pending},
+            ngettext(
+                "Amendments are voted before their motion: %(n)d is still open.",
+                "Amendments are voted before their motion: %(n)d are still open.",
+                pending,
+            )
+            % {"n": pending},
             code="amendments_pending",
         )
     poll = _open_poll(

@@ -504,6 +504,7 @@ VOTING = answers(
     GET /api/meetings/{meeting_id}/polls/ 200
     POST /api/meetings/{meeting_id}/polls/ 201
     PATCH /api/polls/{poll_id}/ 200
+    POST /api/meetings/{meeting_id}/polls/reorder/ 200
     GET /api/polls/{poll_id}/ 200
     POST /api/polls/{poll_id}/open/ 200
     POST /api/polls/{poll_id}/close/ 200
@@ -604,6 +605,11 @@ def test_voting_payloads(voting_world: World) -> None:
                 "/api/polls/{poll_id}/", {"description": "As amended"}, poll_id=draft["id"]
             )
             assert edited["description"] == "As amended" and edited["state"] == "draft"
+            # The only draft now: its order is itself.
+            order = chair.post(
+                "/api/meetings/{meeting_id}/polls/reorder/", {"order": [draft["id"]]}, **ids(world)
+            )
+            assert [p["id"] for p in order] == [draft["id"]]
             poll = act("open", draft, {"duration_seconds": 600})
             assert poll["closes_at"] is not None and poll["quorum"] is not None
             by_chair, by_a, for_c, by_d, on_paper = plan["votes"]
@@ -772,6 +778,36 @@ def test_speaker_payloads(union_world: World) -> None:
     assert recorder.seen == SPEAKERS
 
 
+# --- the minutes ------------------------------------------------------------------------
+
+MINUTES = answers(
+    """
+    GET /api/meetings/{meeting_id}/minutes/ 200
+    GET /api/meetings/{meeting_id}/minutes/notes/ 200
+    PUT /api/meetings/{meeting_id}/minutes/notes/{item_id}/ 200
+    POST /api/meetings/{meeting_id}/minutes/finalise/ 201
+    """
+)
+
+
+def test_minutes_payloads(union_world: World, media_root: Any) -> None:
+    world = union_world
+    recorder = Recorder()
+    clerk = recorder.client(world.clerk)
+    meeting_services.meeting_start(actor=world.chair, meeting=world.meeting)
+    base = "/api/meetings/{meeting_id}/minutes/"
+    item = {"item_id": world.items[0].pk}
+    saved = clerk.put(base + "notes/{item_id}/", {"text": "Budget adopted."}, **ids(world, **item))
+    assert saved["text"] == "Budget adopted."
+    notes = clerk.get(base + "notes/", **ids(world))
+    assert "Budget adopted." in json.dumps(notes)
+    assert clerk.get(base, **ids(world)) == {"finalised": False}
+    meeting_services.meeting_close(actor=world.chair, meeting=world.meeting)
+    final = clerk.post(base + "finalise/", {}, 201, **ids(world))
+    assert final["finalised"] and re.fullmatch(r"[0-9a-f]{64}", final["sha256"])
+    assert recorder.seen == MINUTES
+
+
 # --- coverage: every endpoint is called above, or listed here with why not --------------
 
 SCENARIOS = {
@@ -780,6 +816,7 @@ SCENARIOS = {
     "test_voting_payloads": VOTING,
     "test_document_payloads": DOCUMENTS,
     "test_speaker_payloads": SPEAKERS,
+    "test_minutes_payloads": MINUTES,
     "tests/motions/test_api.py::test_motion_payloads": MOTIONS_ANSWERS,
 }
 

@@ -65,6 +65,7 @@ class PollResult(_ResultSentences):
 class PollPayload(TypedDict):
     id: int
     title: str
+    position: int  # the meeting's order (drafts are reordered ahead)
     description: str
     kind: str
     secrecy: str

@@ -68,6 +68,9 @@ class Poll(models.Model):
         AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls"
     )
     title = models.CharField(_("question"), max_length=300)
+    # Where the poll stands in the meeting's list: the order it was prepared
+    # in, which the chair or an officer changes among drafts (polls_reorder).
+    position = models.PositiveIntegerField(_("position"), default=0)
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
     secrecy = models.CharField(
@@ -120,7 +123,7 @@ class Poll(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["meeting", "created_at", "id"]
+        ordering = ["meeting", "position", "id"]
         verbose_name = _("poll")
         verbose_name_plural = _("polls")
 

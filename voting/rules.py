@@ -102,7 +102,23 @@ def identity(text: str) -> str:
     return text
 
 
+def english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
 Translate = Callable[[str], str]
+# ngettext(singular, plural, n): the form of the reader's language for n.
+Plural = Callable[[str, str, int], str]
+
+# Unicode isolates (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE) around
+# what people typed (option labels, candidates' names) inside a sentence: a
+# Latin or Vietnamese name in an Arabic sentence keeps its own direction, and
+# the punctuation and numbers after it stay where the sentence puts them.
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolate(text: str) -> str:
+    return f"{FSI}{text}{PDI}"
 
 
 # --- numbers -----------------------------------------------------------------
@@ -188,6 +204,12 @@ BASE_WORDS = {
 }
 
 
+def _list(_: Translate) -> str:
+    """What goes between names in a list, in the reader's language (", ")."""
+    # Translators: between names in a list of a result ("Elected: A, B").
+    return _(", ")
+
+
 # --- deciding -----------------------------------------------------------------
 
 
@@ -200,8 +222,10 @@ def decide(
     seats: int = 1,
     seed: str = "",
     _: Translate = identity,
+    ngettext: Plural = english_plural,
 ) -> Outcome:
-    """Apply the rule to the totals of a closed poll."""
+    """Apply the rule to the totals of a closed poll. `_` and `ngettext`
+    word the sentence in the reader's language; labels in it are isolated."""
     by_role = {o.role: o for o in options}
     choices = [o for o in options if o.role in (Role.OPTION, Role.CANDIDATE)]
     if kind is Kind.MOTION or (kind is Kind.ELECTION and Role.NO in by_role):
@@ -209,7 +233,8 @@ def decide(
         return _decide_yes_no(yes.id, by_role[Role.NO].id, totals, rule, seed, _)
     if kind is Kind.MULTIPLE:
         return _decide_each(choices, totals, rule, _)
-    return _decide_seats(choices, totals, rule, 1 if kind is Kind.SINGLE else seats, seed, _)
+    seats = 1 if kind is Kind.SINGLE else seats
+    return _decide_seats(choices, totals, rule, seats, seed, _, ngettext)
 
 
 def _decide_yes_no(
@@ -284,7 +309,7 @@ def _decide_each(choices: Sequence[Option], totals: Totals, rule: Rule, _: Trans
         for o, w in zip(choices, weights, strict=True)
         if base > 0 and meets(w, base, rule.majority, valid - w)
     ]
-    labels = ", ".join(o.label for o in choices if o.id in outcome.winners)
+    labels = _list(_).join(isolate(o.label) for o in choices if o.id in outcome.winners)
     if outcome.winners:
         outcome.sentence = _("Adopted: %(labels)s (%(rule)s of %(base)s %(base_words)s).") % {
             "labels": labels,
@@ -306,6 +331,7 @@ def _decide_seats(
     seats: int,
     seed: str,
     _: Translate,
+    ngettext: Plural,
 ) -> Outcome:
     """Single choice (one seat) and elections: the options with most votes
     win, each subject to the rule as a threshold (simple: none)."""
@@ -320,7 +346,7 @@ def _decide_seats(
         and (rule.majority is Majority.SIMPLE or meets(weights[o.id], base, rule.majority, ZERO))
     ]
     qualifying.sort(key=lambda o: (-weights[o.id], o.id))
-    labels = {o.id: o.label for o in choices}
+    labels = {o.id: isolate(o.label) for o in choices}
     if len(qualifying) <= seats:
         outcome.winners = [o.id for o in qualifying]
     else:
@@ -343,7 +369,9 @@ def _decide_seats(
     # Every option that got votes, not only those over the threshold: a member
     # must see the numbers behind "no one reached the required votes".
     voted = sorted((o for o in choices if weights[o.id] > 0), key=lambda o: (-weights[o.id], o.id))
-    numbers = "; ".join(f"{labels[o.id]} {fmt(weights[o.id])}" for o in voted) or _("none")
+    # Translators: between the options' numbers in a result ("A 4; B 2").
+    between = _("; ")
+    numbers = between.join(f"{labels[o.id]} {fmt(weights[o.id])}" for o in voted) or _("none")
     parts = [_("Votes: %s.") % numbers]
     if rule.majority is not Majority.SIMPLE and required is not None:
         parts.append(
@@ -356,17 +384,28 @@ def _decide_seats(
             }
         )
     if outcome.winners:
-        names = ", ".join(labels[w] for w in outcome.winners)
+        names = _list(_).join(labels[w] for w in outcome.winners)
         parts.insert(0, _("Elected: %s.") % names if seats > 1 else _("Chosen: %s.") % names)
     if outcome.lot_draw:
         parts.append(_("Tie broken by lot (seed %s).") % seed)
     if outcome.tied:
         parts.append(
-            _("Tied for %(n)d seat(s): %(names)s; the chair decides.")
-            % {"n": outcome.seats_open, "names": ", ".join(labels[t] for t in outcome.tied)}
+            ngettext(
+                "Tied for %(n)d seat: %(names)s; the chair decides.",
+                "Tied for %(n)d seats: %(names)s; the chair decides.",
+                outcome.seats_open,
+            )
+            % {"n": outcome.seats_open, "names": _list(_).join(labels[t] for t in outcome.tied)}
         )
     elif outcome.seats_open:
-        parts.append(_("%d seat(s) left unfilled by a tie.") % outcome.seats_open)
+        parts.append(
+            ngettext(
+                "%(n)d seat left unfilled by a tie.",
+                "%(n)d seats left unfilled by a tie.",
+                outcome.seats_open,
+            )
+            % {"n": outcome.seats_open}
+        )
     if not outcome.winners and not outcome.tied and not outcome.seats_open:
         parts.insert(
             0,

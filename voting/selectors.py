@@ -27,6 +27,7 @@ def poll_payload(poll: Poll, options: Sequence[PollOption] | None = None) -> dic
     return {
         "id": poll.pk,
         "title": poll.title,
+        "position": poll.position,
         "description": poll.description,
         "kind": poll.kind,
         "secrecy": poll.secrecy,
@@ -204,7 +205,7 @@ def voting_shared_snapshot(*, meeting_id: int, staff: bool, sees_tally: bool) ->
     polls = list(
         visible_polls(meeting_id, staff=staff)
         .prefetch_related("options")
-        .order_by("created_at", "id")
+        .order_by("position", "id")
     )
     open_poll = next((p for p in polls if p.state == Poll.State.OPEN), None)
     current = None
@@ -289,12 +290,13 @@ def poll_get_for_viewer(*, poll_id: int, member: Member) -> tuple[Poll, Viewer]:
 
 
 def meeting_polls(*, meeting: Meeting, viewer: Viewer) -> list[dict[str, Any]]:
-    """The meeting's polls as payloads, oldest first; drafts only for chair
+    """The meeting's polls as payloads, in the meeting's order (as prepared:
+    `position`); drafts only for chair
     and clerks. Two queries."""
     polls = (
         visible_polls(meeting.pk, staff=viewer.controls_meeting)
         .prefetch_related("options")
-        .order_by("created_at", "id")
+        .order_by("position", "id")
     )
     return [poll_payload(p, list(p.options.all())) for p in polls]
 

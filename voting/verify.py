@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gettext as gettext_module
 import hashlib
 import json
 import re
@@ -27,6 +28,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -485,6 +487,7 @@ def recount(
     poll: dict[str, Any],
     entries: list,
     _: rules.Translate = rules.identity,
+    ngettext: rules.Plural = rules.english_plural,
     hidden: Hidden | None = None,
 ) -> tuple[rules.Outcome, rules.Totals, dict[int, int]]:
     """The rule applied to the entries: the outcome, the weights and the
@@ -535,6 +538,7 @@ def recount(
         seats=poll["seats"],
         seed=poll.get("lot_seed", ""),
         _=_,
+        ngettext=ngettext,
     )
     return outcome, totals, counts
 
@@ -546,49 +550,99 @@ def _po_string(line: str) -> str:
     return str(json.loads(line))  # a .po string literal is a JSON string literal here
 
 
-def read_catalogue(path: Path) -> dict[str, str]:
-    """msgid -> msgstr of a .po file (no plurals or contexts: the rules use
-    neither); fuzzy and empty translations are left out, as gettext does."""
-    catalogue: dict[str, str] = {}
-    field, msgid, msgstr, fuzzy = "", "", "", False
+@dataclass
+class Catalogue:
+    """A .po file's translations: plain ones, plural ones (each form), and
+    its plural rule (the C expression of its Plural-Forms header)."""
+
+    singular: dict[str, str] = dc_field(default_factory=dict)
+    plural: dict[tuple[str, str], list[str]] = dc_field(default_factory=dict)
+    plural_forms: str = ""
+
+    def gettext(self, text: str) -> str:
+        return self.singular.get(text, text)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        forms = self.plural.get((singular, plural))
+        match = re.search(r"plural\s*=\s*([^;]+)", self.plural_forms)
+        if not forms or match is None:
+            return rules.english_plural(singular, plural, n)
+        index = gettext_module.c2py(match.group(1).strip())(n)  # the stdlib's own parser
+        return forms[index] if index < len(forms) else rules.english_plural(singular, plural, n)
+
+
+def read_catalogue(path: Path) -> Catalogue:
+    """The translations of a .po file, plural forms included (no contexts:
+    the rules use none); fuzzy and empty translations are left out, as
+    gettext does."""
+    catalogue = Catalogue()
+    field, msgid, msgid_plural, msgstr, fuzzy = "", "", "", "", False
+    forms: dict[int, str] = {}
 
     def flush() -> None:
-        if msgid and msgstr and not fuzzy:
-            catalogue[msgid] = msgstr
+        if msgid == "" and msgstr and field != "":  # the header, even fuzzy (as msgfmt)
+            header = re.search(r"^Plural-Forms:(.*)$", msgstr, re.MULTILINE)
+            catalogue.plural_forms = header.group(1).strip() if header else ""
+        elif fuzzy:
+            return
+        elif msgid and msgid_plural and forms and all(forms.values()):
+            catalogue.plural[(msgid, msgid_plural)] = [forms[i] for i in sorted(forms)]
+        elif msgid and msgstr and not msgid_plural:
+            catalogue.singular[msgid] = msgstr
 
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
-        elif line.startswith("msgid "):
-            flush()
-            field, msgid, msgstr = "id", _po_string(line[6:]), ""
+        elif line.startswith("msgid "):  # entries are apart by a blank line: flushed there
+            skip = field == "ctxt"
+            field, msgid, msgid_plural, msgstr, forms = "id", _po_string(line[6:]), "", "", {}
+            fuzzy = fuzzy or skip
+        elif line.startswith("msgid_plural "):
+            field, msgid_plural = "plural", _po_string(line[13:])
         elif line.startswith("msgstr "):
             field, msgstr = "str", _po_string(line[7:])
+        elif line.startswith("msgstr["):
+            index = int(line[7 : line.index("]")])
+            field, forms[index] = f"form{index}", _po_string(line[line.index("]") + 1 :].strip())
         elif line.startswith('"'):
+            text = _po_string(line)
             if field == "id":
-                msgid += _po_string(line)
+                msgid += text
+            elif field == "plural":
+                msgid_plural += text
             elif field == "str":
-                msgstr += _po_string(line)
+                msgstr += text
+            elif field.startswith("form"):
+                forms[int(field[4:])] += text
         elif not line:
             flush()
-            field, msgid, msgstr, fuzzy = "", "", "", False
-        elif line.startswith(("msgctxt", "msgid_plural", "msgstr[")):
-            field = ""
+            field, msgid, msgid_plural, msgstr, forms, fuzzy = "", "", "", "", {}, False
+        elif line.startswith("msgctxt"):
+            # A context's entry is not the rules' one: read it, keep none of it.
+            field = "ctxt"
     flush()
     return catalogue
 
 
-def translator(language: str, locale: Path) -> rules.Translate | None:
+@dataclass(frozen=True)
+class Words:
+    """How a language words a result: gettext and ngettext."""
+
+    gettext: rules.Translate
+    ngettext: rules.Plural
+
+
+def translator(language: str, locale: Path) -> Words | None:
     """The words of `language` as the server's catalogue has them; None when
     the catalogue is not at hand. English is the source language."""
     if language == "en":
-        return rules.identity
+        return Words(rules.identity, rules.english_plural)
     path = locale / language / "LC_MESSAGES" / "django.po"
     if not path.is_file():
         return None
     catalogue = read_catalogue(path)
-    return lambda text: catalogue.get(text, text)
+    return Words(catalogue.gettext, catalogue.ngettext)
 
 
 # --- the result -------------------------------------------------------------------------
@@ -725,7 +779,7 @@ def check_sentences(
         if words is None:
             unchecked.append(language)
             continue
-        expected = recount(poll, entries, words, hidden)[0].sentence
+        expected = recount(poll, entries, words.gettext, words.ngettext, hidden)[0].sentence
         if sentence != expected:
             raise Fault(f"result: the {language} sentence is not what the rule gives: {expected!r}")
         worded[language] = expected

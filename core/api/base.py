@@ -3,10 +3,10 @@ content negotiation, and the error responses in the schema."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
@@ -38,8 +38,23 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     }
 
 
-def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+def parse(
+    serializer_class: type[serializers.Serializer], data: Any, *, known_only: bool = False
+) -> dict[str, Any]:
+    """The request body, validated. `known_only` (every PATCH): a field the
+    serializer does not take is refused with 400 (code `invalid`), naming it
+    and the fields there are, instead of being dropped without a word."""
     serializer = serializer_class(data=data)
+    if known_only and isinstance(data, Mapping):
+        unknown = sorted(str(name) for name in data if name not in serializer.fields)
+        if unknown:
+            message = gettext("Unknown field: this request changes only %(fields)s.") % {
+                "fields": ", ".join(serializer.fields)
+            }
+            hint = getattr(serializer_class, "unknown_field_hint", "")
+            if hint:
+                message = f"{message} {hint}"
+            raise serializers.ValidationError({name: [message] for name in unknown})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

@@ -162,7 +162,7 @@ class AttendanceSettingsView(ApiView):
         responses={200: AttendanceSerializer, **errors(400, 403, 404)},
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
-        data = parse(AttendanceSettingsSerializer, request.data)
+        data = parse(AttendanceSettingsSerializer, request.data, known_only=True)
         meeting = attendance.attendance_settings_update(
             actor=caller(request), meeting=visible_meeting(request, meeting_id), **data
         )

@@ -169,6 +169,13 @@ class MeetingCopySerializer(serializers.Serializer):
 
 
 class MeetingUpdateSerializer(serializers.Serializer):
+    # A PATCH naming a chair, clerk or secretary is refused (core.api.base.parse):
+    # roles belong to participants, so only someone on the roster can hold one.
+    unknown_field_hint = _(
+        "Roles such as chair or clerk are given on the meeting's roster: change the "
+        "participant's role (PATCH /api/meetings/{id}/participants/{participant_id}/)."
+    )
+
     title = serializers.CharField(max_length=200, required=False)
     starts_at = serializers.DateTimeField(required=False)
     time_zone = serializers.CharField(max_length=64, required=False)

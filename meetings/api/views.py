@@ -258,7 +258,7 @@ class MeetingDetailView(ApiView):
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.MeetingUpdateSerializer, request.data)
+        data = parse(s.MeetingUpdateSerializer, request.data, known_only=True)
         meeting = services.meeting_update(actor=caller(request), meeting=meeting, **data)
         return Response(s.MeetingSerializer(meeting).data)
 
@@ -358,7 +358,7 @@ class ParticipantDetailView(ApiView):
         participant = selectors.participant_get(
             meeting=visible_meeting(request, meeting_id), participant_id=participant_id
         )
-        data = parse(s.ParticipantUpdateSerializer, request.data)
+        data = parse(s.ParticipantUpdateSerializer, request.data, known_only=True)
         participant = services.participant_update(
             actor=caller(request), participant=participant, **data
         )
@@ -403,7 +403,7 @@ class AgendaItemDetailView(ApiView):
         item = selectors.agenda_item_get(
             meeting=visible_meeting(request, meeting_id), item_id=item_id
         )
-        data = parse(s.AgendaItemUpdateSerializer, request.data)
+        data = parse(s.AgendaItemUpdateSerializer, request.data, known_only=True)
         item = services.agenda_item_update(actor=caller(request), item=item, **data)
         return Response(s.AgendaItemSerializer(item).data)
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import Conflict, InvalidInput
 from meetings import permissions
@@ -213,7 +214,11 @@ def proxy_create(
     carried = Proxy.objects.filter(delegate=delegate, revoked_at__isnull=True).count()
     if carried >= meeting.proxy_limit:
         raise Conflict(
-            _("%(name)s already carries %(n)d proxy/proxies, the most this meeting allows.")
+            ngettext(
+                "%(name)s already carries %(n)d proxy, the most this meeting allows.",
+                "%(name)s already carries %(n)d proxies, the most this meeting allows.",
+                carried,
+            )
             % {"name": delegate.member.full_name, "n": carried}
         )
     proxy = Proxy.objects.create(

@@ -42,7 +42,7 @@ class SpeakersSettingsView(ApiView):
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.SpeakerSettingsUpdateSerializer, request.data)
+        data = parse(s.SpeakerSettingsUpdateSerializer, request.data, known_only=True)
         services.speakers_settings_update(actor=caller(request), meeting=meeting, **data)
         return Response(selectors.meeting_settings(meeting.pk))
 
@@ -64,7 +64,7 @@ class ItemListView(ApiView):
     )
     def put(self, request: Request, meeting_id: int, item_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.SpeakerSettingsUpdateSerializer, request.data)
+        data = parse(s.SpeakerSettingsUpdateSerializer, request.data, known_only=True)
         services.speakers_settings_update(
             actor=caller(request), meeting=meeting, agenda_item_id=item_id, **data
         )

@@ -101,6 +101,8 @@ async (language) => {
     expectedDecimal: intl.format(29.5),
     weight: voting.formatWeight("1234.2500"),
     expectedWeight: intl.format(1234.25),
+    wholeWeight: voting.formatWeight("6.0000"),
+    expectedWholeWeight: intl.format(6),
     percent: i18n.formatPercent(0.255),
     expectedPercent: new Intl.NumberFormat(language, {
       style: "percent", maximumFractionDigits: 1 }).format(0.255),
@@ -136,6 +138,7 @@ def test_page_scripts_show_numbers_in_the_readers_language(
         assert r["number"] == r["expectedNumber"]
         assert r["decimal"] == r["expectedDecimal"]
         assert r["weight"] == r["expectedWeight"]
+        assert r["wholeWeight"] == r["expectedWholeWeight"]  # "6", never "6.0000"
         assert r["percent"] == r["expectedPercent"]
         assert r["time"] == r["expectedTime"]
         assert r["clock"] == r["expectedClock"]

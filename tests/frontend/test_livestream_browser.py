@@ -186,7 +186,7 @@ def test_remote_member_watches_follows_and_votes(
         code = voting.locator(".receipt-code").inner_text().strip()
         assert RECEIPT.match(code), code
         expect(polls.locator(".turnout-text")).to_contain_text("1 of 3 voted")
-        expect(remote.locator(f"#turnout-{poll.pk}")).to_have_text("1 of 3 have voted")
+        expect(remote.locator(f"#turnout-{poll.pk}")).to_have_text("1 of 3 has voted")
 
         # Wide screen: the player and the live parts side by side, nothing sideways.
         boxes = remote.evaluate(

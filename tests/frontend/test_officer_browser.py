@@ -96,7 +96,7 @@ def test_an_officer_prepares_a_meeting_in_the_browser(
         candidates.get_by_role("checkbox", name="Phạm Văn Đông (D-100)").check()
         candidates.get_by_role("checkbox", name="Hoàng Thị Lan (D-101)").check()
         roster.get_by_role("button", name="Add to the roster").click()
-        expect(page.get_by_role("status")).to_have_text("Added to the roster: 2.")
+        expect(page.get_by_role("status")).to_have_text("2 members added to the roster.")
 
         proxies = page.get_by_role("region", name="Proxies")
         proxies.get_by_label("Member giving the proxy").select_option(label="Hoàng Thị Lan")

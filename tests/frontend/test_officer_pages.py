@@ -138,7 +138,7 @@ def test_the_chair_prepares_details_roster_and_proxies(world: World) -> None:
     added = client.post(
         url, {"action": "add", "member": [newcomer.pk], "role": "guest", "vote_weight": ""}
     )
-    assert "Added to the roster: 1." in added.content.decode()
+    assert "1 member added to the roster." in added.content.decode()
     guest = Participant.objects.get(meeting=world.meeting, member=newcomer)
     assert guest.role == "guest"
     client.post(

@@ -323,7 +323,7 @@ def command(*args: str) -> tuple[str, str]:
 
 def test_command_imports(world: World, tmp_path: Path) -> None:
     out, _err = command(write_csv(tmp_path, GOOD), "--union", str(world.union.pk))
-    assert "Imported 3 member(s)" in out
+    assert "Imported 3 members" in out
     assert imported(world) == {"N001", "N002", "N003"}
     assert Member.objects.get(member_number="N002").full_name == NAMES["N002"]
 
@@ -336,7 +336,7 @@ def test_command_takes_union_code_and_actor(world: World, tmp_path: Path) -> Non
 
 def test_command_dry_run(world: World, tmp_path: Path) -> None:
     out, _err = command(write_csv(tmp_path, GOOD), "--union", str(world.union.pk), "--dry-run")
-    assert "Dry run: 3 member(s)" in out
+    assert "Dry run: 3 members" in out
     assert NAMES["N001"] in out
     assert imported(world) == set()
 

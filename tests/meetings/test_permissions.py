@@ -49,6 +49,16 @@ def _poll(world: World, *, open_: bool = False, **fields: Any) -> Poll:
     return voting_services.poll_open(actor=world.chair, poll=poll) if open_ else poll
 
 
+def _prepare_polls(world: World, actor: Member) -> None:
+    """poll.prepare covers creating, editing and reordering drafts."""
+    drafts = [_poll(world), _poll(world)]
+    voting_services.polls_reorder(
+        actor=actor, meeting=world.meeting, order=[p.pk for p in drafts[::-1]]
+    )
+    voting_services.poll_update(actor=actor, poll=drafts[0], title="Adopt as amended?")
+    voting_services.poll_create(actor=actor, meeting=world.meeting, title="Adopt?", kind="motion")
+
+
 def _closed_poll(world: World, **fields: Any) -> Poll:
     poll = _poll(world, open_=True, **fields)
     return voting_services.poll_close(actor=world.chair, poll=poll)
@@ -145,9 +155,7 @@ CASES: dict[str, Case] = {
     "invitations.manage": lambda w, a: attendance.login_invitations_create(
         actor=a, meeting=w.meeting, participant_ids=[w.participant(w.voters[0]).pk]
     ),
-    "poll.prepare": lambda w, a: voting_services.poll_create(
-        actor=a, meeting=w.meeting, title="Adopt?", kind="motion"
-    ),
+    "poll.prepare": _prepare_polls,
     "poll.open": lambda w, a: voting_services.poll_open(actor=a, poll=_poll(w)),
     "poll.close": lambda w, a: voting_services.poll_close(actor=a, poll=_poll(w, open_=True)),
     "poll.cancel": lambda w, a: voting_services.poll_cancel(actor=a, poll=_poll(w), reason="No"),

@@ -76,7 +76,7 @@ def test_support_makes_admissible_and_only_the_chair_admits(live_world: World) -
     services.motion_support(actor=world.voters[1], motion=motion)
     services.motion_support(actor=world.voters[1], motion=motion)  # sent twice: one support
     assert selectors.motions_payload(world.meeting.pk)[0]["admissible"] is False
-    with pytest.raises(Conflict, match="1 supporters; 2 are needed"):
+    with pytest.raises(Conflict, match="needs 2 supporters; it has 1"):
         services.motion_admit(actor=world.chair, motion=motion, agenda_item_id=world.items[0].pk)
     services.motion_support(actor=world.voters[2], motion=motion)
     assert selectors.motions_payload(world.meeting.pk)[0]["admissible"] is True

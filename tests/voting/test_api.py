@@ -278,7 +278,7 @@ def test_decide_tie_flow(live_world: World, make_poll: PollMaker) -> None:
     assert response.status_code == 200
     result = response.json()["result"]
     assert (result["carried"], result["tied"], result["winners"]) == (True, [], [yes])
-    assert result["sentence"].endswith("The chair decided: Yes.")
+    assert result["sentence"].endswith("The chair decided: \u2068Yes\u2069.")
     poll.refresh_from_db()
     assert poll.tie_decided_by == live_world.chair
     assert_error(client_for(live_world.chair).post(url, {"winners": [yes]}, format="json"), 409)

@@ -402,7 +402,12 @@ def test_election_with_n_seats(live_world: World, make_poll: PollMaker) -> None:
     poll = services.poll_close(actor=live_world.chair, poll=poll)
     assert poll.result is not None
     assert poll.result["winners"] == [lan, minh]
-    assert poll.result["sentence"] == "Elected: Lan, Minh. Votes: Lan 3; Minh 2; Hoa 1; Tuấn 1."
+    # Each name between Unicode isolates (voting.rules.isolate).
+    n = {name: f"\u2068{name}\u2069" for name in ("Lan", "Minh", "Hoa", "Tuấn")}
+    assert poll.result["sentence"] == (
+        f"Elected: {n['Lan']}, {n['Minh']}. "
+        f"Votes: {n['Lan']} 3; {n['Minh']} 2; {n['Hoa']} 1; {n['Tuấn']} 1."
+    )
 
 
 def test_one_candidate_election_is_yes_no_abstain(live_world: World, make_poll: PollMaker) -> None:

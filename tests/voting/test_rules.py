@@ -316,14 +316,14 @@ CASES = [
         "single-tie-fails",
         Kind.SINGLE, CHOICES, choice_totals({A: "4", B: "4", C: "2"}, cast="10"), rule(),
         carried=None, winners=[], required=None, seats_open=1,
-        sentence="Votes: A 4; B 4; C 2. 1 seat(s) left unfilled by a tie.",
+        sentence="Votes: A 4; B 4; C 2. 1 seat left unfilled by a tie.",
     ),
     Case(
         "single-tie-chair",
         Kind.SINGLE, CHOICES, choice_totals({A: "4", B: "4", C: "2"}, cast="10"),
         rule(tie=TieRule.CHAIR),
         carried=None, winners=[], required=None, tied=[A, B], seats_open=1,
-        sentence="Votes: A 4; B 4; C 2. Tied for 1 seat(s): A, B; the chair decides.",
+        sentence="Votes: A 4; B 4; C 2. Tied for 1 seat: A, B; the chair decides.",
     ),
     Case(  # lot order for seed-a over [10, 11] is [11, 10]: B is chosen
         "single-tie-lot",
@@ -389,14 +389,14 @@ CASES = [
         "election-boundary-tie-fails",
         Kind.ELECTION, CANDIDATES, choice_totals({P: "10", Q: "8", R: "8"}, cast="12"), rule(),
         seats=2, carried=None, winners=[P], required=None, seats_open=1,
-        sentence="Elected: P. Votes: P 10; Q 8; R 8. 1 seat(s) left unfilled by a tie.",
+        sentence="Elected: P. Votes: P 10; Q 8; R 8. 1 seat left unfilled by a tie.",
     ),
     Case(
         "election-boundary-tie-chair",
         Kind.ELECTION, CANDIDATES, choice_totals({P: "10", Q: "8", R: "8"}, cast="12"),
         rule(tie=TieRule.CHAIR),
         seats=2, carried=None, winners=[P], required=None, tied=[Q, R], seats_open=1,
-        sentence="Elected: P. Votes: P 10; Q 8; R 8. Tied for 1 seat(s): Q, R; the chair decides.",
+        sentence="Elected: P. Votes: P 10; Q 8; R 8. Tied for 1 seat: Q, R; the chair decides.",
     ),
     Case(  # lot order for seed-a over [21, 22] is [21, 22]: Q takes the seat
         "election-boundary-tie-lot",
@@ -480,6 +480,11 @@ def test_there_are_enough_cases() -> None:
     assert len({case.id for case in CASES}) == len(CASES)
 
 
+def plain(sentence: str) -> str:
+    """The sentence without the isolates around labels (tested on their own)."""
+    return sentence.replace(rules.FSI, "").replace(rules.PDI, "")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_decide(case: Case) -> None:
     outcome = rules.decide(
@@ -495,7 +500,7 @@ def test_decide(case: Case) -> None:
     if case.base is not None:
         assert outcome.base == case.base
     if case.sentence is not None:
-        assert outcome.sentence == case.sentence
+        assert plain(outcome.sentence) == case.sentence
 
 
 def test_lot_is_deterministic_and_reproducible_from_the_seed() -> None:

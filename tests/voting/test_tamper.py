@@ -560,7 +560,9 @@ def test_a_possible_resplit_of_the_merged_class_is_not_caught(
     for language in result["sentences"]:
         words = verify.translator(language, verify.LOCALE)
         assert words is not None
-        result["sentences"][language] = verify.recount(poll, entries, words, hidden)[0].sentence
+        result["sentences"][language] = verify.recount(
+            poll, entries, words.gettext, words.ngettext, hidden
+        )[0].sentence
     outcome = verify.recount(poll, entries, hidden=hidden)[0]
     result.update(
         sentence=result["sentences"][spoken],

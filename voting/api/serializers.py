@@ -76,6 +76,14 @@ class PollUpdateSerializer(PollCreateSerializer):
         super().__init__(*args, **kwargs)
 
 
+class PollReorderSerializer(serializers.Serializer):
+    order = serializers.ListField(
+        child=serializers.IntegerField(),
+        max_length=1000,
+        help_text=_("Every draft poll id of the meeting, once, in the new order."),
+    )
+
+
 class PollOptionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     label = serializers.CharField()  # type: ignore[assignment]  # schema only
@@ -149,6 +157,9 @@ class PollSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     title = serializers.CharField()
+    position = serializers.IntegerField(
+        help_text=_("Place in the meeting's list of polls (drafts are reordered ahead).")
+    )
     description = serializers.CharField(allow_blank=True)
     kind = serializers.ChoiceField(choices=KIND_CHOICES)
     secrecy = serializers.ChoiceField(choices=Poll.Secrecy.choices)

@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern] = [
         name="meeting-polls",
     ),
     path(
+        "meetings/<int:meeting_id>/polls/reorder/",
+        views.MeetingPollsReorderView.as_view(),
+        name="meeting-polls-reorder",
+    ),
+    path(
         "meetings/<int:meeting_id>/results.csv",
         views.MeetingResultsCsvView.as_view(),
         name="meeting-results-csv",

@@ -75,6 +75,23 @@ class MeetingPollsView(ApiView):
         return Response(selectors.poll_payload(poll), status=status.HTTP_201_CREATED)
 
 
+class MeetingPollsReorderView(ApiView):
+    @extend_schema(
+        summary="Put the meeting's draft polls in a new order (chair or officer)",
+        description=(
+            "`order` lists every draft poll of the meeting once. 409 when it names a "
+            "poll that was opened: such a poll keeps its place."
+        ),
+        request=s.PollReorderSerializer,
+        responses={200: s.PollSerializer(many=True), **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = visible_meeting(request, meeting_id)
+        data = parse(s.PollReorderSerializer, request.data)
+        polls = services.polls_reorder(actor=caller(request), meeting=meeting, **data)
+        return Response([selectors.poll_payload(poll) for poll in polls])
+
+
 # --- one poll -------------------------------------------------------------------
 
 
@@ -94,7 +111,7 @@ class PollDetailView(ApiView):
     )
     def patch(self, request: Request, poll_id: int) -> Response:
         poll, _viewer = _poll(request, poll_id)
-        data = parse(s.PollUpdateSerializer, request.data)
+        data = parse(s.PollUpdateSerializer, request.data, known_only=True)
         poll = services.poll_update(actor=caller(request), poll=poll, **data)
         return Response(selectors.poll_payload(poll))
 
@@ -286,7 +303,7 @@ class VotingSettingsView(ApiView):
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
         meeting = visible_meeting(request, meeting_id)
-        data = parse(s.VotingSettingsUpdateSerializer, request.data)
+        data = parse(s.VotingSettingsUpdateSerializer, request.data, known_only=True)
         meeting = meeting_services.meeting_voting_settings_update(
             actor=caller(request), meeting=meeting, **data
         )

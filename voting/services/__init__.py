@@ -25,6 +25,7 @@ from voting.services.polls import (
     poll_open,
     poll_publish,
     poll_update,
+    polls_reorder,
 )
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "poll_publish",
     "poll_update",
     "polls_close_due",
+    "polls_reorder",
     "tally",
     "validate_choices",
 ]

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple, NoReturn
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import plainsql
 from core.commit import after_commit
@@ -115,7 +116,14 @@ def validate_choices(poll: BallotPoll, choices: Any) -> list[int]:
         return sorted(choices)
     if not poll.min_choices <= len(choices) <= poll.max_choices:
         if poll.min_choices == poll.max_choices:
-            raise InvalidInput(_("Choose exactly %d.") % poll.max_choices)
+            raise InvalidInput(
+                ngettext(
+                    "Choose exactly %(n)d option.",
+                    "Choose exactly %(n)d options.",
+                    poll.max_choices,
+                )
+                % {"n": poll.max_choices}
+            )
         raise InvalidInput(
             _("Choose between %(low)d and %(high)d.")
             % {"low": poll.min_choices, "high": poll.max_choices}

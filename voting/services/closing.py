@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.commit import after_commit
 from meetings import log
@@ -79,6 +80,7 @@ def close(poll: Poll, actor: Member | None) -> Poll:
         seats=poll.seats,
         seed=poll.lot_seed,
         _=_,
+        ngettext=ngettext,
     )
     outcome = decide()
     ballots = Ballot.objects.filter(poll=poll).count()

@@ -1,4 +1,5 @@
-"""Polls: create, open (freezing the roll), cancel, decide a tie, publish."""
+"""Polls: create, edit and reorder drafts, open (freezing the roll), cancel,
+decide a tie, publish."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import textlimits
 from core.commit import after_commit
+from meetings import log
 from meetings.models import Meeting, Member, Participant
 from meetings.selectors import (
     VOTING_ROLES,
@@ -45,7 +48,10 @@ def _option_rows(kind: rules.Kind, labels: Sequence[str]) -> list[tuple[rules.Ro
     if len(labels) != len(set(labels)):
         raise InvalidInput(_("Two options have the same label."))
     if len(labels) > MAX_OPTIONS:
-        raise InvalidInput(_("At most %d options.") % MAX_OPTIONS)
+        raise InvalidInput(
+            ngettext("At most %(n)d option.", "At most %(n)d options.", MAX_OPTIONS)
+            % {"n": MAX_OPTIONS}
+        )
     if kind is rules.Kind.ELECTION:
         if not labels:
             raise InvalidInput(_("An election needs at least one candidate."))
@@ -153,6 +159,12 @@ def _clean_draft(
     )
 
 
+def _next_position(meeting: Meeting) -> int:
+    """After the meeting's last poll. The caller holds the meeting's row lock."""
+    last = Poll.objects.filter(meeting=meeting).aggregate(models.Max("position"))
+    return int(last["position__max"] or 0) + 1
+
+
 def _create_options(poll: Poll, rows: list[tuple[rules.Role, str]]) -> None:
     PollOption.objects.bulk_create(
         [
@@ -209,7 +221,9 @@ def poll_create(
         close_when_all_voted=close_when_all_voted,
         agenda_item_id=agenda_item_id,
     )
-    poll = Poll.objects.create(meeting=meeting, created_by=actor, **draft.fields)
+    poll = Poll.objects.create(
+        meeting=meeting, created_by=actor, position=_next_position(meeting), **draft.fields
+    )
     _create_options(poll, draft.rows)
     publish_poll(poll, "poll.created", actor, {"title": poll.title, "kind": poll.kind})
     return poll
@@ -288,6 +302,39 @@ def poll_update(*, actor: Member, poll: Poll, **changes: Any) -> Poll:
     _create_options(poll, draft.rows)
     publish_poll(poll, "poll.updated", actor, {"title": poll.title, "fields": sorted(changes)})
     return poll
+
+
+@transaction.atomic
+def polls_reorder(*, actor: Member, meeting: Meeting, order: Sequence[int]) -> list[Poll]:
+    """Put the meeting's draft polls in the given order; `order` lists every
+    draft once. Polls once opened keep their place (they are part of the
+    record): the drafts take, in the new order, the places drafts held.
+    Publishes poll.changed for each draft that moved, logs polls.reordered."""
+    permissions.require(actor=actor, meeting=meeting, action=permissions.POLL_PREPARE)
+    meeting = lock_meeting(meeting)
+    if meeting.status == Meeting.Status.CLOSED:
+        raise Conflict(_("The meeting is closed."))
+    order = list(order)
+    polls = {p.pk: p for p in Poll.objects.select_for_update().filter(meeting=meeting)}
+    drafts = {pk: p for pk, p in polls.items() if p.state == Poll.State.DRAFT}
+    if any(pk in polls and pk not in drafts for pk in order):
+        raise Conflict(_("Only draft polls can be reordered; a poll once opened keeps its place."))
+    if len(order) != len(set(order)) or set(order) != set(drafts):
+        raise InvalidInput(_("The new order must list every draft poll of the meeting once."))
+    places = sorted(p.position for p in drafts.values())
+    moved = []
+    for place, pk in zip(places, order, strict=True):
+        poll = drafts[pk]
+        if poll.position != place:
+            poll.position = place
+            moved.append(poll)
+    Poll.objects.bulk_update(moved, ["position"])
+    log.log_append(
+        meeting_id=meeting.pk, action="polls.reordered", actor=actor, data={"order": order}
+    )
+    for poll in moved:
+        publish_poll(poll, "polls.reordered", actor, {}, logged=True)
+    return [drafts[pk] for pk in order]
 
 
 def _build_roll(poll: Poll) -> list[RollEntry]:
@@ -434,7 +481,10 @@ def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Pol
     # Motions and one-candidate elections: the chair carries ([yes]) or rejects ([]).
     is_yes_no = poll.options.filter(role=rules.Role.NO).exists()
     if not is_yes_no and len(winners) != seats_open:
-        raise InvalidInput(_("Choose %d.") % seats_open)
+        raise InvalidInput(
+            ngettext("Choose %(n)d option.", "Choose %(n)d options.", seats_open)
+            % {"n": seats_open}
+        )
     labels = dict(poll.options.values_list("pk", "label"))
     poll.tie_decision = {"winners": list(winners), "by": actor.full_name}
     poll.tie_decided_by = actor
@@ -444,7 +494,9 @@ def poll_decide_tie(*, actor: Member, poll: Poll, winners: Sequence[int]) -> Pol
     result["tied"] = []
 
     def decided() -> str:
-        decision = ", ".join(labels[w] for w in winners) if winners else _("not carried")
+        # Translators: between names in a list of a result ("Elected: A, B").
+        names = _(", ").join(rules.isolate(labels[w]) for w in winners)
+        decision = names if winners else _("not carried")
         return _("The chair decided: %s.") % decision
 
     result["sentence"] = f"{result['sentence']} {decided()}"
@@ -483,11 +535,14 @@ def polls_copy(copy: MeetingCopy) -> None:
     cancelled, as a draft with the same question, options and rules, on the
     copy of its agenda item. Registered as a meetings copy hook."""
     sources = Poll.objects.filter(meeting=copy.source).exclude(state=Poll.State.CANCELLED)
-    for source in sources.order_by("pk"):
+    first = _next_position(copy.meeting)
+    for position, source in enumerate(sources.order_by("position", "pk"), start=first):
         given = _draft_as_given(source)
         item = given.pop("agenda_item_id")
         draft = _clean_draft(
             copy.meeting, **given, agenda_item_id=copy.agenda_items.get(item) if item else None
         )
-        poll = Poll.objects.create(meeting=copy.meeting, created_by=copy.actor, **draft.fields)
+        poll = Poll.objects.create(
+            meeting=copy.meeting, created_by=copy.actor, position=position, **draft.fields
+        )
         _create_options(poll, draft.rows)

@@ -6,7 +6,7 @@
 // signatures.
 import { csrfToken } from "./api.js";
 import { checkProof, headFingerprint, headHash, keyFingerprint } from "./board-verify.js";
-import { _, formatNumber, interpolate } from "./i18n.js";
+import { _, formatNumber, interpolate, ngettext } from "./i18n.js";
 import { missingHeads, rememberHeads, seenHeads } from "./seen-heads.js";
 
 
@@ -279,7 +279,11 @@ async function checkChain() {
   if (!alarm && before.length) {
     lines.push(
       interpolate(
-        _("This board extends every record this device saw before (%(count)s)."),
+        ngettext(
+          "This board extends the record this device saw before (%(count)s).",
+          "This board extends every record this device saw before (%(count)s).",
+          before.length,
+        ),
         { count: formatNumber(before.length) },
       ),
     );

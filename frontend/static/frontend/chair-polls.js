@@ -14,6 +14,7 @@ import {
   interpolate,
   isYesNo,
   kindLabel,
+  ngettext,
   pollStateLabel,
   quorumSentence,
   resultView,
@@ -410,7 +411,14 @@ export class PollsConsole {
       el(
         "legend",
         {},
-        interpolate(_("The chair chooses %(n)s of the tied options"), { n: formatNumber(seats) }),
+        interpolate(
+          ngettext(
+            "The chair chooses %(n)s of the tied options",
+            "The chair chooses %(n)s of the tied options",
+            seats,
+          ),
+          { n: formatNumber(seats) },
+        ),
       ),
     );
     for (const option of poll.options.filter((o) => tied.includes(o.id))) {
@@ -460,9 +468,16 @@ export class PollsConsole {
       el(
         "p",
         {},
-        interpolate(_("%(n)s on the roll have not voted yet."), {
-          n: formatNumber(waiting.length),
-        }),
+        interpolate(
+          ngettext(
+            "%(n)s on the roll has not voted yet.",
+            "%(n)s on the roll have not voted yet.",
+            waiting.length,
+          ),
+          {
+            n: formatNumber(waiting.length),
+          },
+        ),
       ),
     );
     if (ui.paper.done)

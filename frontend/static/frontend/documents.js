@@ -11,7 +11,7 @@
 // and waits for the flips to settle before it fetches the page's text and
 // the member's note.
 
-import { _, formatNumber, interpolate } from "./i18n.js";
+import { _, formatNumber, interpolate, ngettext } from "./i18n.js";
 
 const FILES = "/api/document-versions/";
 const SETTLE_MS = 300;
@@ -107,7 +107,13 @@ function versionMeta(version, hash) {
   return el(
     "span",
     { className: "doc-meta" },
-    interpolate(_("Version %(number)s, %(pages)s pages, SHA-256 %(hash)s"), {
+    interpolate(
+      ngettext(
+        "Version %(number)s, %(pages)s page, SHA-256 %(hash)s",
+        "Version %(number)s, %(pages)s pages, SHA-256 %(hash)s",
+        version.page_count,
+      ),
+      {
       number: formatNumber(version.number),
       pages: formatNumber(version.page_count),
       hash,
@@ -125,7 +131,13 @@ function versionsDetails(doc) {
       el(
         "span",
         {},
-        interpolate(_("Version %(number)s, %(pages)s pages"), {
+        interpolate(
+          ngettext(
+            "Version %(number)s, %(pages)s page",
+            "Version %(number)s, %(pages)s pages",
+            version.page_count,
+          ),
+          {
           number: formatNumber(version.number),
           pages: formatNumber(version.page_count),
         }),

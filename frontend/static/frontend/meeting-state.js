@@ -34,13 +34,16 @@ export function applyEvent(state, event) {
   }
 }
 
-/** The polls with `poll` replaced (or added, in creation order). */
+/** Polls in the meeting's order: by position (drafts are reordered ahead), then id. */
+const byPosition = (a, b) => (a.position ?? 0) - (b.position ?? 0) || a.id - b.id;
+
+/** The polls with `poll` replaced (or added), in the meeting's order. */
 export function upsertPoll(polls, poll) {
   const index = polls.findIndex((p) => p.id === poll.id);
-  if (index < 0) return [...polls, poll].sort((a, b) => a.id - b.id);
+  if (index < 0) return [...polls, poll].sort(byPosition);
   const copy = polls.slice();
   copy[index] = poll;
-  return copy;
+  return poll.position === polls[index].position ? copy : copy.sort(byPosition);
 }
 
 export function currentItem(state) {

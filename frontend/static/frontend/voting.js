@@ -255,7 +255,12 @@ export class TurnoutBook {
 }
 
 export function turnoutSentence(turnout) {
-  return interpolate(_("%(ballots)s of %(entitled)s have voted"), {
+  const text = ngettext(
+    "%(ballots)s of %(entitled)s has voted",
+    "%(ballots)s of %(entitled)s have voted",
+    turnout.ballots,
+  );
+  return interpolate(text, {
     ballots: formatNumber(turnout.ballots),
     entitled: formatNumber(turnout.entitled),
   });
@@ -481,7 +486,12 @@ export function quorumSentence(quorum) {
   const untracked = quorum.tracked === false;
   if (quorum.kind === "none" || quorum.required === null || quorum.required === undefined) {
     if (untracked) return _("No quorum is required; presence is not being tracked.");
-    return interpolate(_("No quorum is required (%(present)s of %(voters)s voters present)."), {
+    const text = ngettext(
+      "No quorum is required (%(present)s of %(voters)s voter present).",
+      "No quorum is required (%(present)s of %(voters)s voters present).",
+      quorum.voters,
+    );
+    return interpolate(text, {
       present: formatNumber(quorum.attending ?? quorum.present),
       voters: formatNumber(quorum.voters),
     });
@@ -497,8 +507,16 @@ export function quorumSentence(quorum) {
   if (quorum.kind === "count") {
     return interpolate(
       quorum.met
-        ? _("Quorum reached: %(present)s of %(voters)s voters present, %(required)s required.")
-        : _("No quorum: %(present)s of %(voters)s voters present, %(required)s required."),
+        ? ngettext(
+            "Quorum reached: %(present)s of %(voters)s voter present, %(required)s required.",
+            "Quorum reached: %(present)s of %(voters)s voters present, %(required)s required.",
+            quorum.voters,
+          )
+        : ngettext(
+            "No quorum: %(present)s of %(voters)s voter present, %(required)s required.",
+            "No quorum: %(present)s of %(voters)s voters present, %(required)s required.",
+            quorum.voters,
+          ),
       {
         present: formatNumber(quorum.present),
         voters: formatNumber(quorum.voters),

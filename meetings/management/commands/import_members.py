@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import DomainError
 from meetings import services
@@ -63,7 +64,11 @@ class Command(BaseCommand):
         self._print(report, union)
         if not report.ok:
             raise CommandError(
-                _("%(count)d error(s) in the file; nothing was imported.")
+                ngettext(
+                    "%(count)d error in the file; nothing was imported.",
+                    "%(count)d errors in the file; nothing was imported.",
+                    len(report.errors),
+                )
                 % {"count": len(report.errors)}
             )
 
@@ -110,9 +115,12 @@ class Command(BaseCommand):
             return
         if report.dry_run:
             self.stdout.write(
-                _(
-                    "Dry run: %(count)d member(s) would be imported into %(union)s; "
-                    "nothing was written."
+                ngettext(
+                    "Dry run: %(count)d member would be imported into %(union)s; "
+                    "nothing was written.",
+                    "Dry run: %(count)d members would be imported into %(union)s; "
+                    "nothing was written.",
+                    len(report.rows),
                 )
                 % {"count": len(report.rows), "union": union.name}
             )
@@ -124,7 +132,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    _("Imported %(count)d member(s) into %(union)s.")
+                    ngettext(
+                        "Imported %(count)d member into %(union)s.",
+                        "Imported %(count)d members into %(union)s.",
+                        report.created,
+                    )
                     % {"count": report.created, "union": union.name}
                 )
             )
