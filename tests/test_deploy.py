@@ -302,7 +302,11 @@ def docker_unreachable() -> str | None:
     docker = shutil.which("docker")
     if docker is None:
         return "docker is not installed"
-    if subprocess.run([docker, "info"], capture_output=True, timeout=30).returncode != 0:
+    try:
+        answered = subprocess.run([docker, "info"], capture_output=True, timeout=30).returncode
+    except subprocess.TimeoutExpired:
+        answered = -1
+    if answered != 0:
         return "no Docker daemon answers `docker info`"
     if compose_command() is None:
         return "neither `docker compose` nor docker-compose is installed"
