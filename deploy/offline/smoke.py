@@ -10,7 +10,8 @@ checked against --cafile); nginx serves a static file the page links; the
 API schema answers; the API refuses an anonymous caller; with a user, the
 login form signs in and the API says who is signed in; a WebSocket
 handshake to /ws/meetings/<id>/ is upgraded (101) and the app's own close
-code comes back (4401 anonymous, 4404 signed in with no such meeting); and
+code comes back (4401 anonymous, 4404 signed in with no such meeting); with
+--demo, the demo chair's socket to the demo meeting gets its first frame; and
 with --project, every one of the app service's N containers answered some
 of the proxied requests (its access log) and is healthy. Exit 1 on the
 first failure.
@@ -91,6 +92,15 @@ def wait_for_nginx(smoke: Smoke, seconds: float) -> None:
 
 def websocket_close_code(smoke: Smoke, meeting_id: int) -> tuple[str, int | None]:
     """Open /ws/meetings/<id>/ through nginx; the status line and the close code the app sends."""
+    status, opcode, payload = websocket_first_frame(smoke, meeting_id)
+    if opcode != 8:
+        return status, None
+    return status, int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
+
+
+def websocket_first_frame(smoke: Smoke, meeting_id: int) -> tuple[str, int | None, bytes]:
+    """Open /ws/meetings/<id>/ through nginx; the status line, and the opcode
+    and payload of the first text or close frame the app sends."""
     key = base64.b64encode(os.urandom(16)).decode()
     lines = [
         f"GET /ws/meetings/{meeting_id}/ HTTP/1.1",
@@ -118,13 +128,13 @@ def websocket_close_code(smoke: Smoke, meeting_id: int) -> tuple[str, int | None
         head, _, rest = data.partition(b"\r\n\r\n")
         status = head.split(b"\r\n", 1)[0].decode()
         if " 101 " not in status + " ":
-            return status, None
+            return status, None, b""
         # Frames until a close frame (opcode 8): its first two bytes are the code.
         while True:
             while len(rest) < 2:
                 chunk = sock.recv(4096)
                 if not chunk:
-                    return status, None
+                    return status, None, b""
                 rest += chunk
             opcode, length = rest[0] & 0x0F, rest[1] & 0x7F
             offset = 2
@@ -135,11 +145,11 @@ def websocket_close_code(smoke: Smoke, meeting_id: int) -> tuple[str, int | None
             while len(rest) < offset + length:
                 chunk = sock.recv(4096)
                 if not chunk:
-                    return status, None
+                    return status, None, b""
                 rest += chunk
             payload, rest = rest[offset : offset + length], rest[offset + length :]
-            if opcode == 8:
-                return status, int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
+            if opcode in (1, 8):
+                return status, opcode, payload
 
 
 def replicas(project: str) -> list[str]:
@@ -165,6 +175,7 @@ def main() -> None:
     parser.add_argument("--project", help="the compose project, to look at each app container")
     parser.add_argument("--username")
     parser.add_argument("--password")
+    parser.add_argument("--demo", help="seed_demo --json output: join its meeting as the chair")
     parser.add_argument("--wait", type=float, default=120, help="seconds to wait for nginx")
     args = parser.parse_args()
     smoke = Smoke(args)
@@ -232,6 +243,37 @@ def main() -> None:
         check(
             " 101 " in upgrade + " " and code == CLOSE_NO_MEETING,
             f"WebSocket /ws/meetings/999999/ signed in -> {upgrade!r}, close code {code}",
+        )
+
+    if args.demo:
+        # The demo meeting (seed_demo --json): its chair's socket gets the
+        # meeting's snapshot, having joined the meeting's group in Redis.
+        with open(args.demo) as file:
+            demo = json.load(file)
+        chair = next(a for a in demo["accounts"] if a["role"] == "chair")
+        smoke.cookies.clear()
+        smoke.request("GET", "/login/")
+        status, _, _ = smoke.request(
+            "POST",
+            "/login/",
+            body=(
+                f"csrfmiddlewaretoken={smoke.cookies['csrftoken']}"
+                f"&username={chair['username']}&password={chair['password']}"
+            ),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": f"https://{args.host}",
+                "Referer": f"https://{args.host}/login/",
+            },
+        )
+        check(status == 302, f"the demo chair signs in -> {status}")
+        meeting = demo["meeting_id"]
+        upgrade, opcode, payload = websocket_first_frame(smoke, meeting)
+        frame = json.loads(payload) if opcode == 1 else {}
+        check(
+            " 101 " in upgrade + " " and opcode == 1 and isinstance(frame, dict),
+            f"WebSocket /ws/meetings/{meeting}/ as the chair -> first frame "
+            f"{str(frame.get('type', opcode))!r} ({len(payload)} bytes)",
         )
 
     if args.project:

@@ -76,6 +76,9 @@ dc exec -T -e DJANGO_SUPERUSER_PASSWORD="$PASSWORD" app \
     python manage.py createsuperuser --noinput --username trial --email trial@example.org \
     --full_name Trial
 
-python3 "$HERE/smoke.py" --host "$MEETINGS_HOST" --https-port "$HTTPS_PORT" \
+# The demo union and meeting (public passwords: this stack is thrown away).
+dc exec -T app python manage.py seed_demo --json --force > "$WORK/demo.json"
+
+python3 "$HERE/smoke.py" --demo "$WORK/demo.json" --host "$MEETINGS_HOST" --https-port "$HTTPS_PORT" \
     --http-port "$HTTP_PORT" --cafile "$CERTS_DIR/fullchain.pem" \
     --replicas "$APP_REPLICAS" --project "$PROJECT" --username trial --password "$PASSWORD"
