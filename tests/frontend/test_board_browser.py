@@ -145,7 +145,7 @@ def test_member_keeps_a_receipt_and_checks_it_on_the_board(
         phone.get_by_role("link", name="Check it on the board").click()
         expect(phone).to_have_url(board_link)
         result = phone.get_by_role("status").filter(has_text="ballot")
-        expect(result).to_contain_text("Your ballot is on the board as cast: Yes.")
+        expect(result).to_contain_text("Your ballot is on the board as cast: \u2068Yes\u2069.")
         expect(result).to_contain_text("The board's root matches the signed record")
         expect(result).to_contain_text(
             f"The record and your receipt are signed by the installation key {key_fingerprint}"
@@ -202,7 +202,7 @@ def test_member_keeps_a_receipt_and_checks_it_on_the_board(
         dashed = "-".join(other_code[i : i + 4] for i in range(0, len(other_code), 4)).lower()
         phone.get_by_label("Receipt code").fill(dashed)
         phone.get_by_role("button", name="Check my receipt").click()
-        expect(result).to_contain_text("Your ballot is on the board as cast: No.")
+        expect(result).to_contain_text("Your ballot is on the board as cast: \u2068No\u2069.")
 
         # A receipt that is not on the board.
         phone.get_by_label("Receipt code").fill("AAAA-BBBB-CCCC-DDDD")

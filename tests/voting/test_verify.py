@@ -407,3 +407,23 @@ def test_verifier_modules_import_nothing_of_the_server(module: str) -> None:
             imported.add(node.module.split(".")[0])
     assert not imported & {"django", "rest_framework", "channels", "meetings", "documents"}
     assert (ROOT / "voting" / "__init__.py").read_text(encoding="utf-8").strip() == ""
+
+
+def test_a_format_2_sentence_in_an_earlier_wording_is_named_not_failed(
+    live_world: World, tmp_path: Path
+) -> None:
+    """Records sealed before names were isolated and counts took plural
+    forms keep their wording: the verifier names those sentences in its
+    summary instead of failing the file. A format 3 record may not."""
+    weigh_and_delegate(live_world)
+    closed = closed_poll(live_world, secrecy="named", record_format=2)
+    data = export_file(closed.poll, tmp_path / "old.json")
+    poll, result = data["poll"], data["result"]
+    entries = verify.check_entries(data, poll)
+    assert verify.check_sentences(poll, entries, result, verify.LOCALE, earlier_wording=True) == []
+    earlier = "Carried (earlier wording)."
+    older = {**result, "sentence": earlier, "sentences": {**result["sentences"], "en": earlier}}
+    named = verify.check_sentences(poll, entries, older, verify.LOCALE, earlier_wording=True)
+    assert named == ["en (worded by an earlier version)"]
+    with pytest.raises(verify.Fault, match="the en sentence is not what the rule gives"):
+        verify.check_sentences(poll, entries, older, verify.LOCALE)

@@ -145,7 +145,10 @@ async function checkIn(pollId, code) {
   const head = poll.tree_head;
   const outcome = await checkProof(proof, head, data.key.public_key);
   const labels = proof.entry.choices.map((id) => poll.labels[String(id)] || String(id));
-  const choices = labels.length ? labels.join(", ") : _("an empty ballot");
+  // Members' words between Unicode isolates: a Latin label keeps its own
+  // order (and the full stop its place) inside an Arabic sentence.
+  const isolate = (text) => `\u2068${text}\u2069`;
+  const choices = labels.length ? labels.map(isolate).join(", ") : _("an empty ballot");
   if (!outcome.rootMatches || proof.entry.receipt !== code) {
     say("bad", [
       _(
@@ -156,7 +159,7 @@ async function checkIn(pollId, code) {
     return;
   }
   const lines = [
-    interpolate(_("Poll: %(title)s"), { title: poll.title }),
+    interpolate(_("Poll: %(title)s"), { title: isolate(poll.title) }),
     interpolate(_("Your ballot is on the board as cast: %(choices)s."), { choices }),
     interpolate(
       _(
