@@ -1,6 +1,6 @@
 """Draft polls on the preparation page in Debian's Chromium: an officer edits
 every field of a draft (the fields follow the kind), moves a draft up, and
-attaches it to an agenda item; the page passes axe-core in English and Arabic
+attaches it to an agenda item; the page passes axe-core in English, Vietnamese and Arabic
 at phone and laptop sizes, with screenshots for a person to look at."""
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ def test_an_officer_edits_and_orders_draft_polls_in_the_browser(
     world = build_world(voters=2, items=2)
     arabic = MemberFactory.create(full_name="مسؤول", preferred_language="ar")
     MembershipFactory.create(member=arabic, union=world.union, role=Membership.Role.OFFICER)
+    vietnamese = MemberFactory.create(full_name="Cán bộ Lê", preferred_language="vi")
+    MembershipFactory.create(member=vietnamese, union=world.union, role=Membership.Role.OFFICER)
     for title in ("Adopt the budget?", "Approve the minutes?", "Choose a venue"):
         services.poll_create(actor=world.chair, meeting=world.meeting, title=title, kind="motion")
     url_path = f"/meetings/{world.meeting.pk}/prepare/"
@@ -114,7 +116,12 @@ def test_an_officer_edits_and_orders_draft_polls_in_the_browser(
         expect(page.get_by_role("button", name="Move down: Approve the minutes?")).to_be_disabled()
 
         SHOTS.mkdir(parents=True, exist_ok=True)
-        for language, login in (("en", world.chair.username), ("ar", arabic.username)):
+        officers = (
+            ("en", world.chair.username),
+            ("vi", vietnamese.username),
+            ("ar", arabic.username),
+        )
+        for language, login in officers:
             for size, viewport in SIZES.items():
                 context = browser.new_context(viewport=viewport)
                 visitor = context.new_page()
