@@ -88,6 +88,9 @@ class PollPayload(TypedDict):
     quorum: PollQuorum | None
     entitled_weight: str
     result: PollResult | None  # once closed
+    encrypted: bool  # ballots encrypted on the phone (docs/encrypted-ballots.md)
+    teller_threshold: int | None  # encrypted polls: how many tellers decrypt together
+    public_key: str | None  # encrypted polls: the poll key, once the tellers made it
     head_fingerprint: str | None  # once closed and sealed
 
 
