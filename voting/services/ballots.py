@@ -8,6 +8,7 @@ import functools
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -301,18 +302,30 @@ def ballot_cast(
     meeting socket's), a poll of another meeting is refused as not found.
     """
     code = normalise_nonce(nonce)
+    _check_on_behalf_of(on_behalf_of)
+    return _exactly_once(
+        lambda: _cast(voter, poll_id, choices, code, on_behalf_of, meeting_id),
+        lambda: _resend(voter, poll_id, choices, code, on_behalf_of),
+    )
+
+
+def _check_on_behalf_of(on_behalf_of: object) -> None:
     if on_behalf_of is not None and (
         not isinstance(on_behalf_of, int) or isinstance(on_behalf_of, bool)
     ):
         raise InvalidInput(_("on_behalf_of must be a participant id."))
+
+
+def _exactly_once(cast: Callable[[], Receipt], resend: Callable[[], Receipt | None]) -> Receipt:
+    """Cast in a transaction; when the roll entry's unique mark refuses it
+    (it has voted, or this very nonce just did: the same ballot sent twice at
+    once), a resend of the same ballot gets its receipt back."""
     try:
         with transaction.atomic():
-            return _cast(voter, poll_id, choices, code, on_behalf_of, meeting_id)
+            return cast()
     except IntegrityError:
-        # The roll entry has voted, or this very code just did (the same
-        # ballot sent twice at once): a resend gets its receipt back.
         with transaction.atomic():
-            receipt = _resend(voter, poll_id, choices, code, on_behalf_of)
+            receipt = resend()
             if receipt is None:
                 raise Conflict(
                     _("This vote has already been cast."), code="already_voted"
@@ -590,21 +603,11 @@ def encrypted_ballot_cast(
     (the same ballot resent gets its receipt back), one ballot per roll
     entry, and the ballot waits for the ballot writer to lose its order."""
     code = normalise_nonce(nonce)
-    if on_behalf_of is not None and (
-        not isinstance(on_behalf_of, int) or isinstance(on_behalf_of, bool)
-    ):
-        raise InvalidInput(_("on_behalf_of must be a participant id."))
-    try:
-        with transaction.atomic():
-            return _cast_encrypted(voter, poll_id, ballot, code, on_behalf_of, meeting_id)
-    except IntegrityError:
-        with transaction.atomic():
-            receipt = _resend_encrypted(voter, poll_id, ballot, code, on_behalf_of)
-            if receipt is None:
-                raise Conflict(
-                    _("This vote has already been cast."), code="already_voted"
-                ) from None
-            return receipt
+    _check_on_behalf_of(on_behalf_of)
+    return _exactly_once(
+        lambda: _cast_encrypted(voter, poll_id, ballot, code, on_behalf_of, meeting_id),
+        lambda: _resend_encrypted(voter, poll_id, ballot, code, on_behalf_of),
+    )
 
 
 def _cast_encrypted(
