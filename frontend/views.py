@@ -139,8 +139,17 @@ def _next_item(snapshot: dict[str, Any]) -> dict[str, Any] | None:
 @require_GET
 @login_required
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """The member page: live agenda and the current item, phone first."""
-    return _meeting_page(request, meeting_id, template="frontend/meeting.html", controls=False)
+    """The member page: live agenda and the current item, phone first; a
+    poll's tellers also find the link to their page."""
+    from frontend.teller_views import teller_polls  # it imports this module
+
+    return _meeting_page(
+        request,
+        meeting_id,
+        template="frontend/meeting.html",
+        controls=False,
+        extra_for=lambda participant: {"teller_polls": teller_polls(participant)},
+    )
 
 
 @require_GET

@@ -1,0 +1,211 @@
+"""The tellers' page and the chair console's ceremony view in Debian's
+Chromium, with the real crypto of elgamal.js: three tellers make the poll's
+key from their own pages (each on its own browser context), compare the
+fingerprint, one backs up its share and restores it in a fresh context,
+ballots are cast, the poll closes, and two tellers decrypt the result from
+their pages. The chair names the tellers from the console and follows the
+ceremony there."""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+from meetings import services
+from meetings.models import Member
+from tests.conftest import World, build_world
+from tests.frontend.browser import (
+    TIMEOUT_MS,
+    axe_violations,
+    chromium,
+    describe_violations,
+    log_in,
+    log_in_by_id,
+    watch_errors,
+)
+from tests.servers import daphne_server
+from tests.voting.conftest import receipt
+from tests.voting.tellers_helpers import phone_ballot
+from voting import services as voting_services
+from voting.models import Poll, RollEntry
+
+pytestmark = pytest.mark.browser
+
+QUESTION = "Adopt the secret budget"
+PHONE: ViewportSize = {"width": 360, "height": 740}
+LAPTOP: ViewportSize = {"width": 1280, "height": 720}
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
+READY = "The poll's key is ready. Compare the fingerprint aloud; then the chair can open the poll."
+FINGERPRINT = re.compile(r"^([0-9a-f]{4} ){7}[0-9a-f]{4}$")
+
+
+def in_thread(fn: Any, *args: Any) -> Any:
+    """Database work while Playwright's loop runs in this thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def secret_poll(world: World, *, tellers: list[Member] | None = None) -> Poll:
+    services.meeting_start(actor=world.chair, meeting=world.meeting)
+    poll = voting_services.poll_create(
+        actor=world.chair, meeting=world.meeting, title=QUESTION, kind="motion", secrecy="secret"
+    )
+    if tellers:
+        voting_services.tellers_appoint(
+            actor=world.chair,
+            poll=poll,
+            participant_ids=[world.participant(m).pk for m in tellers],
+            threshold=2,
+        )
+    return poll
+
+
+def cast(poll_id: int, votes: dict[int, str]) -> None:
+    """Phones' encrypted ballots, made in Python as the phone page would."""
+    poll = Poll.objects.get(pk=poll_id)
+    for member_id, label in votes.items():
+        voter = Member.objects.get(pk=member_id)
+        entry = RollEntry.objects.get(poll=poll, member__member=voter)
+        nonce = receipt()
+        voting_services.encrypted_ballot_cast(
+            voter=voter, poll_id=poll.pk, ballot=phone_ballot(poll, entry, nonce, [label]), nonce=nonce
+        )
+
+
+def close(poll_id: int, chair_id: int) -> None:
+    voting_services.poll_close(
+        actor=Member.objects.get(pk=chair_id), poll=Poll.objects.get(pk=poll_id)
+    )
+
+
+def teller_page(browser: Browser, base: str, username: str, errors: list[str]) -> Page:
+    """A teller's phone: log in, open the meeting page, follow its link."""
+    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    watch_errors(page, errors)
+    log_in(page, base, username)
+    return page
+
+
+def open_tellers_page(page: Page, base: str, meeting_id: int) -> None:
+    page.goto(f"{base}/meetings/{meeting_id}/")
+    page.get_by_role("link", name=f"Tellers' page: {QUESTION}").click()
+    expect(page.get_by_role("heading", name=f"Teller: {QUESTION}", level=1)).to_be_visible()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"tellers-{name}.png"), full_page=True)
+
+
+def test_three_tellers_make_the_key_back_up_restore_and_decrypt(
+    transactional_db: None, chromium_path: str, tmp_path: Path
+) -> None:
+    world = build_world(voters=3, items=1)
+    tellers = [world.clerk, world.voters[0], world.voters[1]]
+    poll = secret_poll(world, tellers=tellers)
+    outsider = world.voters[2].username
+    votes = {world.voters[0].pk: "Yes", world.voters[1].pk: "Yes", world.voters[2].pk: "No"}
+    errors: list[str] = []
+    expect.set_options(timeout=TIMEOUT_MS * 2)
+
+    with (
+        daphne_server(tmp_path, redis_url=os.environ.get("REDIS_URL") or None) as base,
+        chromium(chromium_path) as browser,
+    ):
+        # A member who is not a teller sees no link, and the page refuses them.
+        other = browser.new_context(viewport=PHONE).new_page()  # its 404 is expected
+        log_in(other, base, outsider)
+        other.goto(f"{base}/meetings/{world.meeting.pk}/")
+        expect(other.get_by_role("heading", name=world.meeting.title, level=1)).to_be_visible()
+        expect(other.get_by_role("link", name=re.compile("Tellers' page"))).to_have_count(0)
+        refused = other.goto(f"{base}/meetings/{world.meeting.pk}/polls/{poll.pk}/tellers/")
+        assert refused is not None and refused.status == 404
+
+        pages = []
+        for member in tellers:
+            page = teller_page(browser, base, member.username, errors)
+            open_tellers_page(page, base, world.meeting.pk)
+            pages.append(page)
+        for page in pages:
+            expect(page.locator("#ceremony-status")).to_have_text(READY)
+        fingerprints = [p.locator("#fingerprint").inner_text().split() for p in pages]
+        assert all(f == fingerprints[0] for f in fingerprints), fingerprints
+        assert FINGERPRINT.match(" ".join(fingerprints[0]))
+        first = pages[0]
+        expect(first.get_by_role("list", name="Tellers")).to_contain_text("Ready")
+        expect(first.get_by_text("Read these digits aloud")).to_be_visible()
+        # Nothing secret reached the server's idea of the page: the URL is clean.
+        assert first.url.endswith(f"/meetings/{world.meeting.pk}/polls/{poll.pk}/tellers/")
+        stored = first.evaluate(f"() => JSON.parse(localStorage.getItem('uvote:teller:{poll.pk}:1'))")
+        assert set(stored) >= {"share", "published"} and "coefficients" not in stored
+        violations = axe_violations(first)
+        assert not violations, describe_violations("tellers page", violations)
+        shot(first, "ready-en-360")
+
+        # Teller 3 backs up its share with the proposed passphrase.
+        third = pages[2]
+        backup = third.get_by_role("region", name="Back up your key share")
+        passphrase = backup.get_by_label("Passphrase").input_value()
+        assert re.fullmatch(r"([a-z2-9]{4}-){5}[a-z2-9]{4}", passphrase), passphrase
+        backup.get_by_role("button", name="Make the backup code").click()
+        code_box = third.locator("#backup-code")
+        expect(code_box).to_be_visible()
+        code = "-".join(code_box.inner_text().split())
+        assert re.fullmatch(r"([A-Z2-7]{4}-){26}[A-Z2-7]{2}", code), code
+        expect(backup.get_by_role("button", name="Print the backup code")).to_be_visible()
+        shot(third, "backup-en-360")
+        third.context.close()
+
+        # The poll opens under the key; the phones vote; the chair closes it.
+        in_thread(lambda: voting_services.poll_open(
+            actor=Member.objects.get(pk=world.chair.pk), poll=Poll.objects.get(pk=poll.pk)
+        ))
+        expect(first.locator("#ceremony-status")).to_have_text(
+            "The poll is open. Come back when it closes to decrypt the result."
+        )
+        in_thread(cast, poll.pk, votes)
+        in_thread(close, poll.pk, world.chair.pk)
+        expect(first.locator("#ceremony-status")).to_have_text(
+            "Voting has ended: the result waits for the tellers to decrypt it."
+        )
+        expect(first.locator("#decrypt-status")).to_have_text(
+            "0 of the 2 tellers needed have decrypted."
+        )
+
+        # Teller 3 on a new device: the share is missing until restored.
+        fresh = teller_page(browser, base, tellers[2].username, errors)
+        open_tellers_page(fresh, base, world.meeting.pk)
+        restore = fresh.get_by_role("region", name="Restore your key share")
+        expect(restore).to_be_visible()
+        expect(fresh.get_by_role("button", name="Decrypt")).to_be_disabled()
+        restore.get_by_label("Backup code").fill(code)
+        restore.get_by_label("Passphrase").fill("not-the-passphrase-at-all")
+        restore.get_by_role("button", name="Restore my key share").click()
+        expect(fresh.get_by_role("alert")).to_contain_text(
+            "backup: wrong passphrase, or the code is for another poll or teller"
+        )
+        restore.get_by_label("Passphrase").fill(passphrase)
+        restore.get_by_role("button", name="Restore my key share").click()
+        expect(restore).to_be_hidden()
+        expect(fresh.get_by_role("button", name="Decrypt")).to_be_enabled()
+
+        # Two of the three decrypt; the result appears on both pages.
+        first.get_by_role("button", name="Decrypt").click()
+        expect(fresh.locator("#decrypt-status")).to_contain_text(
+            "1 of the 2 tellers needed have decrypted."
+        )
+        expect(first.locator("#decrypt-status")).to_contain_text("You have decrypted your part.")
+        fresh.get_by_role("button", name="Decrypt").click()
+        for page in (first, fresh):
+            expect(page.get_by_role("region", name="Result")).to_contain_text("Carried")
+        shot(fresh, "result-en-360")
+
+    assert not errors, "\n".join(errors)
+    poll.refresh_from_db()
+    assert poll.state == Poll.State.CLOSED and poll.result["carried"] is True
