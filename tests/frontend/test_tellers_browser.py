@@ -74,7 +74,10 @@ def cast(poll_id: int, votes: dict[int, str]) -> None:
         entry = RollEntry.objects.get(poll=poll, member__member=voter)
         nonce = receipt()
         voting_services.encrypted_ballot_cast(
-            voter=voter, poll_id=poll.pk, ballot=phone_ballot(poll, entry, nonce, [label]), nonce=nonce
+            voter=voter,
+            poll_id=poll.pk,
+            ballot=phone_ballot(poll, entry, nonce, [label]),
+            nonce=nonce,
         )
 
 
@@ -142,7 +145,9 @@ def test_three_tellers_make_the_key_back_up_restore_and_decrypt(
         expect(first.get_by_text("Read these digits aloud")).to_be_visible()
         # Nothing secret reached the server's idea of the page: the URL is clean.
         assert first.url.endswith(f"/meetings/{world.meeting.pk}/polls/{poll.pk}/tellers/")
-        stored = first.evaluate(f"() => JSON.parse(localStorage.getItem('uvote:teller:{poll.pk}:1'))")
+        stored = first.evaluate(
+            f"() => JSON.parse(localStorage.getItem('uvote:teller:{poll.pk}:1'))"
+        )
         assert set(stored) >= {"share", "published"} and "coefficients" not in stored
         violations = axe_violations(first)
         assert not violations, describe_violations("tellers page", violations)
@@ -163,9 +168,11 @@ def test_three_tellers_make_the_key_back_up_restore_and_decrypt(
         third.context.close()
 
         # The poll opens under the key; the phones vote; the chair closes it.
-        in_thread(lambda: voting_services.poll_open(
-            actor=Member.objects.get(pk=world.chair.pk), poll=Poll.objects.get(pk=poll.pk)
-        ))
+        in_thread(
+            lambda: voting_services.poll_open(
+                actor=Member.objects.get(pk=world.chair.pk), poll=Poll.objects.get(pk=poll.pk)
+            )
+        )
         expect(first.locator("#ceremony-status")).to_have_text(
             "The poll is open. Come back when it closes to decrypt the result."
         )
@@ -209,3 +216,82 @@ def test_three_tellers_make_the_key_back_up_restore_and_decrypt(
     assert not errors, "\n".join(errors)
     poll.refresh_from_db()
     assert poll.state == Poll.State.CLOSED and poll.result["carried"] is True
+
+
+def publish_all(poll_id: int, members: list[int], steps: str) -> None:
+    """Tellers' messages from Python players (the tellers' pages' part), up to
+    `steps`: "publish", "shares" or "confirm"."""
+    from tests.voting.tellers_helpers import TellerPlayer
+    from voting.services import tellers as teller_services
+
+    poll = Poll.objects.get(pk=poll_id)
+    people = [Member.objects.get(pk=pk) for pk in members]
+    players = [TellerPlayer(poll_id, i, 2, m) for i, m in enumerate(people, start=1)]
+    for p in players:
+        teller_services.teller_publish(actor=p.member, poll=poll, **p.publish())
+    if steps == "publish":
+        return
+    ceremony = teller_services.ceremony_payload(poll)
+    for p in players:
+        teller_services.teller_shares_send(actor=p.member, poll=poll, shares=p.shares(ceremony))
+    if steps == "shares":
+        return
+    for p in players:
+        mine = teller_services.teller_shares_get(actor=p.member, poll=poll)
+        teller_services.teller_confirm(actor=p.member, poll=poll, proof=p.confirm(mine))
+
+
+def test_the_chair_names_tellers_and_follows_the_ceremony(
+    transactional_db: None, chromium_path: str, tmp_path: Path
+) -> None:
+    world = build_world(voters=3, items=1)
+    poll = secret_poll(world)
+    tellers = [world.clerk, world.voters[0], world.voters[1]]
+    names = [m.full_name for m in tellers]
+    errors: list[str] = []
+    expect.set_options(timeout=TIMEOUT_MS * 2)
+
+    with (
+        daphne_server(tmp_path, redis_url=os.environ.get("REDIS_URL") or None) as base,
+        chromium(chromium_path) as browser,
+    ):
+        chair = browser.new_context(viewport=LAPTOP).new_page()
+        watch_errors(chair, errors)
+        log_in(chair, base, world.chair.username)
+        chair.goto(f"{base}/meetings/{world.meeting.pk}/chair/")
+        expect(chair.locator("body")).to_have_attribute("data-connection", "open")
+        card = chair.get_by_role("article", name=QUESTION)
+        card.get_by_text("Encrypt the ballots: name tellers").click()
+        # Two tellers are too few: the server's sentence is shown.
+        card.get_by_label("Teller 1", exact=True).select_option(label=names[0])
+        card.get_by_label("Teller 2", exact=True).select_option(label=names[1])
+        card.get_by_role("button", name=f"Name the tellers: {QUESTION}").click()
+        expect(card.get_by_role("alert")).to_have_text("Name between 3 and 5 tellers.")
+        card.get_by_label("Teller 3", exact=True).select_option(label=names[2])
+        card.get_by_label("Tellers needed to decrypt").fill("2")
+        card.get_by_role("button", name=f"Name the tellers: {QUESTION}").click()
+        status = card.get_by_role("region", name="Tellers and the poll's key")
+        expect(status.get_by_role("status")).to_have_text(
+            "2 of 3 tellers must decrypt. The poll opens once every teller is ready."
+        )
+        rows = status.get_by_role("list", name=f"Tellers: {QUESTION}").get_by_role("listitem")
+        expect(rows).to_have_text([f"{n} · Waiting for the key" for n in names])
+
+        # Opening waits for the key: the server's 409 is shown.
+        card.get_by_role("button", name=f"Open: {QUESTION}").click()
+        expect(chair.locator("#errors")).to_have_text(
+            "The tellers have not finished making the poll's key; it cannot open yet."
+        )
+
+        # The tellers progress (their pages' messages): the console follows live.
+        in_thread(publish_all, poll.pk, [m.pk for m in tellers], "publish")
+        expect(rows).to_have_text([f"{n} · Key published" for n in names])
+        expect(status.locator("code.fingerprint")).to_have_text(FINGERPRINT)
+        violations = axe_violations(chair)
+        assert not violations, describe_violations("chair console", violations)
+        shot(chair, "console-en-1280")
+
+    # The one refusal asked for (two tellers) is the only failed request.
+    refused = [e for e in errors if "status of 400" in e]
+    assert len(refused) == 1, errors
+    assert not [e for e in errors if e not in refused], "\n".join(errors)

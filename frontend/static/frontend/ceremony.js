@@ -29,7 +29,7 @@ export function tellerList(list, ceremony, me = null) {
           el("bdi", {}, t.name),
           t.index === me ? ` ${_("(you)")}` : "",
         ),
-        " ",
+        " · ",
         el("span", { className: "teller-step" }, tellerStep(t)),
       ),
     ),

@@ -266,7 +266,9 @@ function ceremonySentence(mine, secrets) {
 
 function renderFingerprint() {
   const panel = $("fingerprint-panel");
-  const ready = everyone("transport_key") && everyone("commitments");
+  // Compared before the poll opens; afterwards it would only crowd the phone.
+  const ready =
+    ["draft", "open"].includes(pollState()) && everyone("transport_key") && everyone("commitments");
   panel.hidden = !ready;
   if (!ready) return;
   const mine = E.ceremonyFingerprint(
