@@ -295,3 +295,109 @@ def test_the_chair_names_tellers_and_follows_the_ceremony(
     refused = [e for e in errors if "status of 400" in e]
     assert len(refused) == 1, errors
     assert not [e for e in errors if e not in refused], "\n".join(errors)
+
+
+class Others:
+    """Tellers 2 and 3 played in Python beside the page's teller 1."""
+
+    def __init__(self, poll_id: int, members: list[int]) -> None:
+        from tests.voting.tellers_helpers import TellerPlayer
+
+        people = [Member.objects.get(pk=pk) for pk in members]
+        self.poll_id = poll_id
+        self.players = [TellerPlayer(poll_id, i, 2, m) for i, m in enumerate(people, start=2)]
+
+    def run(self, step: str) -> None:
+        from voting.services import tellers as teller_services
+
+        poll = Poll.objects.get(pk=self.poll_id)
+        for p in self.players:
+            if step == "publish":
+                teller_services.teller_publish(actor=p.member, poll=poll, **p.publish())
+            elif step == "shares":
+                ceremony = teller_services.ceremony_payload(poll)
+                shares = p.shares(ceremony)
+                teller_services.teller_shares_send(actor=p.member, poll=poll, shares=shares)
+            else:
+                mine = teller_services.teller_shares_get(actor=p.member, poll=poll)
+                teller_services.teller_confirm(actor=p.member, poll=poll, proof=p.confirm(mine))
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_tellers_page_in_english_and_arabic(
+    transactional_db: None, chromium_path: str, tmp_path: Path, language: str
+) -> None:
+    world = build_world(voters=3, items=1)
+    tellers = [world.voters[0], world.voters[1], world.voters[2]]
+    poll = secret_poll(world, tellers=tellers)
+    Member.objects.update(preferred_language=language)
+    others = Others(poll.pk, [m.pk for m in tellers[1:]])
+    others.run("publish")
+    errors: list[str] = []
+    expect.set_options(timeout=TIMEOUT_MS * 2)
+    teller_url = f"/meetings/{world.meeting.pk}/polls/{poll.pk}/tellers/"
+
+    with (
+        daphne_server(tmp_path, redis_url=os.environ.get("REDIS_URL") or None) as base,
+        chromium(chromium_path) as browser,
+    ):
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        page = context.new_page()
+        watch_errors(page, errors)
+        log_in_by_id(page, base, tellers[0].username)
+        page.goto(base + teller_url)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        # The page publishes, then sends its shares once every key is known.
+        expect(page.locator("#teller-list li")).to_have_count(3)
+        expect(page.locator("#teller-list li").first).to_contain_text(
+            "Shares sent" if language == "en" else "أرسل الحصص"
+        )
+        in_thread(others.run, "shares")
+        expect(page.locator("#teller-list li").first).to_contain_text(
+            "Ready" if language == "en" else "جاهز"
+        )
+        in_thread(others.run, "confirm")
+        expect(page.locator("main")).to_have_attribute("data-teller-state", "draft:ready")
+        expect(page.locator("#fingerprint .fingerprint-group")).to_have_count(8)
+        violations = axe_violations(page)
+        assert not violations, describe_violations(f"tellers page {language}", violations)
+        shot(page, f"ready-{language}-360")
+        page.locator("#backup-form button[type=submit]").click()
+        expect(page.locator("#backup-code .code-group")).to_have_count(27)
+        violations = axe_violations(page)
+        assert not violations, describe_violations(f"backup {language}", violations)
+        page.set_viewport_size(LAPTOP)
+        shot(page, f"backup-{language}-1280")
+
+        in_thread(
+            lambda: voting_services.poll_open(
+                actor=Member.objects.get(pk=world.chair.pk), poll=Poll.objects.get(pk=poll.pk)
+            )
+        )
+        in_thread(close, poll.pk, world.chair.pk)
+        expect(page.locator("main")).to_have_attribute("data-teller-state", "decrypting:ready")
+        page.set_viewport_size(PHONE)
+        shot(page, f"decrypting-{language}-360")
+        violations = axe_violations(page)
+        assert not violations, describe_violations(f"decrypting {language}", violations)
+
+        # The chair's console shows the wait for the tellers.
+        chair = browser.new_context(viewport=LAPTOP)
+        chair.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        console = chair.new_page()
+        watch_errors(console, errors)
+        log_in_by_id(console, base, world.chair.username)
+        console.goto(f"{base}/meetings/{world.meeting.pk}/chair/")
+        card = console.locator(f"#chair-poll-{poll.pk}")
+        if language == "en":
+            expect(card.get_by_role("status")).to_have_text(
+                "Waiting for 2 of 3 tellers to decrypt. "
+                "0 of the 2 tellers needed have decrypted."
+            )
+        else:
+            expect(card.get_by_role("status")).to_contain_text("بانتظار")
+        card.scroll_into_view_if_needed()
+        card.screenshot(path=str(SHOTS / f"tellers-console-decrypting-{language}-1280.png"))
+
+    assert not errors, "\n".join(errors)

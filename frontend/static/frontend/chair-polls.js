@@ -276,7 +276,8 @@ export class PollsConsole {
           ),
         );
     }
-    if ((poll.state === "draft" || poll.state === "open") && may("poll.cancel")) {
+    // An encrypted poll whose tellers cannot decrypt can be cancelled too.
+    if (["draft", "open", "decrypting"].includes(poll.state) && may("poll.cancel")) {
       card.append(this.cancelForm(poll, ui));
     }
     if (poll.state === "open" && may("ballot.paper")) card.append(this.paperPanel(poll, ui));
