@@ -215,7 +215,8 @@ def test_three_tellers_make_the_key_back_up_restore_and_decrypt(
 
     assert not errors, "\n".join(errors)
     poll.refresh_from_db()
-    assert poll.state == Poll.State.CLOSED and poll.result["carried"] is True
+    assert poll.state == Poll.State.CLOSED
+    assert poll.result is not None and poll.result["carried"] is True
 
 
 def publish_all(poll_id: int, members: list[int], steps: str) -> None:
@@ -392,8 +393,7 @@ def test_the_tellers_page_in_english_and_arabic(
         card = console.locator(f"#chair-poll-{poll.pk}")
         if language == "en":
             expect(card.get_by_role("status")).to_have_text(
-                "Waiting for 2 of 3 tellers to decrypt. "
-                "0 of the 2 tellers needed have decrypted."
+                "Waiting for 2 of 3 tellers to decrypt. 0 of the 2 tellers needed have decrypted."
             )
         else:
             expect(card.get_by_role("status")).to_contain_text("بانتظار")
