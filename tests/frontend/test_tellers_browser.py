@@ -401,3 +401,54 @@ def test_the_tellers_page_in_english_and_arabic(
         card.screenshot(path=str(SHOTS / f"tellers-console-decrypting-{language}-1280.png"))
 
     assert not errors, "\n".join(errors)
+
+
+def tampered_shares(others: Others) -> None:
+    """Teller 2 sends teller 1 a share whose ciphertext was altered; teller 3 is honest."""
+    from voting.services import tellers as teller_services
+
+    poll = Poll.objects.get(pk=others.poll_id)
+    ceremony = teller_services.ceremony_payload(poll)
+    for p in others.players:
+        shares = p.shares(ceremony)
+        if p.index == 2:
+            bad = shares[0]["ciphertext"]
+            shares[0]["ciphertext"] = ("0" if bad[0] != "0" else "1") + bad[1:]
+        teller_services.teller_shares_send(actor=p.member, poll=poll, shares=shares)
+
+
+def test_a_share_that_does_not_open_is_refused_with_the_reason(
+    transactional_db: None, chromium_path: str, tmp_path: Path
+) -> None:
+    world = build_world(voters=3, items=1)
+    tellers = [world.voters[0], world.voters[1], world.voters[2]]
+    poll = secret_poll(world, tellers=tellers)
+    others = Others(poll.pk, [m.pk for m in tellers[1:]])
+    others.run("publish")
+    errors: list[str] = []
+    expect.set_options(timeout=TIMEOUT_MS * 2)
+
+    with (
+        daphne_server(tmp_path, redis_url=os.environ.get("REDIS_URL") or None) as base,
+        chromium(chromium_path) as browser,
+    ):
+        page = teller_page(browser, base, tellers[0].username, errors)
+        open_tellers_page(page, base, world.meeting.pk)
+        expect(page.locator("#teller-list li").first).to_contain_text("Shares sent")
+        in_thread(tampered_shares, others)
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text(
+            "A check failed on this device: share from teller 2: "
+            "could not be opened with this teller's key"
+        )
+        expect(alert).to_contain_text(
+            "Tell the chair: the ceremony must start again without that teller."
+        )
+        expect(page.get_by_role("button", name="Try again")).to_be_visible()
+        # Nothing was confirmed: the poll has no key.
+        expect(page.locator("#teller-list li").first).to_contain_text("Shares sent")
+        shot(page, "refused-share-en-360")
+
+    assert not errors, "\n".join(errors)
+    poll.refresh_from_db()
+    assert not poll.public_key
