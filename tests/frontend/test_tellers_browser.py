@@ -249,6 +249,7 @@ def test_the_chair_names_tellers_and_follows_the_ceremony(
     poll = secret_poll(world)
     tellers = [world.clerk, world.voters[0], world.voters[1]]
     names = [m.full_name for m in tellers]
+    third = str(world.participant(tellers[2]).pk)
     errors: list[str] = []
     expect.set_options(timeout=TIMEOUT_MS * 2)
 
@@ -291,6 +292,13 @@ def test_the_chair_names_tellers_and_follows_the_ceremony(
         violations = axe_violations(chair)
         assert not violations, describe_violations("chair console", violations)
         shot(chair, "console-en-1280")
+
+        # Naming them again starts the ceremony over.
+        card.get_by_text("Name the tellers again").click()
+        expect(card.get_by_label("Teller 3", exact=True)).to_have_value(third)
+        card.get_by_role("button", name=f"Name the tellers: {QUESTION}").click()
+        expect(rows).to_have_text([f"{n} · Waiting for the key" for n in names])
+        expect(status.locator("code.fingerprint")).to_have_count(0)
 
     # The one refusal asked for (two tellers) is the only failed request.
     refused = [e for e in errors if "status of 400" in e]

@@ -30,7 +30,8 @@ let again = false; // something changed while busy: look once more after
 
 // --- the secrets, in this browser only ---------------------------------------------------
 
-/** {transport, published, coefficients, shares, share, confirmation, backedUp}; hex scalars. */
+/** {transport, published, coefficients, shares, sharesSent, share, confirmation, backedUp};
+ * scalars in hex. */
 function load() {
   try {
     return JSON.parse(window.localStorage.getItem(STORE_KEY) || "null") || {};
@@ -108,6 +109,7 @@ async function publish(secrets, threshold) {
   const reusable =
     secrets.published &&
     !secrets.shares &&
+    !secrets.sharesSent &&
     secrets.published.commitments.commitments.length === threshold;
   const next = reusable ? secrets : freshSecrets(threshold);
   save(next);
@@ -155,6 +157,7 @@ function forget(secrets, mine) {
   if (mine.shares_sent && secrets.coefficients) {
     delete secrets.coefficients;
     delete secrets.shares;
+    secrets.sharesSent = true; // if the chair starts over, a fresh polynomial
     changed = true;
   }
   if (mine.ready && secrets.transport) {
