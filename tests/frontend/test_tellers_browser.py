@@ -87,6 +87,28 @@ def close(poll_id: int, chair_id: int) -> None:
     )
 
 
+def assert_standard_qr(page: Page, text: str) -> None:
+    """The page's QR library (uqr) makes the same symbol as Python's qrcode
+    for the backup code, with the mask fixed: a standard QR any reader reads."""
+    import qrcode
+
+    made = page.evaluate(
+        """async (text) => {
+          const { encode } = await import(document.getElementById("backup-qr").dataset.module);
+          const qr = encode(text, { ecc: "M", border: 0, maskPattern: 2 });
+          return { version: qr.version, data: qr.data };
+        }""",
+        text,
+    )
+    reference = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=2
+    )
+    reference.add_data(text)
+    reference.make(fit=True)
+    assert made["version"] == reference.version
+    assert made["data"] == reference.get_matrix()
+
+
 def teller_page(browser: Browser, base: str, username: str, errors: list[str]) -> Page:
     """A teller's phone: log in, open the meeting page, follow its link."""
     page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
@@ -164,6 +186,10 @@ def test_three_tellers_make_the_key_back_up_restore_and_decrypt(
         code = "-".join(code_box.inner_text().split())
         assert re.fullmatch(r"([A-Z2-7]{4}-){26}[A-Z2-7]{2}", code), code
         expect(backup.get_by_role("button", name="Print the backup code")).to_be_visible()
+        qr = backup.get_by_role("img", name="QR code of the backup code")
+        expect(qr).to_be_visible()
+        assert qr.locator("path").get_attribute("d")
+        assert_standard_qr(third, code.replace("-", ""))
         shot(third, "backup-en-360")
         third.context.close()
 

@@ -361,6 +361,44 @@ $("new-passphrase").addEventListener("click", () => {
   $("backup-result").hidden = true;
 });
 
+const SVG = "http://www.w3.org/2000/svg";
+
+/** The backup code as a QR code, drawn in the page (uqr, vendored from npm).
+ * Without it the code stays printable as text. */
+async function drawQr(code) {
+  const box = $("backup-qr");
+  box.replaceChildren();
+  let encode;
+  try {
+    ({ encode } = await import(box.dataset.module));
+  } catch {
+    return;
+  }
+  // Upper-case letters, digits and dashes: the QR's compact alphanumeric mode.
+  // Without the dashes (restoring ignores them): a smaller code.
+  const { data, size } = encode(code.replace(/-/g, ""), { ecc: "M", border: 4 });
+  let path = "";
+  data.forEach((row, y) =>
+    row.forEach((dark, x) => {
+      if (dark) path += `M${x} ${y}h1v1h-1z`;
+    }),
+  );
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", `0 0 ${size} ${size}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", _("QR code of the backup code"));
+  svg.setAttribute("shape-rendering", "crispEdges");
+  const back = document.createElementNS(SVG, "rect");
+  back.setAttribute("width", String(size));
+  back.setAttribute("height", String(size));
+  back.setAttribute("fill", "#fff");
+  const marks = document.createElementNS(SVG, "path");
+  marks.setAttribute("d", path);
+  marks.setAttribute("fill", "#000");
+  svg.append(back, marks);
+  box.append(svg);
+}
+
 $("backup-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const passphrase = $("backup-passphrase").value.trim();
@@ -383,6 +421,7 @@ $("backup-form").addEventListener("submit", async (event) => {
         return span;
       }),
     );
+    await drawQr(code);
     $("backup-print-title").textContent = interpolate(
       _("Backup of teller %(index)s's key share, poll “%(title)s” (%(poll)s)"),
       { index: formatNumber(INDEX), title: data.title, poll: CONTEXT },
