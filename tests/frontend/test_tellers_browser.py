@@ -296,7 +296,10 @@ def test_the_chair_names_tellers_and_follows_the_ceremony(
         card.get_by_role("button", name=f"Name the tellers: {QUESTION}").click()
         expect(card.get_by_role("alert")).to_have_text("Name between 3 and 5 tellers.")
         card.get_by_label("Teller 3", exact=True).select_option(label=names[2])
+        expect(card.get_by_role("alert")).to_have_text("")
         card.get_by_label("Tellers needed to decrypt").fill("2")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        card.screenshot(path=str(SHOTS / "tellers-console-form-en-1280.png"))
         card.get_by_role("button", name=f"Name the tellers: {QUESTION}").click()
         status = card.get_by_role("region", name="Tellers and the poll's key")
         expect(status.get_by_role("status")).to_have_text(

@@ -802,6 +802,10 @@ export class PollsConsole {
     } else if (form.dataset.form === "cancel") {
       if (target.name === "cancelReason") ui.cancelReason = target.value;
     } else if (form.dataset.form === "tellers") {
+      if (ui.tellers.message) {
+        ui.tellers.message = ""; // the refusal was about what is being changed
+        form.querySelector(".tellers-message").textContent = "";
+      }
       if (target.name.startsWith("teller-")) ui.tellers.ids[Number(target.name.slice(7))] = target.value;
       if (target.name === "threshold") ui.tellers.threshold = target.value;
     } else if (form.dataset.form === "paper") {
