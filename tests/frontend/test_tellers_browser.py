@@ -361,8 +361,16 @@ class Others:
                 teller_services.teller_confirm(actor=p.member, poll=poll, proof=p.confirm(mine))
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
-def test_the_tellers_page_in_english_and_arabic(
+# Two of the page's words in each language: a teller's step.
+STEPS = {
+    "en": ("Shares sent", "Ready"),
+    "ar": ("أرسل الحصص", "جاهز"),
+    "vi": ("Đã gửi các phần", "Sẵn sàng"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "vi"])
+def test_the_tellers_page_in_each_language(
     transactional_db: None, chromium_path: str, tmp_path: Path, language: str
 ) -> None:
     world = build_world(voters=3, items=1)
@@ -388,13 +396,9 @@ def test_the_tellers_page_in_english_and_arabic(
         expect(page.locator("html")).to_have_attribute("lang", language)
         # The page publishes, then sends its shares once every key is known.
         expect(page.locator("#teller-list li")).to_have_count(3)
-        expect(page.locator("#teller-list li").first).to_contain_text(
-            "Shares sent" if language == "en" else "أرسل الحصص"
-        )
+        expect(page.locator("#teller-list li").first).to_contain_text(STEPS[language][0])
         in_thread(others.run, "shares")
-        expect(page.locator("#teller-list li").first).to_contain_text(
-            "Ready" if language == "en" else "جاهز"
-        )
+        expect(page.locator("#teller-list li").first).to_contain_text(STEPS[language][1])
         in_thread(others.run, "confirm")
         expect(page.locator("main")).to_have_attribute("data-teller-state", "draft:ready")
         expect(page.locator("#fingerprint .fingerprint-group")).to_have_count(8)
@@ -433,7 +437,8 @@ def test_the_tellers_page_in_english_and_arabic(
                 "Waiting for 2 of 3 tellers to decrypt. 0 of the 2 tellers needed have decrypted."
             )
         else:
-            expect(card.get_by_role("status")).to_contain_text("بانتظار")
+            waiting = {"ar": "بانتظار", "vi": "Đang chờ"}[language]
+            expect(card.get_by_role("status")).to_contain_text(waiting)
         card.scroll_into_view_if_needed()
         card.screenshot(path=str(SHOTS / f"tellers-console-decrypting-{language}-1280.png"))
 
