@@ -397,6 +397,9 @@ def test_the_tellers_page_in_each_language(
         # The page publishes, then sends its shares once every key is known.
         expect(page.locator("#teller-list li")).to_have_count(3)
         expect(page.locator("#teller-list li").first).to_contain_text(STEPS[language][0])
+        # The page may be closed and opened again: its secrets stay in this browser.
+        page.reload()
+        expect(page.locator("#teller-list li").first).to_contain_text(STEPS[language][0])
         in_thread(others.run, "shares")
         expect(page.locator("#teller-list li").first).to_contain_text(STEPS[language][1])
         in_thread(others.run, "confirm")
@@ -411,6 +414,12 @@ def test_the_tellers_page_in_each_language(
         assert not violations, describe_violations(f"backup {language}", violations)
         page.set_viewport_size(LAPTOP)
         shot(page, f"backup-{language}-1280")
+        # Printed: the backup alone, titled, with its code and QR code.
+        page.emulate_media(media="print")
+        expect(page.locator("#backup-print-title")).to_be_visible()
+        expect(page.locator("#ceremony")).to_be_hidden()
+        shot(page, f"backup-print-{language}")
+        page.emulate_media(media="screen")
 
         in_thread(
             lambda: voting_services.poll_open(
