@@ -66,8 +66,12 @@ const allCommitments = () => ceremony.tellers.map((t) => t.commitments);
 
 // --- messages --------------------------------------------------------------------------------
 
-function showError(error) {
+let errorFrom = null; // "auto" (following the ceremony) or "user" (a button's action)
+
+/** Show a refusal or failure; `from` "user" keeps it past the background refreshes. */
+function showError(error, from = "auto") {
   errorBox.replaceChildren();
+  errorFrom = error ? from : null;
   if (!error) return;
   let text = error.message;
   if (error instanceof TypeError) {
@@ -85,7 +89,7 @@ function showError(error) {
     hint.textContent = _("Tell the chair: the ceremony must start again without that teller.");
     errorBox.append(hint);
   }
-  $("retry").hidden = false;
+  $("retry").hidden = from !== "auto";
 }
 
 // --- the ceremony, one step at a time ----------------------------------------------------------
@@ -193,7 +197,7 @@ async function step() {
   }
   if (!mine.ready && everyone("shares_sent")) {
     await confirmShares(secrets);
-    return !me().ready ? false : true;
+    return me().ready;
   }
   return false;
 }
@@ -221,7 +225,7 @@ async function advance() {
       if (pollState() === "draft") {
         for (let n = 0; n < 4 && (await step()); n++) render();
       }
-      showError(null);
+      if (errorFrom === "auto") showError(null);
       $("retry").hidden = true;
       render();
     } while (again);
@@ -404,7 +408,7 @@ $("backup-form").addEventListener("submit", async (event) => {
   const passphrase = $("backup-passphrase").value.trim();
   showError(null);
   if (passphrase.length < 16) {
-    showError(new Error(_("The passphrase must be at least 16 characters long.")));
+    showError(new Error(_("The passphrase must be at least 16 characters long.")), "user");
     $("backup-passphrase").focus();
     return;
   }
@@ -431,7 +435,7 @@ $("backup-form").addEventListener("submit", async (event) => {
     save(secrets);
     $("backup-code").focus();
   } catch (error) {
-    showError(error);
+    showError(error, "user");
   } finally {
     button.disabled = false;
   }
@@ -443,7 +447,7 @@ $("restore-form").addEventListener("submit", async (event) => {
   const passphrase = $("restore-passphrase").value.trim();
   showError(null);
   if (!code.trim() || !passphrase) {
-    showError(new Error(_("Enter the backup code and its passphrase.")));
+    showError(new Error(_("Enter the backup code and its passphrase.")), "user");
     return;
   }
   const button = event.submitter;
@@ -456,7 +460,7 @@ $("restore-form").addEventListener("submit", async (event) => {
     render();
     $("ceremony-status").textContent = _("Your key share is restored on this device.");
   } catch (error) {
-    showError(error);
+    showError(error, "user");
   } finally {
     button.disabled = false;
   }
@@ -479,7 +483,9 @@ $("decrypt").addEventListener("click", async () => {
     );
     poll = await api("POST", `${BASE}decrypt/`, { partials });
   } catch (error) {
-    showError(error);
+    render();
+    showError(error, "user");
+    return;
   }
   await advance();
 });
