@@ -105,7 +105,13 @@ def test_full_flow_three_tellers_two_decrypt(
 
     poll = services.poll_close(actor=live_world.chair, poll=poll)
     assert poll.state == Poll.State.DECRYPTING and poll.result is None
-    assert len(poll.products or []) == 8  # weighted and count, for each of 4 options
+    # No weight has three ballots: all four are in the class "other", whose
+    # marks and weighted marks are decrypted for each of the 4 options.
+    assert [p["name"] for p in poll.products or []][:2] == [
+        "option 0 other",
+        "option 0 other weight",
+    ]
+    assert len(poll.products or []) == 8
     assert not PollSeal.objects.filter(poll=poll).exists()
 
     products = services.ceremony_payload(poll)["products"]
@@ -377,7 +383,7 @@ def test_a_wrong_partial_decryption_is_refused(
             actor=players[1].member, poll=poll, partials=forged.decrypt(products)
         )
     assert str(wrong.value.message) == (
-        "teller 2: the proof of correct decryption of option 0 does not hold"
+        "teller 2: the proof of correct decryption of option 0 other does not hold"
     )
     with pytest.raises(InvalidInput):  # too few partials
         services.teller_decrypt(
