@@ -353,14 +353,14 @@ def check_record(
         except CryptoError as exc:
             raise RecordFault(f"totals: {exc}") from None
         published = _require(record, "totals", list, "encrypted")
-        expected = [{"name": p.name, "value": v} for p, v in zip(products, totals, strict=True)]
-        for mine_, theirs_ in zip(expected, published, strict=False):
-            if mine_ != theirs_:
+        if len(published) != len(products):
+            raise RecordFault(f"totals: {len(published)} totals for {len(products)} products")
+        for p, value, stated_total in zip(products, totals, published, strict=True):
+            if stated_total != {"name": p.name, "value": value}:
                 raise RecordFault(
-                    f"totals: {theirs_!r} is not what the partial decryptions give ({mine_!r})"
+                    f"totals: {p.name} is stated as {stated_total!r}, "
+                    f"the partial decryptions give {value}"
                 )
-        if len(published) != len(expected):
-            raise RecordFault(f"totals: {len(published)} totals for {len(expected)} products")
     except CryptoError as exc:
         raise RecordFault(str(exc)) from None
     return Checked(

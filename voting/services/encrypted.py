@@ -14,8 +14,10 @@ from typing import Any
 from voting import encrypted_record
 from voting.ballot_poll import BallotPoll
 from voting.crypto.dkg import Commitments, TransportKey, election_key, public_share
+from voting.crypto.dkg import ceremony_fingerprint as fingerprint
 from voting.crypto.elgamal import Ciphertext
 from voting.crypto.group import decode_point
+from voting.crypto.threshold import PartialDecryption
 from voting.encrypted_record import poll_context as poll_context  # re-exported
 from voting.encrypted_record import weight_units
 from voting.models import Ballot, Poll, Teller
@@ -97,3 +99,32 @@ def stored_products(poll: Poll) -> list[tuple[str, Ciphertext]]:
         )
         for p in poll.products or []
     ]
+
+
+def ceremony_fingerprint(poll: Poll) -> str:
+    """The fingerprint the tellers compared aloud (docs/encrypted-ballots.md section 6)."""
+    tellers = list(Teller.objects.filter(poll=poll).order_by("index"))
+    return fingerprint(
+        poll_context(poll.pk),
+        poll.teller_threshold or 0,
+        transport_keys(tellers),
+        all_commitments(tellers),
+    )
+
+
+def decrypted_totals(poll: Poll) -> list[dict[str, Any]]:
+    """Each product's total, combined from the first k tellers' partial
+    decryptions (checked when they came) as at the count: [{"name", "value"}]."""
+    found, _ballots = classes(poll)
+    wanted = encrypted_record.products_for(found, poll.options.count())
+    partials = {
+        t.index: [PartialDecryption.from_json(p) for p in t.partials]
+        for t in Teller.objects.filter(poll=poll, partials__isnull=False)
+    }
+    values = encrypted_record.combine_totals(
+        [c for _name, c in stored_products(poll)],
+        partials,
+        poll.teller_threshold or 0,
+        encrypted_record.bounds_for(wanted, found),
+    )
+    return [{"name": p.name, "value": v} for p, v in zip(wanted, values, strict=True)]

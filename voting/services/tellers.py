@@ -342,9 +342,7 @@ def teller_decrypt(*, actor: Member, poll: Poll, partials: Any) -> Poll:
     teller.partials = given
     teller.save(update_fields=["partials"])
     publish_poll(poll, "poll.teller_decrypted", actor, {"teller": teller.index})
-    done = {
-        t.index: t.partials for t in tellers if t.pk != teller.pk and t.partials is not None
-    }
+    done = {t.index: t.partials for t in tellers if t.pk != teller.pk and t.partials is not None}
     done[teller.index] = given
     if len(done) < (poll.teller_threshold or 0):
         return poll
