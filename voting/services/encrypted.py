@@ -118,7 +118,7 @@ def decrypted_totals(poll: Poll) -> list[dict[str, Any]]:
     found, _ballots = classes(poll)
     wanted = encrypted_record.products_for(found, poll.options.count())
     partials = {
-        t.index: [PartialDecryption.from_json(p) for p in t.partials]
+        t.index: [PartialDecryption.from_json(p) for p in t.partials or []]
         for t in Teller.objects.filter(poll=poll, partials__isnull=False)
     }
     values = encrypted_record.combine_totals(
