@@ -13,7 +13,11 @@ fault ("entry 17: leaf hash mismatch"); exit 2 when the file cannot be read;
 exit 3 when everything holds but no key was pinned (anyone can sign a file
 with a key of their own). The format is in docs/audit-format.md: version 3,
 where a secret poll's entries show weight classes rather than weights (the
-summary then says what was checked of the merged class), and version 2.
+summary then says what was checked of the merged class), version 2, and
+version 4, an encrypted poll's: for it the verifier also imports
+voting/encrypted_record.py and voting/crypto/ (with `rbcl`), checks every
+proof of the tellers' key, the ballots and the partial decryptions,
+recomputes the products, finds the totals and recounts from them.
 """
 
 from __future__ import annotations
@@ -1068,13 +1072,15 @@ def verify(
     if head.get("poll") != poll.get("id") or head.get("meeting") != poll.get("meeting"):
         raise Fault("tree head: names another poll")
     check_definition(poll, head)
-    entries = check_entries(export, poll)
-    tree = check_tree(export, entries, head)
-    check_entry_signatures(export, entries, key)
     if bool(poll.get("encrypted")) != encrypted(export):
         raise Fault(
             f"poll: its definition and the format ({export['format']}) disagree on encryption"
         )
+    if encrypted(export) and poll.get("secrecy") != "secret":
+        raise Fault("poll: an encrypted poll is secret")
+    entries = check_entries(export, poll)
+    tree = check_tree(export, entries, head)
+    check_entry_signatures(export, entries, key)
     if encrypted(export):
         check_sealed_choices(poll, entries)
     else:

@@ -306,6 +306,11 @@ def test_entries_dropped_or_doubled_fail_as_on_a_plain_poll(
         doubled[name].insert(1, doubled[name][0])
     code, _out, err = run(doubled, tmp_path, capsys)
     assert code == 1 and "entry 2: receipt" in err and "appears twice" in err
+    older = copy.deepcopy(data)
+    older["format"] = verify.FORMAT
+    code, _out, err = run(older, tmp_path, capsys)
+    assert code == 1
+    assert "poll: its definition and the format (union-meetings-audit/3) disagree" in err
 
 
 def test_a_result_the_totals_do_not_give_fails(
