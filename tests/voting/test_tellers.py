@@ -4,6 +4,7 @@ close, partial decryptions and the result (docs/encrypted-ballots.md)."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from meetings.models import Member, Participant
 from tests.conftest import World
 from tests.voting.conftest import PollMaker, option_id, receipt
 from tests.voting.tellers_helpers import TellerPlayer, nonce_key, phone_ballot
-from voting import services
+from voting import audit, keys, services, verify
 from voting.crypto.group import deterministic_rng
 from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark, Teller
 
@@ -476,3 +477,6 @@ def test_decrypted_totals_are_the_plaintext_sums(
         o["label"]: (Decimal(o["weight"]), o["ballots"]) for o in result["options"] if o["ballots"]
     }
     assert found == expected
+    # The stand-alone verifier recounts the same from the export.
+    export = json.loads(audit.export_text(poll), parse_float=Decimal)
+    assert verify.verify(export, fingerprint=keys.fingerprint()).startswith("OK: ")
