@@ -219,6 +219,7 @@ class Checked:
     threshold: int
     decrypting: list[int]
     products: int
+    unseen: int  # products the verifier cannot recompute (the "other" weights)
     fingerprint: str
 
 
@@ -369,6 +370,7 @@ def check_record(
         threshold,
         sorted(partials)[:threshold],
         len(products),
+        sum(1 for p in products if p.kind == OTHER_WEIGHT),
         str(record["fingerprint"]),
     )
 

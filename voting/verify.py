@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if __package__ in (None, ""):  # run as a script: import `voting` from beside it,
     # and not the modules of voting/ as if they were top level (selectors, ...).
@@ -48,6 +48,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from voting import merkle, rules
+
+if TYPE_CHECKING:  # imported when needed: only an encrypted poll's record needs the crypto
+    from voting.encrypted_record import Checked
 
 FORMAT = "union-meetings-audit/3"
 FORMAT_2 = "union-meetings-audit/2"  # still verified: weights in every entry
@@ -335,8 +338,12 @@ def check_encrypted(
     class's per-option weights, decrypted from the one product the verifier
     cannot recompute, must be a split of its voters' weights (polls of one
     mark) or lie within its bounds (polls of several marks)."""
-    from voting import encrypted_record as record  # needs voting/crypto and rbcl
-
+    try:
+        from voting import encrypted_record as record
+    except ImportError as exc:  # voting/crypto/ or rbcl missing here
+        raise Fault(
+            f"encrypted poll: checking it needs voting/crypto/ and the rbcl package ({exc})"
+        ) from None
     document = export.get("encrypted")
     if head.get("encrypted_hash") != sha256_hex(canonical(document)):
         raise Fault("tree head: the encrypted record does not match the hash it signs")
@@ -344,6 +351,7 @@ def check_encrypted(
     marks = record.marks_range(
         poll["kind"], poll["min_choices"], poll["max_choices"], [o["role"] for o in options]
     )
+    classes = head["weight_classes"]
     try:
         checked = record.check_record(
             document,
@@ -352,7 +360,7 @@ def check_encrypted(
             marks=marks,
             receipts=[e["receipt"] for e in entries],
             labels=[e["class"] for e in entries],
-            classes=head["weight_classes"],
+            classes=classes,
         )
     except record.RecordFault as fault:
         raise Fault(str(fault)) from None
@@ -361,30 +369,13 @@ def check_encrypted(
     counts: dict[int, int] = {}
     abstain = Decimal(0)
     for j, option in enumerate(options):
-        if decrypted.counts.get(j):
+        if decrypted.counts.get(j):  # as the server counts (voting.services.tellers)
             by_option[option["id"]] = decrypted.weights[j]
             counts[option["id"]] = decrypted.counts[j]
             if option["role"] == rules.Role.ABSTAIN:
                 abstain += decrypted.weights[j]
-    unseen = sum(
-        1
-        for p in record.products_for(head["weight_classes"], len(options))
-        if p.kind == record.OTHER_WEIGHT
-    )
-    summary = (
-        f"encrypted: {len(entries)} ballots' proofs hold, no ciphertext twice; "
-        f"{checked.tellers} tellers' key (fingerprint {checked.fingerprint}, "
-        f"{checked.threshold} needed) follows from their commitments; "
-        f"{checked.products} products, {checked.products - unseen} recomputed from the ballots"
-        + (
-            f" and {unseen} (the weights of class {OTHER!r}) checked through their totals"
-            if unseen
-            else ""
-        )
-        + f"; totals decrypted by tellers {', '.join(map(str, checked.decrypting))}"
-    )
-    counted = Counted(by_option, counts, Decimal(str(head["total_weight"])), abstain, summary)
-    classes = head["weight_classes"]
+    cast = Decimal(str(head["total_weight"]))  # check_roll: the voters' weights
+    counted = Counted(by_option, counts, cast, abstain, encrypted_summary(checked, len(entries)))
     shown = Counter({Decimal(c["weight"]): c["ballots"] for c in classes["classes"]})
     merged = list((Counter(voted_weights(export)) - shown).elements())
     ids = [o["id"] for o in options]
@@ -403,6 +394,22 @@ def check_encrypted(
         undecided="each ballot's marks are secret",
         counted=counted,
     )
+
+
+def encrypted_summary(checked: Checked, ballots: int) -> str:
+    """The summary's line on an encrypted record."""
+    recomputed = checked.products - checked.unseen
+    line = (
+        f"encrypted: {ballots} ballots' proofs hold, no ciphertext twice; "
+        f"{checked.tellers} tellers' key (fingerprint {checked.fingerprint}, "
+        f"{checked.threshold} needed) follows from their commitments; "
+        f"{checked.products} products, {recomputed} recomputed from the ballots"
+    )
+    if checked.unseen:
+        line += (
+            f" and {checked.unseen} (the weights of class {OTHER!r}) checked through their totals"
+        )
+    return line + f"; totals decrypted by tellers {', '.join(map(str, checked.decrypting))}"
 
 
 def other_split(
