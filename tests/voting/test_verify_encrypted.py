@@ -27,7 +27,7 @@ from tests.voting.tellers_helpers import TellerPlayer, phone_ballot
 from tests.voting.test_tellers import appoint, cast, ceremony, entry_of
 from voting import encrypted_record, keys, services, verify
 from voting.crypto import elgamal
-from voting.crypto.ballots import EncryptedBallot
+from voting.crypto.ballots import BallotContext, EncryptedBallot, encrypt_ballot
 from voting.crypto.group import deterministic_rng
 from voting.models import Poll
 
@@ -348,6 +348,49 @@ def test_an_unseen_weight_no_split_of_the_voters_gives_fails(
     code, _out, err = run(forged, tmp_path, capsys)
     assert code == 1
     assert "FAILED: result: the option weights are not a split of the merged weight class" in err
+
+
+def substitute(data: Export, n: int, new: dict[str, Any]) -> None:
+    """A server with its own key swaps ballot `n` for another under the same
+    voter context: new tracker, its entry signed again, the tree and the
+    head redone. Only the checks of the ballot itself can catch it."""
+    record = data["encrypted"]
+    old = record["ballots"][n]["receipt"]
+    record["ballots"][n].update(ballot=new, receipt=EncryptedBallot.from_json(new).tracker)
+    entry = next(e for e in data["entries"] if e["receipt"] == old)
+    entry["receipt"] = record["ballots"][n]["receipt"]
+    k = data["entries"].index(entry)
+    data["signatures"][k] = keys.sign(rfc8785.dumps(verify.signed_ballot(entry)))
+    order = sorted(range(len(data["entries"])), key=lambda i: data["entries"][i]["receipt"])
+    for name in ("entries", "signatures"):
+        data[name] = [data[name][i] for i in order]
+    record["ballots"] = [record["ballots"][i] for i in order]
+    tree = verify.merkle.Tree([rfc8785.dumps(e) for e in data["entries"]])
+    data["leaf_hashes"] = [leaf.hex() for leaf in tree.leaves]
+    data["tree_head"]["root"] = tree.root().hex()
+    reseal(data)
+
+
+def test_a_doubled_option_or_too_many_marks_fail_even_re_signed(
+    motion: tuple[Export, list[TellerPlayer]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, _players = motion
+    record = data["encrypted"]
+    key = bytes.fromhex(record["public_key"])
+    context = BallotContext(record["poll"], record["ballots"][0]["voter"])
+    # Two marks on a motion, proved against a range the poll does not allow.
+    many = copy.deepcopy(data)
+    substitute(many, 0, encrypt_ballot(key, [1, 1, 0], 0, 3, context).to_json())
+    code, _out, err = run(many, tmp_path, capsys)
+    assert code == 1
+    assert ": ballot: the proof that between 1 and 1 options are marked does not hold" in err
+    # Yes counted twice: its ciphertext encrypts 2, which no 0/1 proof covers.
+    doubled = copy.deepcopy(data)
+    valid = encrypt_ballot(key, [1, 0, 0], 1, 1, context).to_json()
+    valid["options"][0].update(elgamal.encrypt(key, 2)[0].to_json())
+    substitute(doubled, 0, valid)
+    code, _out, err = run(doubled, tmp_path, capsys)
+    assert code == 1 and ": option 0: the proof that it encrypts 0 or 1 does not hold" in err
 
 
 def test_a_replayed_ciphertext_is_refused(
