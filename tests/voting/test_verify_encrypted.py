@@ -21,6 +21,7 @@ import rfc8785
 from meetings import services as meeting_services
 from meetings.models import Participant
 from tests.conftest import World, build_world
+from tests.voting import record_vectors
 from tests.voting.audit_helpers import export_file
 from tests.voting.conftest import option_id
 from tests.voting.tellers_helpers import TellerPlayer, phone_ballot
@@ -444,3 +445,30 @@ def test_a_multiple_choice_poll_checks_the_other_class_by_its_bounds(
         "its per-option weights were NOT checked as a split of its voters' weights "
         "(each ballot's marks are secret); only their bounds were" in out
     )
+
+
+def test_the_record_vectors_are_current_and_hold() -> None:
+    """tests/voting/vectors/record.json: the products per weight class, the
+    partials and the totals of a fixed record, for other implementations."""
+    assert record_vectors.PATH.read_text(encoding="utf-8") == record_vectors.render(), (
+        "run python -m tests.voting.record_vectors and review the change"
+    )
+    v = json.loads(record_vectors.PATH.read_text(encoding="utf-8"))
+    record = v["encrypted"]
+    checked = encrypted_record.check_record(
+        record,
+        poll_id=v["poll_id"],
+        n_options=3,
+        marks=(1, 1),
+        receipts=[b["receipt"] for b in record["ballots"]],
+        labels=v["labels"],
+        classes=v["classes"],
+    )
+    weights: dict[int, Decimal] = {}
+    counts: dict[int, int] = {}
+    for marks, weight in zip(v["secret"]["marks"], v["secret"]["weights"], strict=True):
+        for j, mark in enumerate(marks):
+            weights[j] = weights.get(j, Decimal(0)) + mark * Decimal(weight)
+            counts[j] = counts.get(j, 0) + mark
+    assert checked.decrypted.weights == weights and checked.decrypted.counts == counts
+    assert weights == {0: Decimal("4.5"), 1: Decimal("1.75"), 2: Decimal("1")}
