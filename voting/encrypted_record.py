@@ -153,8 +153,9 @@ def combine_totals(
     solvers: dict[int, DiscreteLog] = {}
     out = []
     for n, (product, bound) in enumerate(zip(products, bounds, strict=True)):
-        solver = solvers.setdefault(bound, DiscreteLog(bound))
-        out.append(solver.solve(combine(product, [partials[i][n] for i in chosen])))
+        if bound not in solvers:  # one table per bound, shared by its products
+            solvers[bound] = DiscreteLog(bound)
+        out.append(solvers[bound].solve(combine(product, [partials[i][n] for i in chosen])))
     return out
 
 
