@@ -391,3 +391,73 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
     assert sorted(chosen) == [("No",), ("Yes",), ("Yes",)]
     # The answers the test cut on the way back are logged by Chromium; nothing else.
     assert [e for e in errors if "ERR_CONNECTION_RESET" not in e] == []
+
+
+def test_refusals_and_failed_encryption_are_shown_and_nothing_is_lost(
+    transactional_db: None, chromium_path: str, tmp_path: Path
+) -> None:
+    """The poll is already open when the page loads (the snapshot gives the
+    roll entries). The crypto cannot be fetched: the phone says so, sends
+    nothing and keeps the choice; "Try again" then encrypts and casts. A
+    ballot tampered with on the way is refused by the server's proof check:
+    the phone shows why and lets the member vote again, under a new nonce."""
+    scene = build_scene()
+    pid = scene.poll_id
+    voting_services.poll_close(actor=scene.world.chair, poll=Poll.objects.get(pk=scene.plain_id))
+    voting_services.poll_open(actor=scene.world.chair, poll=Poll.objects.get(pk=pid))
+    expect.set_options(timeout=TIMEOUT_MS)
+    errors: list[str] = []
+    sent: list[dict[str, Any]] = []
+    with daphne_server(tmp_path) as base, chromium(chromium_path) as browser:
+        context = phone(browser, base, scene.sessions["voter"])
+        Sockets(context)  # over HTTP only: every ballot passes the route below
+        offline = {"crypto": True}
+
+        def crypto(route: Route) -> None:
+            if offline["crypto"]:
+                route.abort("internetdisconnected")
+            else:
+                route.continue_()
+
+        def tamper_first(route: Route) -> None:
+            body = json.loads(route.request.post_data or "{}")
+            sent.append(body)
+            if len(sent) == 1:  # two options' ciphertexts swapped: every proof fails
+                options = body["ballot"]["options"]
+                options[0], options[1] = options[1], options[0]
+            route.continue_(post_data=json.dumps(body))
+
+        context.route(re.compile(r".*/static/frontend/encrypted-ballot\.js.*"), crypto)
+        context.route(f"**/api/polls/{pid}/encrypted-ballots/", tamper_first)
+        page = context.new_page()
+        watch_errors(page, errors)
+        page.goto(f"{base}/meetings/{scene.world.meeting.pk}/")
+        expect(page.locator("body")).to_have_attribute("data-connection", "fallback")
+
+        own = page.locator(f"#ballot-{pid}-self")
+        own.get_by_role("radio", name="No").check()
+        own.get_by_role("button", name="Review my vote").click()
+        own.get_by_role("button", name="Cast my vote").click()
+        expect(own.get_by_role("alert")).to_contain_text(
+            "Nothing was sent and your choices are kept: try again."
+        )
+        assert sent == []
+        stored = "() => Object.keys(localStorage).filter((k) => k.startsWith('uvote:pending:'))"
+        assert page.evaluate(stored) == []
+
+        offline["crypto"] = False
+        own.get_by_role("button", name="Try again").click()
+        alert = own.get_by_role("alert")
+        expect(alert).to_contain_text("The server refused this encrypted ballot (option 0: ")
+        expect(alert).to_contain_text("It was not counted: vote again.")
+        assert len(sent) == 1
+        own.get_by_role("button", name="Change").click()
+        expect(own.get_by_role("radio", name="No")).to_be_checked()  # the choice is kept
+        own.get_by_role("button", name="Review my vote").click()
+        own.get_by_role("button", name="Cast my vote").click()
+        expect(own.get_by_role("heading", name="Your vote was counted")).to_be_visible()
+        code = receipt_of(page, f"ballot-{pid}-self")
+        assert len(sent) == 2 and sent[1]["nonce"] != sent[0]["nonce"]
+    ballots = list(Ballot.objects.filter(poll_id=pid))
+    assert [b.receipt_code for b in ballots] == [code]
+    assert [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e and "400" not in e] == []
