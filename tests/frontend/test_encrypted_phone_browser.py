@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import BrowserContext, Page, Route, WebSocketRoute, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Route, WebSocketRoute, expect
 
 from meetings import services
 from meetings.models import Member
@@ -187,11 +187,14 @@ class Sockets:
         ws.on_message(from_page)
 
 
-def shoot(page: Page, shots: Path | None, name: str) -> None:
+def shoot(page: Page, shots: Path | None, name: str, where: Locator | None = None) -> None:
+    """Screenshots on a phone and a laptop, `where` scrolled into view."""
     if shots is None:
         return
     for label, size in (("phone", PHONE), ("laptop", LAPTOP)):
         page.set_viewport_size(size)  # type: ignore[arg-type]
+        if where is not None:
+            where.evaluate("(node) => node.scrollIntoView({ block: 'center' })")
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"], name
         page.screenshot(path=str(shots / f"encrypted-{name}-{label}.png"), full_page=False)
     page.set_viewport_size(PHONE)  # type: ignore[arg-type]
@@ -269,7 +272,7 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
             "Encrypted on this phone before it was sent. The receipt code is the ballot's tracker."
         )
         own_code = receipt_of(voter, f"ballot-{pid}-self")
-        shoot(voter, shots, "receipt-en")
+        shoot(voter, shots, "receipt-en", own.locator(".receipt-code"))
 
         # ... and No for the member whose proxy they carry, the CPU slowed 6x
         # (a cheap phone): the time from the tap to the receipt is printed.
@@ -311,7 +314,7 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
             "() => Object.keys(localStorage).filter((k) => k.startsWith('uvote:pending:'))"
         )
         assert pending == []
-        shoot(arabic, shots, "receipt-ar")
+        shoot(arabic, shots, "receipt-ar", mine.locator(".receipt-code"))
 
         # The chair closes: the totals wait for the tellers, everywhere.
         projector = context_for(
@@ -327,15 +330,20 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
             "open", ""
         )
         expect(voter.get_by_text(waiting)).to_be_visible()
-        shoot(voter, shots, "waiting-en")
+        shoot(voter, shots, "waiting-en", voter.locator(".result-waiting"))
         expect(arabic.locator(".result-waiting")).to_be_visible()
-        shoot(arabic, shots, "waiting-ar")
+        shoot(arabic, shots, "waiting-ar", arabic.locator(".result-waiting"))
         expect(projector.get_by_text(waiting)).to_be_visible()
         if shots is not None:
             projector.screenshot(path=str(shots / "encrypted-waiting-projector.png"))
         board = voter.context.new_page()
         board.goto(f"{base}/meetings/{scene.world.meeting.pk}/board/")
         expect(board.locator(f"#board-poll-{pid}")).to_contain_text(waiting)
+        shoot(board, shots, "board-waiting-en", board.locator(".board-waiting"))
+        if shots is not None:
+            arabic_board = arabic_context.new_page()
+            arabic_board.goto(f"{base}/meetings/{scene.world.meeting.pk}/board/")
+            shoot(arabic_board, shots, "board-waiting-ar", arabic_board.locator(".board-waiting"))
 
         # Two tellers decrypt the totals (their partials made in Python).
         products = api(chair, "GET", f"/api/polls/{pid}/tellers/")["products"]
@@ -359,6 +367,7 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
             "This is the tracker of the ballot your phone encrypted."
         )
         expect(voter.locator("#receipt-result")).to_have_class(re.compile("is-ok"))
+        shoot(voter, shots, "board-check-en", voter.locator("#receipt-result"))
         board.reload()
         entries = board.locator(f"#board-poll-{pid} .board-entries tbody tr")
         expect(entries).to_have_count(3)
