@@ -33,7 +33,13 @@ from playwright.sync_api import BrowserContext, Locator, Page, Route, WebSocketR
 from meetings import services
 from meetings.models import Member
 from tests.conftest import World, build_world
-from tests.frontend.browser import TIMEOUT_MS, chromium, watch_errors
+from tests.frontend.browser import (
+    TIMEOUT_MS,
+    axe_violations,
+    chromium,
+    describe_violations,
+    watch_errors,
+)
 from tests.servers import daphne_server
 from tests.voting.tellers_helpers import TellerPlayer
 from voting import services as voting_services
@@ -200,6 +206,11 @@ def shoot(page: Page, shots: Path | None, name: str, where: Locator | None = Non
     page.set_viewport_size(PHONE)  # type: ignore[arg-type]
 
 
+def accessible(page: Page, where: str) -> None:
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(where, violations)
+
+
 def receipt_of(page: Page, ballot_id: str) -> str:
     text = page.locator(f"#{ballot_id} .receipt-code").inner_text().strip()
     assert TRACKER.match(text), text
@@ -261,6 +272,7 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
             "() => performance.getEntriesByType('resource')"
             ".some((e) => e.name.includes('encrypted-ballot.js'))"
         )
+        accessible(voter, "ballot-en")
         shoot(voter, shots, "ballot-en")
 
         # Voter 0 votes Yes for themselves.
@@ -272,6 +284,7 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
             "Encrypted on this phone before it was sent. The receipt code is the ballot's tracker."
         )
         own_code = receipt_of(voter, f"ballot-{pid}-self")
+        accessible(voter, "receipt-en")
         shoot(voter, shots, "receipt-en", own.locator(".receipt-code"))
 
         # ... and No for the member whose proxy they carry, the CPU slowed 6x
@@ -314,6 +327,7 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
             "() => Object.keys(localStorage).filter((k) => k.startsWith('uvote:pending:'))"
         )
         assert pending == []
+        accessible(arabic, "receipt-ar")
         shoot(arabic, shots, "receipt-ar", mine.locator(".receipt-code"))
 
         # The chair closes: the totals wait for the tellers, everywhere.
@@ -330,6 +344,7 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
             "open", ""
         )
         expect(voter.get_by_text(waiting)).to_be_visible()
+        accessible(voter, "waiting-en")
         shoot(voter, shots, "waiting-en", voter.locator(".result-waiting"))
         expect(arabic.locator(".result-waiting")).to_be_visible()
         shoot(arabic, shots, "waiting-ar", arabic.locator(".result-waiting"))
@@ -339,6 +354,7 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
         board = voter.context.new_page()
         board.goto(f"{base}/meetings/{scene.world.meeting.pk}/board/")
         expect(board.locator(f"#board-poll-{pid}")).to_contain_text(waiting)
+        accessible(board, "board-waiting-en")
         shoot(board, shots, "board-waiting-en", board.locator(".board-waiting"))
         if shots is not None:
             arabic_board = arabic_context.new_page()
