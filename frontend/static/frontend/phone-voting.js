@@ -46,6 +46,10 @@ const VOTING_ROLES = new Set(["voter", "chair"]);
 // No answer this long after a send: send again, over the socket and over HTTP.
 const FIRST_RETRY_MS = 4000;
 const MAX_RETRY_MS = 15000;
+// The socket refuses frames over 16 KiB (live/consumer.py MAX_MESSAGE_BYTES): a
+// larger ballot (an encrypted one with many options) goes over HTTP only.
+const SOCKET_MAX_BYTES = 16384;
+const encoder = new TextEncoder();
 // Error codes after which re-sending cannot help.
 const FINAL_ERRORS = new Set([
   "already_voted",
@@ -424,7 +428,8 @@ export class PhoneVoting {
     if (ballot.on_behalf_of !== null && ballot.on_behalf_of !== undefined) {
       message.on_behalf_of = ballot.on_behalf_of;
     }
-    const sent = this.socket ? this.socket.send(message) : false;
+    const fits = encoder.encode(JSON.stringify(message)).length <= SOCKET_MAX_BYTES;
+    const sent = this.socket && fits ? this.socket.send(message) : false;
     if (!sent || both) this.post(ballot);
     const attempts = (this.attempts.get(key) || 0) + 1;
     this.attempts.set(key, attempts);
