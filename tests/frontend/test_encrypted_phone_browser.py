@@ -453,6 +453,7 @@ def test_refusals_and_failed_encryption_are_shown_and_nothing_is_lost(
     the phone shows why and lets the member vote again, under a new nonce."""
     scene = build_scene()
     pid = scene.poll_id
+    shots = Path(os.environ["SCREENSHOTS_DIR"]) if os.environ.get("SCREENSHOTS_DIR") else None
     voting_services.poll_close(actor=scene.world.chair, poll=Poll.objects.get(pk=scene.plain_id))
     voting_services.poll_open(actor=scene.world.chair, poll=Poll.objects.get(pk=pid))
     expect.set_options(timeout=TIMEOUT_MS)
@@ -491,6 +492,7 @@ def test_refusals_and_failed_encryption_are_shown_and_nothing_is_lost(
         expect(own.get_by_role("alert")).to_contain_text(
             "Nothing was sent and your choices are kept: try again."
         )
+        shoot(page, shots, "not-encrypted-en", own)
         assert sent == []
         stored = "() => Object.keys(localStorage).filter((k) => k.startsWith('uvote:pending:'))"
         assert page.evaluate(stored) == []
@@ -500,6 +502,7 @@ def test_refusals_and_failed_encryption_are_shown_and_nothing_is_lost(
         alert = own.get_by_role("alert")
         expect(alert).to_contain_text("The server refused this encrypted ballot (option 0: ")
         expect(alert).to_contain_text("It was not counted: vote again.")
+        shoot(page, shots, "refused-en", own)
         assert len(sent) == 1
         own.get_by_role("button", name="Change").click()
         expect(own.get_by_role("radio", name="No")).to_be_checked()  # the choice is kept
