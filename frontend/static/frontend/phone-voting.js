@@ -333,11 +333,15 @@ export class PhoneVoting {
     const key = this.entryKey(poll.id, entry.on_behalf_of);
     if (this.sealing.has(key)) return;
     this.sealing.add(key);
-    this.setUi(poll.id, entry.on_behalf_of, { step: "encrypting", selected: choices, message: null }, true);
+    const encrypting = { step: "encrypting", selected: choices, message: null };
+    this.setUi(poll.id, entry.on_behalf_of, encrypting, true);
     let ballot;
     try {
       const rollEntryId = await this.rollEntryOf(poll.id, entry);
       const { sealBallot } = await loadSealer();
+      // Encrypting holds the page for a moment on a slow phone: let it show
+      // "Encrypting…" first.
+      await new Promise((resolve) => window.setTimeout(resolve, 20));
       const nonce = newBallotNonce();
       const sealed = sealBallot(poll, rollEntryId, nonce, choices);
       ballot = {
@@ -778,7 +782,11 @@ export class PhoneVoting {
         const row = el("div", { className: "button-row" }, change);
         if (ui.retry) {
           // The same choices, encrypted afresh: nothing was sent before.
-          const again = el("button", { type: "button", className: "button button-primary" }, _("Try again"));
+          const again = el(
+            "button",
+            { type: "button", className: "button button-primary" },
+            _("Try again"),
+          );
           again.dataset.voteAction = "cast";
           row.prepend(again);
         }
@@ -1064,7 +1072,8 @@ export class PhoneVoting {
     const done = visible.filter((poll) => poll.state !== "open").reverse();
     for (const poll of open) this.seenOpen.add(poll.id);
     // An encrypted poll the member may vote on: fetch the crypto now, not at the tap.
-    if (open.some((poll) => poll.encrypted && (this.myVotes.get(poll.id) || []).some((e) => !e.voted))) {
+    const toSeal = (poll) => (this.myVotes.get(poll.id) || []).some((entry) => !entry.voted);
+    if (open.some((poll) => poll.encrypted && toSeal(poll))) {
       loadSealer().catch(() => {}); // a failure shows when the member casts
     }
     this.root.replaceChildren();

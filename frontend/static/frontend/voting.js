@@ -408,7 +408,11 @@ export function resultView(poll, { headingLevel = 3 } = {}) {
       "div",
       { className: "result result-waiting" },
       el(`h${headingLevel}`, { className: "result-heading" }, _("Result")),
-      el("p", { className: "result-sentence", role: "status" }, _("Waiting for the tellers to decrypt")),
+      el(
+        "p",
+        { className: "result-sentence", role: "status" },
+        _("Waiting for the tellers to decrypt"),
+      ),
     );
   }
   const result = poll.result;
