@@ -476,7 +476,13 @@ def test_refusals_and_failed_encryption_are_shown_and_nothing_is_lost(
             if len(sent) == 1:  # two options' ciphertexts swapped: every proof fails
                 options = body["ballot"]["options"]
                 options[0], options[1] = options[1], options[0]
-            route.continue_(post_data=json.dumps(body))
+                route.continue_(post_data=json.dumps(body))
+                return
+            # The next one counts, but a lying server answers another receipt.
+            answer = route.fetch()
+            receipt = answer.json()
+            receipt["receipt"]["receipt_code"] = "0" * 64
+            route.fulfill(response=answer, json=receipt)
 
         context.route(re.compile(r".*/static/frontend/encrypted-ballot\.js.*"), crypto)
         context.route(f"**/api/polls/{pid}/encrypted-ballots/", tamper_first)
@@ -509,10 +515,21 @@ def test_refusals_and_failed_encryption_are_shown_and_nothing_is_lost(
         own.get_by_role("button", name="Review my vote").click()
         own.get_by_role("button", name="Cast my vote").click()
         expect(own.get_by_role("heading", name="Your vote was counted")).to_be_visible()
-        code = receipt_of(page, f"ballot-{pid}-self")
+        # The phone knows the tracker of what it encrypted: it raises the alarm.
+        expect(own.get_by_role("alert")).to_have_text(
+            "This receipt is not the tracker of the ballot your phone encrypted. "
+            "Tell the chair or a clerk now."
+        )
+        ballot = EncryptedBallot.from_json(sent[1]["ballot"])
+        expect(own).to_contain_text(
+            "The tracker of the ballot your phone encrypted: "
+            + "-".join(ballot.tracker[i : i + 4] for i in range(0, 64, 4))
+        )
+        shoot(page, shots, "wrong-receipt-en", own)
         assert len(sent) == 2 and sent[1]["nonce"] != sent[0]["nonce"]
     ballots = list(Ballot.objects.filter(poll_id=pid))
-    assert [b.receipt_code for b in ballots] == [code]
+    tracker = EncryptedBallot.from_json(sent[1]["ballot"]).tracker
+    assert [b.receipt_code for b in ballots] == [tracker]
     assert [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e and "400" not in e] == []
 
 

@@ -514,6 +514,7 @@ export class PhoneVoting {
       // computed from the ciphertexts it made; the server's must be the same.
       encrypted: Boolean(ballot.encrypted),
       tracker_matches: ballot.encrypted ? receipt.receipt_code === ballot.tracker : null,
+      tracker: ballot.encrypted ? ballot.tracker : null,
     });
     this.store.remove(this.storeKey("pending", ballot.poll_id, ballot.on_behalf_of));
     this.markVoted(ballot.poll_id, ballot.on_behalf_of);
@@ -857,6 +858,13 @@ export class PhoneVoting {
           _(
             "This receipt is not the tracker of the ballot your phone encrypted. Tell the chair or a clerk now.",
           ),
+        ),
+        el(
+          "p",
+          { className: "meta" },
+          interpolate(_("The tracker of the ballot your phone encrypted: %(tracker)s"), {
+            tracker: formatReceipt(receipt.tracker || ""),
+          }),
         ),
       );
     }
