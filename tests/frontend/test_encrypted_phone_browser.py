@@ -76,9 +76,9 @@ class Scene:
     projector_token: str
 
 
-def build_scene(**poll: Any) -> Scene:
+def build_scene(**fields: Any) -> Scene:
     """A live meeting: a plain motion already open, and a secret poll (a
-    motion unless `poll` says otherwise) whose tellers (chair, clerk, voter 2;
+    motion unless `fields` say otherwise) whose tellers (chair, clerk, voter 2;
     k = 2) have made its key. Voter 2 gives their proxy to voter 0; voter 1
     reads Arabic."""
     world = build_world(voters=3, items=1)
@@ -99,7 +99,7 @@ def build_scene(**poll: Any) -> Scene:
         actor=world.chair,
         meeting=meeting,
         secrecy="secret",
-        **{"title": "Strike fund", "kind": "motion", **poll},
+        **{"title": "Strike fund", "kind": "motion", **fields},
     )
     tellers = [world.chair, world.clerk, world.voters[2]]
     voting_services.tellers_appoint(
