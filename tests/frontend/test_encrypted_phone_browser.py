@@ -330,6 +330,13 @@ def test_members_vote_on_an_encrypted_poll_from_their_phones(
         mine.locator("button[type=submit]").click()
         mine.locator("button[data-vote-action=cast]").click()
         expect(mine).to_have_attribute("data-step", "sending")
+        # Pending: the encrypted ballot and its nonce, never the choice in clear.
+        kept = arabic.evaluate(
+            "() => Object.keys(localStorage).filter((k) => k.startsWith('uvote:pending:'))"
+            ".map((k) => JSON.parse(localStorage.getItem(k)))"
+        )
+        assert len(kept) == 1 and kept[0]["encrypted"] and "choices" not in kept[0]
+        assert set(kept[0]["ballot"]) == {"options", "count_proof"}
         while not posted:
             arabic.wait_for_timeout(100)
         # WebSockets get through again: the phone reconnects and resends the

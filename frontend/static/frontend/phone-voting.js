@@ -349,7 +349,7 @@ export class PhoneVoting {
         encrypted: true,
         ballot: sealed.ballot,
         tracker: sealed.tracker,
-        choices,
+        // No choices in clear here: the page keeps them in memory only.
         nonce,
         on_behalf_of: entry.on_behalf_of,
       };
@@ -551,7 +551,13 @@ export class PhoneVoting {
     this.setUi(
       ballot.poll_id,
       ballot.on_behalf_of,
-      { step: "refused", message: text, again, retry: false, selected: ballot.choices },
+      {
+        step: "refused",
+        message: text,
+        again,
+        retry: false,
+        selected: ballot.choices ?? this.uiFor(ballot.poll_id, ballot.on_behalf_of).selected,
+      },
       true,
     );
   }
