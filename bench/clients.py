@@ -48,6 +48,8 @@ class Counters:
     """Frames received by all sockets together."""
 
     frames: int = 0
+    # Sizes of the speakers.changed frames the phones received (S8).
+    speakers_bytes: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -173,6 +175,8 @@ class Client:
                 text = raw if isinstance(raw, str) else raw.decode()
                 if self.role == "member" and '"poll.turnout"' in text[:40]:
                     continue  # phones get these at 1/s; nothing to measure on them
+                if self.role == "member" and '"speakers.changed"' in text[:40]:
+                    self.counters.speakers_bytes.append(len(raw))
                 self._handle(json.loads(text), now)
         except ConnectionClosed:
             pass

@@ -13,6 +13,7 @@ import contextlib
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from statistics import mean
 from time import perf_counter
 from typing import Any
 
@@ -809,6 +810,15 @@ async def speakers_queue(run: Run) -> Outcome:
         if speech in c.speeches_seen
     ]
     missing = len(sent_at) * len(receivers) - len(latencies)
+    # Where the time goes: until the first phone lists a request (the write,
+    # the coalescing wait, the build), then until the last one does (the
+    # fan-out to every socket).
+    firsts, spreads = [], []
+    for speech, sent in sent_at.items():
+        seen = [c.speeches_seen[speech] for c in receivers if speech in c.speeches_seen]
+        if seen:
+            firsts.append(min(seen) - sent)
+            spreads.append(max(seen) - min(seen))
     projector_ms = [
         projector.speeches_seen[s] - t for s, t in sent_at.items() if s in projector.speeches_seen
     ]
@@ -828,6 +838,11 @@ async def speakers_queue(run: Run) -> Outcome:
             "request_ack_ms": summary_ms(acks),
             "queue_update_ms": summary_ms(latencies),
             "queue_update_projector_ms": summary_ms(projector_ms),
+            "queue_update_first_phone_ms": summary_ms(firsts),
+            "queue_update_fanout_ms": summary_ms(spreads),
+            "speakers_frames_to_phones": len(run.counters.speakers_bytes),
+            "speakers_frame_bytes_mean": round(mean(run.counters.speakers_bytes or [0])),
+            "speakers_frame_bytes_max": max(run.counters.speakers_bytes or [0]),
             "db_waiting": waiting,
             "frames_delivered": frames,
             "cpu": cpu,
