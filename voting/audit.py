@@ -26,8 +26,17 @@ from meetings import log
 from meetings.models import Meeting, Member, Membership, Participant
 from voting import keys, merkle
 from voting.ballot_poll import BallotPoll
-from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark
-from voting.verify import FORMAT, FORMAT_2, class_labels, head_hash, weight_classes
+from voting.encrypted_record import marks_range, poll_context
+from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark, Teller
+from voting.services import encrypted
+from voting.verify import (
+    FORMAT,
+    FORMAT_2,
+    FORMAT_ENCRYPTED,
+    class_labels,
+    head_hash,
+    weight_classes,
+)
 
 WEIGHT_PLACES = Decimal("0.0001")
 # The receipt of an encrypted ballot: its tracker (docs/encrypted-ballots.md).
@@ -66,6 +75,8 @@ def weight_hidden(poll: Poll | BallotPoll) -> bool:
 
 
 def export_format(poll: Poll) -> str:
+    if poll.encrypted:
+        return FORMAT_ENCRYPTED
     return FORMAT if poll.record_format >= 3 else FORMAT_2
 
 
@@ -139,8 +150,10 @@ def _has_mark(entry: RollEntry) -> bool:
 
 
 def poll_definition(poll: Poll) -> dict[str, Any]:
-    """What the verifier needs to know of the poll to recount it."""
-    return {
+    """What the verifier needs to know of the poll to recount it. An
+    encrypted poll says so (a plain poll's definition, and its hash, are as
+    they were before encrypted polls)."""
+    definition = {
         "id": poll.pk,
         "meeting": poll.meeting_id,
         "title": poll.title,
@@ -161,6 +174,9 @@ def poll_definition(poll: Poll) -> dict[str, Any]:
         "opened_at": poll.opened_at,
         "closed_at": poll.closed_at,
     }
+    if poll.encrypted:
+        definition["encrypted"] = True
+    return definition
 
 
 def jsonable(value: Any) -> Any:
@@ -201,6 +217,8 @@ def seal(poll: Poll) -> PollSeal:
     }
     if weight_hidden(poll):
         head["weight_classes"] = weight_classes(weights)
+    if poll.encrypted:
+        head["encrypted_hash"] = encrypted_hash(encrypted_document(poll))
     signature = keys.sign(rfc8785.dumps(head))
     return PollSeal.objects.create(
         poll=poll,
@@ -209,6 +227,56 @@ def seal(poll: Poll) -> PollSeal:
         head_hash=head_hash({**head, "signature": signature}),
         roll=roll,
     )
+
+
+def encrypted_document(poll: Poll) -> dict[str, Any]:
+    """An encrypted poll's record (docs/audit-format.md section 11): the
+    tellers' ceremony (transport keys, commitments, confirmations: never the
+    shares, which only the transport keys open), every ballot in tree order
+    with its voter context (`ballot:<nonce key>`, which names nobody without
+    the phone's nonce), the products, every partial decryption and the
+    totals they give. Nothing in it changes after the close, so the hash the
+    seal signs holds for every later export."""
+    ballots = list(Ballot.objects.filter(poll=poll).order_by("receipt_code"))
+    tellers = list(Teller.objects.filter(poll=poll).order_by("index"))
+    options = list(poll.options.order_by("position"))
+    low, high = marks_range(
+        str(poll.kind), poll.min_choices, poll.max_choices, [str(o.role) for o in options]
+    )
+    return {
+        "poll": poll_context(poll.pk),
+        "threshold": poll.teller_threshold,
+        "public_key": poll.public_key,
+        "fingerprint": encrypted.ceremony_fingerprint(poll),
+        "marks": {"min": low, "max": high},
+        "tellers": [
+            {
+                "index": t.index,
+                "transport_key": t.transport_key,
+                "commitments": t.commitments,
+                "confirmation": t.confirmation,
+            }
+            for t in tellers
+        ],
+        "ballots": [
+            {
+                "receipt": b.receipt_code,
+                "voter": encrypted.voter_context(str(b.nonce_key)),
+                "ballot": b.ciphertext,
+            }
+            for b in ballots
+        ],
+        "products": poll.products or [],
+        "partials": [
+            {"index": t.index, "values": t.partials} for t in tellers if t.partials is not None
+        ],
+        "totals": encrypted.decrypted_totals(poll),
+    }
+
+
+def encrypted_hash(document: dict[str, Any]) -> str:
+    """What the tree head signs of the encrypted record: its SHA-256, hex."""
+    return hashlib.sha256(rfc8785.dumps(document)).hexdigest()
 
 
 def sealed_roll(seal_: PollSeal) -> dict[str, Any]:
@@ -255,7 +323,7 @@ def export(poll: Poll) -> dict[str, Any]:
     }
     definition = definition_document(poll)
     definition["tie_decision"] = poll.tie_decision
-    return {
+    record = {
         "format": export_format(poll),
         "public_key": keys.public_key_b64(),
         "fingerprint": keys.fingerprint(),
@@ -271,6 +339,9 @@ def export(poll: Poll) -> dict[str, Any]:
         "meeting_log": events,
         "log_head": {**log_head_body, "signature": keys.sign(rfc8785.dumps(log_head_body))},
     }
+    if poll.encrypted:
+        record["encrypted"] = encrypted_document(poll)
+    return record
 
 
 def export_text(poll: Poll) -> str:

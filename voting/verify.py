@@ -13,7 +13,11 @@ fault ("entry 17: leaf hash mismatch"); exit 2 when the file cannot be read;
 exit 3 when everything holds but no key was pinned (anyone can sign a file
 with a key of their own). The format is in docs/audit-format.md: version 3,
 where a secret poll's entries show weight classes rather than weights (the
-summary then says what was checked of the merged class), and version 2.
+summary then says what was checked of the merged class), version 2, and
+version 4, an encrypted poll's: for it the verifier also imports
+voting/encrypted_record.py and voting/crypto/ (with `rbcl`), checks every
+proof of the tellers' key, the ballots and the partial decryptions,
+recomputes the products, finds the totals and recounts from them.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if __package__ in (None, ""):  # run as a script: import `voting` from beside it,
     # and not the modules of voting/ as if they were top level (selectors, ...).
@@ -45,9 +49,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from voting import merkle, rules
 
+if TYPE_CHECKING:  # imported when needed: only an encrypted poll's record needs the crypto
+    from voting.encrypted_record import Checked
+
 FORMAT = "union-meetings-audit/3"
 FORMAT_2 = "union-meetings-audit/2"  # still verified: weights in every entry
-FORMATS = (FORMAT_2, FORMAT)
+# An encrypted poll's record: format 3's entries, whose receipts are the
+# ballots' trackers and whose choices are empty, and the encrypted record
+# (ceremony, ballots, products, partial decryptions, totals; section 11).
+FORMAT_ENCRYPTED = "union-meetings-audit/4"
+FORMATS = (FORMAT_2, FORMAT, FORMAT_ENCRYPTED)
 # On a secret poll (format 3) an entry shows its weight only when at least
 # this many ballots of the poll carry that weight; the others are in the
 # merged class OTHER, which has at least as many ballots (or all of them).
@@ -61,6 +72,7 @@ OK, FAILED, UNREADABLE, NOT_PINNED = 0, 1, 2, 3
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 WEIGHT = re.compile(r"^(0|[1-9][0-9]{0,7})\.[0-9]{4}$")
 RECEIPT = re.compile(r"^[A-Z2-7]{10,32}$")
+TRACKER = re.compile(r"^[0-9a-f]{64}$")  # an encrypted ballot's receipt
 
 
 class Fault(Exception):
@@ -174,7 +186,15 @@ def signed_ballot(entry: dict[str, Any]) -> dict[str, Any]:
 
 def classed(export: dict[str, Any]) -> bool:
     """The entries carry weight classes, not weights (secret polls, format 3)."""
-    return export.get("format") == FORMAT and export.get("poll", {}).get("secrecy") != "named"
+    return (
+        export.get("format") in (FORMAT, FORMAT_ENCRYPTED)
+        and export.get("poll", {}).get("secrecy") != "named"
+    )
+
+
+def encrypted(export: dict[str, Any]) -> bool:
+    """An encrypted poll's record (format 4)."""
+    return export.get("format") == FORMAT_ENCRYPTED
 
 
 def require(data: dict[str, Any], key: str, kind: type, what: str) -> Any:
@@ -237,6 +257,7 @@ def check_entries(export: dict[str, Any], poll: dict[str, Any]) -> list:
     expected_keys = {"poll", "receipt", "choices", "class" if hidden else "weight"}
     if named:
         expected_keys.add("voter")
+    receipts = TRACKER if encrypted(export) else RECEIPT
     previous = ""
     for i, entry in enumerate(entries, start=1):
         what = f"entry {i}"
@@ -245,7 +266,7 @@ def check_entries(export: dict[str, Any], poll: dict[str, Any]) -> list:
         if entry["poll"] != poll["id"]:
             raise Fault(f"{what}: belongs to poll {entry['poll']!r}, not {poll['id']}")
         receipt = entry["receipt"]
-        if not isinstance(receipt, str) or not RECEIPT.match(receipt):
+        if not isinstance(receipt, str) or not receipts.match(receipt):
             raise Fault(f"{what}: malformed receipt {receipt!r}")
         if receipt == previous:
             raise Fault(f"{what}: receipt {receipt} appears twice")
@@ -299,6 +320,125 @@ def check_choices(poll: dict[str, Any], entries: list) -> None:
             raise Fault(f"{what}: must choose exactly one answer")
         elif not yes_no and not low <= len(choices) <= high:
             raise Fault(f"{what}: {len(choices)} choices, the poll allows {low} to {high}")
+
+
+def check_sealed_choices(poll: dict[str, Any], entries: list) -> None:
+    """An encrypted poll's entries show no choices: they are in its ballots."""
+    for i, entry in enumerate(entries, start=1):
+        if entry["choices"] != []:
+            raise Fault(f"entry {i}: an encrypted ballot's entry shows choices")
+
+
+def check_encrypted(
+    export: dict[str, Any], poll: dict[str, Any], entries: list, head: dict
+) -> Hidden:
+    """The encrypted record (section 11): signed by the head through its hash,
+    then every proof, product, partial decryption and total
+    (voting.encrypted_record), and the tally the totals give. The "other"
+    class's per-option weights, decrypted from the one product the verifier
+    cannot recompute, must be a split of its voters' weights (polls of one
+    mark) or lie within its bounds (polls of several marks)."""
+    try:
+        from voting import encrypted_record as record
+    except ImportError as exc:  # voting/crypto/ or rbcl missing here
+        raise Fault(
+            f"encrypted poll: checking it needs voting/crypto/ and the rbcl package ({exc})"
+        ) from None
+    document = export.get("encrypted")
+    if head.get("encrypted_hash") != sha256_hex(canonical(document)):
+        raise Fault("tree head: the encrypted record does not match the hash it signs")
+    options = sorted(poll["options"], key=lambda o: o["position"])
+    marks = record.marks_range(
+        poll["kind"], poll["min_choices"], poll["max_choices"], [o["role"] for o in options]
+    )
+    classes = head["weight_classes"]
+    try:
+        checked = record.check_record(
+            document,
+            poll_id=poll["id"],
+            n_options=len(options),
+            marks=marks,
+            receipts=[e["receipt"] for e in entries],
+            labels=[e["class"] for e in entries],
+            classes=classes,
+        )
+    except record.RecordFault as fault:
+        raise Fault(str(fault)) from None
+    decrypted = checked.decrypted
+    by_option: dict[int, Decimal] = {}
+    counts: dict[int, int] = {}
+    abstain = Decimal(0)
+    for j, option in enumerate(options):
+        if decrypted.counts.get(j):  # as the server counts (voting.services.tellers)
+            by_option[option["id"]] = decrypted.weights[j]
+            counts[option["id"]] = decrypted.counts[j]
+            if option["role"] == rules.Role.ABSTAIN:
+                abstain += decrypted.weights[j]
+    cast = Decimal(str(head["total_weight"]))  # check_roll: the voters' weights
+    counted = Counted(by_option, counts, cast, abstain, encrypted_summary(checked, len(entries)))
+    shown = Counter({Decimal(c["weight"]): c["ballots"] for c in classes["classes"]})
+    merged = list((Counter(voted_weights(export)) - shown).elements())
+    ids = [o["id"] for o in options]
+    targets = {oid: decrypted.other_weights.get(j, Decimal(0)) for j, oid in enumerate(ids)}
+    marked = {oid: decrypted.other_counts.get(j, 0) for j, oid in enumerate(ids)}
+    split = other_split(merged, marked, targets, marks)
+    if split is False:
+        raise Fault(
+            "result: the option weights are not a split of the merged weight class "
+            f"({OTHER!r}) among its ballots"
+        )
+    return Hidden(
+        Decimal(classes["other"]["weight"]),
+        targets,
+        split,
+        undecided="each ballot's marks are secret",
+        counted=counted,
+    )
+
+
+def encrypted_summary(checked: Checked, ballots: int) -> str:
+    """The summary's line on an encrypted record."""
+    recomputed = checked.products - checked.unseen
+    line = (
+        f"encrypted: {ballots} ballots' proofs hold, no ciphertext twice; "
+        f"{checked.tellers} tellers' key (fingerprint {checked.fingerprint}, "
+        f"{checked.threshold} needed) follows from their commitments; "
+        f"{checked.products} products, {recomputed} recomputed from the ballots"
+    )
+    if checked.unseen:
+        line += (
+            f" and {checked.unseen} (the weights of class {OTHER!r}) checked through their totals"
+        )
+    return line + f"; totals decrypted by tellers {', '.join(map(str, checked.decrypting))}"
+
+
+def other_split(
+    weights: list[Decimal],
+    marked: dict[int, int],
+    targets: dict[int, Decimal],
+    marks: tuple[int, int],
+) -> bool | None:
+    """Whether the "other" class's decrypted per-option weights can come from
+    its voters' `weights`, given how many of its ballots mark each option.
+    With one mark at most, each ballot's choice is a single option (or none):
+    an exact search (`split_possible`). With more, which options a ballot
+    marks together is secret: only the bounds are checked (False if they fail,
+    None if they hold)."""
+    if marks[1] <= 1:
+        empty = len(weights) - sum(marked.values())
+        if empty < 0 or (empty and marks[0] >= 1):
+            return False
+        patterns: Counter[tuple[int, ...]] = Counter({(o,): n for o, n in marked.items() if n})
+        if empty:
+            patterns[()] = empty
+        return split_possible(weights, patterns, targets)
+    ordered = sorted(weights)
+    for option, n in marked.items():
+        low = sum(ordered[:n], Decimal(0))
+        high = sum(ordered[len(ordered) - n :], Decimal(0)) if n else Decimal(0)
+        if not low <= targets.get(option, Decimal(0)) <= high:
+            return False
+    return None
 
 
 def check_roll(export: dict[str, Any], entries: list, head: dict[str, Any]) -> None:
@@ -368,8 +508,23 @@ class Hidden:
     weight: Decimal
     by_option: dict[int, Decimal]
     # The merged class's weights can be split among its ballots as the
-    # result says: True, or None when the search gave up (SPLIT_BUDGET).
+    # result says: True, or None when it was not decided (why: `undecided`).
     split: bool | None
+    undecided: str = "too many combinations"
+    # An encrypted poll: the whole tally, from the decrypted totals.
+    counted: Counted | None = None
+
+
+@dataclass(frozen=True)
+class Counted:
+    """An encrypted poll's tally, from its decrypted totals (not its entries,
+    which show no choices): weight and number of ballots per option id."""
+
+    by_option: dict[int, Decimal]
+    counts: dict[int, int]
+    cast: Decimal
+    abstain: Decimal
+    summary: str = ""
 
 
 def entry_weight(entry: dict[str, Any]) -> Decimal | None:
@@ -492,7 +647,9 @@ def recount(
 ) -> tuple[rules.Outcome, rules.Totals, dict[int, int]]:
     """The rule applied to the entries: the outcome, the weights and the
     number of ballots per option, as the server counts them at close. With
-    `hidden`, the merged class's entries count by its stated totals."""
+    `hidden`, the merged class's entries count by its stated totals; with
+    `hidden.counted` (an encrypted poll), the decrypted tally counts instead
+    of the entries."""
     options = [
         rules.Option(o["id"], rules.Role(o["role"]), o["label"])
         for o in sorted(poll["options"], key=lambda o: o["position"])
@@ -501,6 +658,9 @@ def recount(
     by_option: dict[int, Decimal] = {}
     counts: dict[int, int] = {}
     cast = abstain = Decimal(0)
+    if hidden is not None and hidden.counted is not None:
+        by_option, counts = dict(hidden.counted.by_option), dict(hidden.counted.counts)
+        cast, abstain, entries, hidden = hidden.counted.cast, hidden.counted.abstain, [], None
     for entry in entries:
         w = entry_weight(entry)
         for c in entry["choices"]:
@@ -687,6 +847,7 @@ def check_result(
     entries: list,
     head: dict,
     locale: Path = LOCALE,
+    hidden: Hidden | None = None,
 ) -> tuple[list[str], Hidden | None]:
     """Every field of the sealed result is what the rule gives for these
     entries and this roll: numbers, winners, tie, lot, quorum and each
@@ -713,7 +874,8 @@ def check_result(
             option_["role"],
         ):
             raise Fault("result: the options listed are not the poll's")
-    hidden = hidden_part(export, entries, head) if classed(export) else None
+    if hidden is None and classed(export):
+        hidden = hidden_part(export, entries, head)
     outcome, totals, counts = recount(poll, entries, hidden=hidden)
     for given, option_ in zip(announced, options, strict=True):
         oid = option_["id"]
@@ -906,7 +1068,7 @@ def verify(
 ) -> str:
     """Check everything; return the summary or raise Fault."""
     if not isinstance(export, dict) or export.get("format") not in FORMATS:
-        raise Fault(f"file: not a {FORMAT} (or {FORMAT_2}) export")
+        raise Fault(f"file: not a {FORMAT} (or {FORMAT_2}, {FORMAT_ENCRYPTED}) export")
     key_text = require(export, "public_key", str, "file")
     key = load_key(key_text)
     check_pin(key_text, public_key, fingerprint)
@@ -917,12 +1079,22 @@ def verify(
     if head.get("poll") != poll.get("id") or head.get("meeting") != poll.get("meeting"):
         raise Fault("tree head: names another poll")
     check_definition(poll, head)
+    if bool(poll.get("encrypted")) != encrypted(export):
+        raise Fault(
+            f"poll: its definition and the format ({export['format']}) disagree on encryption"
+        )
+    if encrypted(export) and poll.get("secrecy") != "secret":
+        raise Fault("poll: an encrypted poll is secret")
     entries = check_entries(export, poll)
     tree = check_tree(export, entries, head)
     check_entry_signatures(export, entries, key)
-    check_choices(poll, entries)
+    if encrypted(export):
+        check_sealed_choices(poll, entries)
+    else:
+        check_choices(poll, entries)
     check_roll(export, entries, head)
-    unchecked, hidden = check_result(export, poll, entries, head, locale)
+    counted = check_encrypted(export, poll, entries, head) if encrypted(export) else None
+    unchecked, hidden = check_result(export, poll, entries, head, locale, counted)
     events = check_log(export, head, key)
     if expect_head is not None:
         check_expected_head(export, expect_head)
@@ -936,6 +1108,8 @@ def verify(
     summary += (
         f"\nhead: {group_hex(head_hash(head))} ({len(export['previous_heads']) + 1} in chain)"
     )
+    if hidden is not None and hidden.counted is not None:
+        summary += "\n" + hidden.counted.summary
     if hidden is not None:
         summary += "\n" + hidden_summary(head["weight_classes"], hidden)
     if unchecked:
@@ -955,7 +1129,7 @@ def hidden_summary(classes: dict[str, Any], hidden: Hidden) -> str:
         return line + "its per-option weights are a possible split of its voters' weights"
     return line + (
         "its per-option weights were NOT checked as a split of its voters' weights "
-        "(too many combinations); only their bounds were"
+        f"({hidden.undecided}); only their bounds were"
     )
 
 
@@ -966,11 +1140,15 @@ def group_hex(digest: str, length: int = 16) -> str:
 
 def check_receipt(entries: Sequence[dict[str, Any]], tree: merkle.Tree, code: str) -> str:
     wanted = re.sub(r"[\s-]", "", code).upper()
+    if TRACKER.match(wanted.lower()):  # an encrypted ballot's tracker: lower-case hex
+        wanted = wanted.lower()
     for index, entry in enumerate(entries):
         if entry["receipt"] == wanted:
             proof = tree.inclusion_proof(index)
             if not merkle.verify_inclusion(index, tree.size, canonical(entry), proof, tree.root()):
                 raise Fault(f"receipt {wanted}: inclusion proof does not verify")
+            if TRACKER.match(entry["receipt"]):
+                return f"receipt {wanted} is included as entry {index + 1} (an encrypted ballot)"
             return (
                 f"receipt {wanted} is included as entry {index + 1} with choices {entry['choices']}"
             )

@@ -4,6 +4,7 @@ close, partial decryptions and the result (docs/encrypted-ballots.md)."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from meetings.models import Member, Participant
 from tests.conftest import World
 from tests.voting.conftest import PollMaker, option_id, receipt
 from tests.voting.tellers_helpers import TellerPlayer, nonce_key, phone_ballot
-from voting import services
+from voting import audit, keys, services, verify
 from voting.crypto.group import deterministic_rng
 from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark, Teller
 
@@ -105,7 +106,13 @@ def test_full_flow_three_tellers_two_decrypt(
 
     poll = services.poll_close(actor=live_world.chair, poll=poll)
     assert poll.state == Poll.State.DECRYPTING and poll.result is None
-    assert len(poll.products or []) == 8  # weighted and count, for each of 4 options
+    # No weight has three ballots: all four are in the class "other", whose
+    # marks and weighted marks are decrypted for each of the 4 options.
+    assert [p["name"] for p in poll.products or []][:2] == [
+        "option 0 other",
+        "option 0 other weight",
+    ]
+    assert len(poll.products or []) == 8
     assert not PollSeal.objects.filter(poll=poll).exists()
 
     products = services.ceremony_payload(poll)["products"]
@@ -377,7 +384,7 @@ def test_a_wrong_partial_decryption_is_refused(
             actor=players[1].member, poll=poll, partials=forged.decrypt(products)
         )
     assert str(wrong.value.message) == (
-        "teller 2: the proof of correct decryption of option 0 does not hold"
+        "teller 2: the proof of correct decryption of option 0 other does not hold"
     )
     with pytest.raises(InvalidInput):  # too few partials
         services.teller_decrypt(
@@ -470,6 +477,9 @@ def test_decrypted_totals_are_the_plaintext_sums(
         o["label"]: (Decimal(o["weight"]), o["ballots"]) for o in result["options"] if o["ballots"]
     }
     assert found == expected
+    # The stand-alone verifier recounts the same from the export.
+    export = json.loads(audit.export_text(poll), parse_float=Decimal)
+    assert verify.verify(export, fingerprint=keys.fingerprint()).startswith("OK: ")
 
 
 @pytest.mark.django_db(transaction=True)

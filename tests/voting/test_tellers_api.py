@@ -103,7 +103,12 @@ def test_an_encrypted_motion_over_the_api(live_world: World, make_poll: PollMake
     assert closed.status_code == 200 and closed.json()["state"] == "decrypting"
     assert closed.json()["result"] is None
     products = clients[0].get(url(poll, "tellers/")).json()["products"]
-    assert [p["name"] for p in products[:2]] == ["option 0", "ballots 0"]
+    # Three ballots of weight 1: one shown weight class, whose marks are counted.
+    assert [p["name"] for p in products] == [
+        "option 0 class 1.0000",
+        "option 1 class 1.0000",
+        "option 2 class 1.0000",
+    ]
 
     wrong = players[1].decrypt(products)
     wrong[0], wrong[2] = wrong[2], wrong[0]
@@ -111,7 +116,8 @@ def test_an_encrypted_motion_over_the_api(live_world: World, make_poll: PollMake
         post(clients[1], url(poll, "tellers/decrypt/"), {"partials": wrong}), 400
     )
     assert (
-        refused["detail"] == "teller 2: the proof of correct decryption of option 0 does not hold"
+        refused["detail"]
+        == "teller 2: the proof of correct decryption of option 0 class 1.0000 does not hold"
     )
     assert_error(
         post(chair, url(poll, "tellers/decrypt/"), {"partials": players[0].decrypt(products)}),

@@ -9,25 +9,21 @@ voting.services.ballots, closing in voting.services.closing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
-from voting import rules
+from voting import encrypted_record
 from voting.ballot_poll import BallotPoll
-from voting.crypto import elgamal
 from voting.crypto.dkg import Commitments, TransportKey, election_key, public_share
+from voting.crypto.dkg import ceremony_fingerprint as fingerprint
 from voting.crypto.elgamal import Ciphertext
 from voting.crypto.group import decode_point
+from voting.crypto.threshold import PartialDecryption
+from voting.encrypted_record import poll_context as poll_context  # re-exported
+from voting.encrypted_record import weight_units
 from voting.models import Ballot, Poll, Teller
+from voting.verify import class_labels, weight_classes
 
-# Weights are integers in units of 0.0001 inside the tally (section 3).
-WEIGHT_UNIT = Decimal("10000")
 MIN_TELLERS, MAX_TELLERS = 3, 5
-
-
-def poll_context(poll_id: int) -> str:
-    """The poll's name in every proof: "poll:42"."""
-    return f"poll:{poll_id}"
 
 
 def voter_context(nonce_key: str) -> str:
@@ -42,16 +38,9 @@ def voter_context(nonce_key: str) -> str:
 def marks_range(poll: Poll | BallotPoll, roles: Sequence[str]) -> tuple[int, int]:
     """How many options an encrypted ballot marks: the poll's least and most
     choices, and one when the poll offers abstain (abstain alone)."""
-    low, high = poll.min_choices, poll.max_choices
-    if poll.kind == rules.Kind.MOTION or rules.Role.NO in roles:
-        return 1, 1
-    if rules.Role.ABSTAIN in roles:
-        low = min(low, 1)
-    return low, max(high, 1)
-
-
-def weight_units(weight: Decimal) -> int:
-    return int((Decimal(weight) * WEIGHT_UNIT).to_integral_value())
+    return encrypted_record.marks_range(
+        str(poll.kind), poll.min_choices, poll.max_choices, [str(r) for r in roles]
+    )
 
 
 def transport_keys(tellers: Sequence[Teller]) -> list[TransportKey]:
@@ -71,23 +60,31 @@ def public_shares(tellers: Sequence[Teller]) -> dict[int, bytes]:
     return {t.index: public_share(commitments, t.index) for t in tellers}
 
 
+def classes(poll: Poll) -> tuple[dict[str, Any], list[Ballot]]:
+    """The weight classes of the poll's ballots (as the seal signs them) and
+    the ballots in tree order (by receipt)."""
+    ballots = list(Ballot.objects.filter(poll=poll).order_by("receipt_code"))
+    return weight_classes([b.weight for b in ballots]), ballots
+
+
 def products(poll: Poll) -> list[dict[str, Any]]:
-    """Per option, Σ w·c over the ballots (the weighted total) and Σ c (the
-    number of ballots marking it), as [{"name", "a", "b"}]."""
-    n = poll.options.count()
-    weighted: list[list[tuple[int, Ciphertext]]] = [[] for _ in range(n)]
-    for ciphertext, weight in Ballot.objects.filter(poll=poll).values_list("ciphertext", "weight"):
-        units = weight_units(weight)
-        for j, option in enumerate((ciphertext or {}).get("options", [])):
-            weighted[j].append((units, Ciphertext.from_json(option)))
-    out = []
-    for j in range(n):
-        for label, total in (
-            (f"option {j}", elgamal.weighted_total(weighted[j])),
-            (f"ballots {j}", elgamal.total(c for _units, c in weighted[j])),
-        ):
-            out.append({"name": label, **total.to_json()})
-    return out
+    """The products the tellers decrypt, per option and weight class
+    (voting.encrypted_record): the marks of each shown class, and of the
+    "other" class its marks and its marks weighted by the weights that the
+    record does not show. As [{"name", "a", "b"}]."""
+    found, ballots = classes(poll)
+    labels = class_labels([b.weight for b in ballots], found)
+    wanted = encrypted_record.products_for(found, poll.options.count())
+    ciphertexts = [
+        [Ciphertext.from_json(o) for o in (b.ciphertext or {}).get("options", [])] for b in ballots
+    ]
+    units = [weight_units(b.weight) for b in ballots]
+    totals = encrypted_record.compute(wanted, ciphertexts, labels, units)
+    return [
+        {"name": p.name, **t.to_json()}
+        for p, t in zip(wanted, totals, strict=True)
+        if t is not None
+    ]
 
 
 def stored_products(poll: Poll) -> list[tuple[str, Ciphertext]]:
@@ -102,3 +99,32 @@ def stored_products(poll: Poll) -> list[tuple[str, Ciphertext]]:
         )
         for p in poll.products or []
     ]
+
+
+def ceremony_fingerprint(poll: Poll) -> str:
+    """The fingerprint the tellers compared aloud (docs/encrypted-ballots.md section 6)."""
+    tellers = list(Teller.objects.filter(poll=poll).order_by("index"))
+    return fingerprint(
+        poll_context(poll.pk),
+        poll.teller_threshold or 0,
+        transport_keys(tellers),
+        all_commitments(tellers),
+    )
+
+
+def decrypted_totals(poll: Poll) -> list[dict[str, Any]]:
+    """Each product's total, combined from the first k tellers' partial
+    decryptions (checked when they came) as at the count: [{"name", "value"}]."""
+    found, _ballots = classes(poll)
+    wanted = encrypted_record.products_for(found, poll.options.count())
+    partials = {
+        t.index: [PartialDecryption.from_json(p) for p in t.partials or []]
+        for t in Teller.objects.filter(poll=poll, partials__isnull=False)
+    }
+    values = encrypted_record.combine_totals(
+        [c for _name, c in stored_products(poll)],
+        partials,
+        poll.teller_threshold or 0,
+        encrypted_record.bounds_for(wanted, found),
+    )
+    return [{"name": p.name, "value": v} for p, v in zip(wanted, values, strict=True)]

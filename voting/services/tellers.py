@@ -23,13 +23,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meetings.models import Member, Participant
-from voting import permissions, rules
+from voting import encrypted_record, permissions, rules
 from voting.crypto import dkg
 from voting.crypto.group import CryptoError
 from voting.crypto.proofs import Proof
-from voting.crypto.threshold import DiscreteLog, PartialDecryption, decrypt_totals, verify_partial
+from voting.crypto.threshold import PartialDecryption, verify_partial
 from voting.exceptions import Conflict, InvalidInput, NotAllowed, NotFound
-from voting.models import Ballot, Poll, Teller, TellerShare
+from voting.models import Poll, Teller, TellerShare
 from voting.services import encrypted
 from voting.services.closing import settle
 from voting.services.common import lock_poll, publish_poll
@@ -342,7 +342,7 @@ def teller_decrypt(*, actor: Member, poll: Poll, partials: Any) -> Poll:
     teller.partials = given
     teller.save(update_fields=["partials"])
     publish_poll(poll, "poll.teller_decrypted", actor, {"teller": teller.index})
-    done = {t.index: t.partials for t in tellers if t.pk != teller.pk and t.partials}
+    done = {t.index: t.partials for t in tellers if t.pk != teller.pk and t.partials is not None}
     done[teller.index] = given
     if len(done) < (poll.teller_threshold or 0):
         return poll
@@ -356,41 +356,37 @@ def _count(
     done: dict[int, Any],
     shares: dict[int, bytes],
 ) -> Poll:
-    """The totals from k tellers' partials, then the result by the poll's rule."""
-    weights = list(Ballot.objects.filter(poll=poll).values_list("weight", flat=True))
-    cast = sum(weights, Decimal(0))
-    weight_solver = DiscreteLog(encrypted.weight_units(cast))
-    count_solver = DiscreteLog(len(weights))
-    labels = [label for label, _product in products]
+    """The totals from k tellers' partials (each checked when it came), then
+    the result by the poll's rule: a shown weight class adds its weight times
+    its count to an option, the "other" class its decrypted weight."""
+    found, ballots = encrypted.classes(poll)
+    wanted = encrypted_record.products_for(found, poll.options.count())
+    if [p.name for p in wanted] != [label for label, _product in products]:
+        raise Conflict(_("The products kept at the close do not match the ballots."))
     partials = {i: [PartialDecryption.from_json(p) for p in ps] for i, ps in done.items()}
     try:
-        values = [
-            decrypt_totals(
-                encrypted.poll_context(poll.pk),
-                [products[n]],
-                {i: [ps[n]] for i, ps in partials.items()},
-                shares,
-                poll.teller_threshold or 0,
-                weight_solver if labels[n].startswith("option") else count_solver,
-            )[0]
-            for n in range(len(products))
-        ]
+        values = encrypted_record.combine_totals(
+            [product for _label, product in products],
+            partials,
+            poll.teller_threshold or 0,
+            encrypted_record.bounds_for(wanted, found),
+        )
     except CryptoError as exc:  # every partial was checked: the store is damaged
         raise Conflict(str(exc), code="decryption_failed") from None
+    decrypted = encrypted_record.tally(wanted, values)
     options = list(poll.options.order_by("position"))
     by_option: dict[int, Decimal] = {}
     counts: dict[int, int] = {}
     abstain = Decimal(0)
     for j, option in enumerate(options):
-        weight = (Decimal(values[2 * j]) / encrypted.WEIGHT_UNIT).quantize(Decimal("0.0001"))
-        if values[2 * j + 1]:
-            by_option[option.pk] = weight
-            counts[option.pk] = values[2 * j + 1]
-        if option.role == rules.Role.ABSTAIN and values[2 * j + 1]:
-            abstain += weight
+        if decrypted.counts.get(j):
+            by_option[option.pk] = decrypted.weights[j]
+            counts[option.pk] = decrypted.counts[j]
+            if option.role == rules.Role.ABSTAIN:
+                abstain += decrypted.weights[j]
     totals = rules.Totals(
         by_option=by_option,
-        cast=cast,
+        cast=sum((b.weight for b in ballots), Decimal(0)),
         abstain=abstain,
         present=poll.present_weight,
         entitled=poll.entitled_weight,
