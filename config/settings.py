@@ -276,6 +276,8 @@ STATICFILES_DIRS = [
     ("vendor/noble-hashes", BASE_DIR / "node_modules" / "@noble" / "hashes"),
     ("vendor/noble-curves", BASE_DIR / "node_modules" / "@noble" / "curves"),
     ("vendor/noble-ciphers", BASE_DIR / "node_modules" / "@noble" / "ciphers"),
+    # uqr (an ES module without imports): the tellers' page draws its backup code's QR.
+    ("vendor/uqr", BASE_DIR / "node_modules" / "uqr" / "dist"),
 ]
 # Serve static files from the ASGI app itself (embedded default); behind
 # nginx in production, leave this off and let nginx serve STATIC_ROOT.

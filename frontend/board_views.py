@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from core.exceptions import DomainError
 from frontend.views import error_page
 from voting import audit
-from voting.selectors import result_sentence
+from voting.selectors import board_encrypted, result_sentence
 
 
 def _key() -> dict[str, str] | None:
@@ -48,7 +48,9 @@ def board(request: HttpRequest, meeting_id: int) -> HttpResponse:
     except DomainError as exc:
         return error_page(request, exc)
     boards = audit.meeting_board(meeting)
+    encrypted, waiting = board_encrypted(meeting.pk)
     for b in boards:
+        b["encrypted"] = b["poll"]["id"] in encrypted
         b["head_json"] = json.dumps(b["tree_head"], indent=2, ensure_ascii=False)
         b["sentence"] = result_sentence(b["result"])
         # The signed record keeps its words; the page shows the reader's.
@@ -72,6 +74,7 @@ def board(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 "tree_head": b["tree_head"],
                 "head_fingerprint": b["head_fingerprint"],
                 "labels": {str(k): v for k, v in b["labels"].items()},
+                "encrypted": b["encrypted"],
             }
             for b in boards
         ],
@@ -79,5 +82,11 @@ def board(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "frontend/board.html",
-        {"meeting": meeting, "boards": boards, "key": checker["key"], "checker": checker},
+        {
+            "meeting": meeting,
+            "boards": boards,
+            "waiting": waiting,
+            "key": checker["key"],
+            "checker": checker,
+        },
     )

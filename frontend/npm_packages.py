@@ -3,7 +3,8 @@
 The pages need hls.js (livestreams where the browser has no native HLS),
 @noble/ed25519 with @noble/hashes (the board's signature check where the
 browser has no WebCrypto) and @noble/curves with @noble/ciphers (encrypted
-ballots on the phone and the tellers' page); the tests need axe-core. All
+ballots on the phone and the tellers' page) and uqr (the QR code of a teller's
+backup, drawn in the browser); the tests need axe-core. All
 come from the npm registry, pinned with their integrity hashes in
 package-lock.json; `npm ci` builds the same tree. This module does it with the
 standard library so that `make install` works on a machine with only Python:

@@ -7,6 +7,7 @@ from frontend import (
     minutes_views,
     officer_views,
     projector_views,
+    teller_views,
     views,
 )
 
@@ -28,6 +29,11 @@ urlpatterns = [
     path("unions/<int:union_id>/office/", officer_views.union_office, name="union-office"),
     path("meetings/<int:meeting_id>/prepare/", officer_views.meeting_prepare, name="prepare"),
     path("meetings/<int:meeting_id>/motions/", views.motions, name="motions"),
+    path(
+        "meetings/<int:meeting_id>/polls/<int:poll_id>/tellers/",
+        teller_views.tellers,
+        name="tellers",
+    ),
     path("meetings/<int:meeting_id>/live/", views.livestream, name="livestream"),
     path("projector/", projector_views.projector_pair, name="projector-pair"),
     # A projector link: swaps its token for the projector cookie, then

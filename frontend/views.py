@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from core.exceptions import DomainError, NotAllowed, NotFound
 from core.projector_cookie import projector_cookie, set_projector_cookie
+from frontend.importmap import IMPORT_MAP, IMPORT_MAP_CSP_SOURCE
 from live.snapshot import compose_snapshot
 from meetings import permissions, selectors, services
 from meetings.checkin import qr_svg
@@ -96,7 +97,11 @@ def _meeting_page(
     controls: bool,
     extra: Callable[[Meeting], dict[str, Any]] | None = None,
     extra_for: Callable[[Participant], dict[str, Any]] | None = None,
+    ballots: bool = False,
 ) -> HttpResponse:
+    """A meeting page. `ballots`: the page may cast encrypted ballots, so it
+    declares the import map elgamal.js needs (frontend.importmap); the crypto
+    itself loads only when an encrypted poll opens."""
     try:
         participant = selectors.meeting_participant_get(
             meeting_id=meeting_id, member=_member(request), controls=controls
@@ -105,10 +110,11 @@ def _meeting_page(
         return error_page(request, exc)
     viewer = Viewer(role=participant.role, participant=participant)
     snapshot = compose_snapshot(meeting_id, viewer)
-    return render(
+    response = render(
         request,
         template,
         {
+            "import_map": mark_safe(IMPORT_MAP) if ballots else None,  # a constant
             "meeting": participant.meeting,
             "participant": participant,
             "snapshot": snapshot,
@@ -118,6 +124,9 @@ def _meeting_page(
             **(extra_for(participant) if extra_for else {}),
         },
     )
+    if ballots:
+        response.csp_extra = {"script-src": [IMPORT_MAP_CSP_SOURCE]}  # type: ignore[attr-defined]
+    return response
 
 
 def _current_item(snapshot: dict[str, Any]) -> dict[str, Any] | None:
@@ -139,8 +148,18 @@ def _next_item(snapshot: dict[str, Any]) -> dict[str, Any] | None:
 @require_GET
 @login_required
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """The member page: live agenda and the current item, phone first."""
-    return _meeting_page(request, meeting_id, template="frontend/meeting.html", controls=False)
+    """The member page: live agenda and the current item, phone first; a
+    poll's tellers also find the link to their page."""
+    from frontend.teller_views import teller_polls  # it imports this module
+
+    return _meeting_page(
+        request,
+        meeting_id,
+        template="frontend/meeting.html",
+        controls=False,
+        extra_for=lambda participant: {"teller_polls": teller_polls(participant)},
+        ballots=True,
+    )
 
 
 @require_GET
@@ -170,6 +189,7 @@ def livestream(request: HttpRequest, meeting_id: int) -> HttpResponse:
         template="frontend/livestream.html",
         controls=False,
         extra=_stream_context,
+        ballots=True,
     )
 
 

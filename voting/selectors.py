@@ -185,6 +185,19 @@ def my_votes(poll_ids: Sequence[int], participant: Participant | None) -> dict[i
     return out
 
 
+def board_encrypted(meeting_id: int) -> tuple[set[int], list[dict[str, Any]]]:
+    """For the bulletin board: the ids of the meeting's encrypted polls (their
+    receipts are trackers, their entries hold no choices), and the encrypted
+    polls closed and awaiting their tellers ({"id", "title"}, oldest first)."""
+    rows = Poll.objects.filter(meeting_id=meeting_id, encrypted=True, opened_at__isnull=False)
+    encrypted, waiting = set(), []
+    for pk, title, state in rows.order_by("closed_at", "id").values_list("pk", "title", "state"):
+        encrypted.add(pk)
+        if state == Poll.State.DECRYPTING:
+            waiting.append({"id": pk, "title": title})
+    return encrypted, waiting
+
+
 def visible_polls(meeting_id: int, *, staff: bool) -> QuerySet[Poll]:
     """Chair and clerks see every poll; others only polls that were opened."""
     polls = Poll.objects.filter(meeting_id=meeting_id).select_related("seal")

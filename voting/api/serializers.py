@@ -618,6 +618,9 @@ class CeremonyTellerSerializer(serializers.Serializer):
 class CeremonySerializer(serializers.Serializer):
     poll_id = serializers.IntegerField()
     poll = serializers.CharField(help_text="What every proof names the poll by: `poll:<id>`.")
+    state = serializers.CharField(
+        help_text="The poll's state (its tellers see it as a draft too, before members)."
+    )
     encrypted = serializers.BooleanField()
     threshold = serializers.IntegerField(allow_null=True)
     public_key = serializers.CharField(

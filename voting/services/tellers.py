@@ -270,6 +270,7 @@ def ceremony_payload(poll: Poll) -> dict[str, Any]:
     return {
         "poll_id": poll.pk,
         "poll": encrypted.poll_context(poll.pk),
+        "state": poll.state,
         "encrypted": poll.encrypted,
         "threshold": poll.teller_threshold,
         "public_key": poll.public_key or None,

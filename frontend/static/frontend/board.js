@@ -14,10 +14,12 @@ const data = JSON.parse(document.getElementById("board-data").textContent);
 const form = document.getElementById("receipt-form");
 const result = document.getElementById("receipt-result");
 
+// An encrypted ballot's receipt: its tracker, 64 hex digits (docs/encrypted-ballots.md).
+const TRACKER = /^[0-9a-f]{64}$/;
+
 function normalise(code) {
-  return String(code || "")
-    .replace(/[\s-]/g, "")
-    .toUpperCase();
+  const bare = String(code || "").replace(/[\s-]/g, "");
+  return TRACKER.test(bare.toLowerCase()) ? bare.toLowerCase() : bare.toUpperCase();
 }
 
 function say(kind, lines) {
@@ -94,7 +96,7 @@ async function check(pollId, code) {
 }
 
 async function checkIn(pollId, code) {
-  if (!/^[A-Z2-7]{10,32}$/.test(code)) {
+  if (!/^[A-Z2-7]{10,32}$/.test(code) && !TRACKER.test(code)) {
     say("bad", [_("A receipt code has 10 to 32 letters A–Z and digits 2–7.")]);
     return;
   }
@@ -149,6 +151,7 @@ async function checkIn(pollId, code) {
   // order (and the full stop its place) inside an Arabic sentence.
   const isolate = (text) => `\u2068${text}\u2069`;
   const choices = labels.length ? labels.map(isolate).join(", ") : _("an empty ballot");
+  const encrypted = Boolean(poll.encrypted);
   if (!outcome.rootMatches || proof.entry.receipt !== code) {
     say("bad", [
       _(
@@ -160,7 +163,9 @@ async function checkIn(pollId, code) {
   }
   const lines = [
     interpolate(_("Poll: %(title)s"), { title: isolate(poll.title) }),
-    interpolate(_("Your ballot is on the board as cast: %(choices)s."), { choices }),
+    encrypted
+      ? _("Your encrypted ballot is on the board as your phone sent it.")
+      : interpolate(_("Your ballot is on the board as cast: %(choices)s."), { choices }),
     interpolate(
       _(
         "The board's root matches the signed record (entry %(index)s of %(size)s, record fingerprint %(fingerprint)s).",
@@ -186,7 +191,10 @@ async function checkIn(pollId, code) {
     lines.push(_("The signature does NOT verify with the installation key. Tell the chair."));
   }
   const kept = keptReceipt(code);
-  if (kept && Array.isArray(kept.choices)) {
+  if (kept && kept.encrypted) {
+    // The code is the tracker of the ciphertexts this device's phone made.
+    lines.push(_("This is the tracker of the ballot your phone encrypted."));
+  } else if (kept && Array.isArray(kept.choices)) {
     if (sameChoices(kept.choices, proof.entry.choices)) {
       lines.push(_("These are the choices your phone recorded when you voted."));
     } else {

@@ -2,6 +2,7 @@
 // cancel, publish, decide ties, enter paper ballots; quorum, turnout, the
 // running tally; the meeting's voting settings. Commands go to the REST API;
 // the polls shown come from the meeting socket.
+import { decryptedSentence, tellerList } from "./ceremony.js";
 import { formatNumber } from "./i18n.js";
 import { el } from "./meeting-state.js";
 import {
@@ -25,6 +26,7 @@ import {
 } from "./voting.js";
 
 const ROLL_REFRESH_MS = 2000;
+const MAX_TELLERS = 5;
 
 // The actions of meetings.permissions this viewer may take (the page lists
 // them on <main data-may>): a clerk sees paper ballots, not open or close.
@@ -96,6 +98,8 @@ export class PollsConsole {
     this.rollTimers = new Map(); // poll id -> pending re-read of the roll
     this.turnoutRead = new Set(); // open polls whose turnout was read from the API
     this.cards = new Map(); // poll id -> {key, node}
+    this.ceremonies = new Map(); // encrypted poll id -> GET tellers/ (or {error})
+    this.participants = null; // the roster, for naming tellers (loaded once)
     this.state = state;
     if (state.turnout) this.turnout.merge(state.turnout);
     this.list.addEventListener("click", (event) => this.onClick(event));
@@ -120,6 +124,7 @@ export class PollsConsole {
         cancelling: false,
         cancelReason: "",
         paper: { entry: "", choices: [], message: "", done: "" },
+        tellers: { ids: Array(MAX_TELLERS).fill(""), threshold: "2", message: "" },
       });
     }
     return this.ui.get(pollId);
@@ -138,6 +143,8 @@ export class PollsConsole {
     if (event.type === "poll.paper_ballot") this.loadRoll(event.poll_id);
     if (event.type === "poll.changed" && event.poll.state !== "open")
       this.rolls.delete(event.poll.id);
+    // A teller's step, a close or a decryption: the ceremony's view anew.
+    if (event.type === "poll.changed" && event.poll.encrypted) this.loadCeremony(event.poll.id);
   }
 
   onMessage(message) {
@@ -186,6 +193,7 @@ export class PollsConsole {
       if (again) again.focus();
     }
     for (const poll of polls) {
+      if (poll.encrypted && !this.ceremonies.has(poll.id)) this.loadCeremony(poll.id);
       if (poll.state !== "open") continue;
       if (!this.rolls.has(poll.id)) this.loadRoll(poll.id);
       if (!this.turnoutRead.has(poll.id)) this.loadTurnout(poll.id);
@@ -197,6 +205,8 @@ export class PollsConsole {
       poll,
       this.ui.get(poll.id) || null,
       this.rolls.get(poll.id) || null,
+      this.ceremonies.get(poll.id) || null,
+      this.participants,
     ]);
     const cached = this.cards.get(poll.id);
     if (cached && cached.key === key) return cached.node;
@@ -247,6 +257,10 @@ export class PollsConsole {
     );
     if (poll.description) card.append(el("p", { className: "item-description" }, poll.description));
 
+    if (poll.encrypted && ["draft", "decrypting"].includes(poll.state))
+      card.append(this.ceremonyView(poll));
+    if (poll.state === "draft" && poll.secrecy === "secret" && may("poll.tellers"))
+      card.append(this.tellersForm(poll, ui));
     if (poll.state === "draft" && may("poll.open")) card.append(this.openForm(poll, ui));
     if (poll.state === "open") {
       card.append(
@@ -262,7 +276,8 @@ export class PollsConsole {
           ),
         );
     }
-    if ((poll.state === "draft" || poll.state === "open") && may("poll.cancel")) {
+    // An encrypted poll whose tellers cannot decrypt can be cancelled too.
+    if (["draft", "open", "decrypting"].includes(poll.state) && may("poll.cancel")) {
       card.append(this.cancelForm(poll, ui));
     }
     if (poll.state === "open" && may("ballot.paper")) card.append(this.paperPanel(poll, ui));
@@ -315,6 +330,171 @@ export class PollsConsole {
       window.queueMicrotask(() => this.renderTurnout(poll.id));
     }
     return card;
+  }
+
+  /** An encrypted poll's tellers: each one's step, the fingerprint, what waits. */
+  ceremonyView(poll) {
+    const box = el("section", { className: "ceremony-view" });
+    const headingId = `poll-${poll.id}-tellers-heading`;
+    box.setAttribute("aria-labelledby", headingId);
+    box.append(el("h4", { id: headingId }, _("Tellers and the poll's key")));
+    const ceremony = this.ceremonies.get(poll.id);
+    if (!ceremony) return box;
+    if (ceremony.error) {
+      box.append(el("p", { className: "alert" }, ceremony.error));
+      return box;
+    }
+    const n = ceremony.tellers.length;
+    const k = ceremony.threshold;
+    let line;
+    if (poll.state === "decrypting") {
+      line = `${interpolate(_("Waiting for %(k)s of %(n)s tellers to decrypt."), {
+        k: formatNumber(k),
+        n: formatNumber(n),
+      })} ${decryptedSentence(ceremony)}`;
+    } else if (ceremony.public_key) {
+      line = _("The key is ready: the poll can open once the tellers have compared the fingerprint.");
+    } else {
+      line = interpolate(
+        _("%(k)s of %(n)s tellers must decrypt. The poll opens once every teller is ready."),
+        { k: formatNumber(k), n: formatNumber(n) },
+      );
+    }
+    const list = el("ol", { className: "teller-list" });
+    tellerList(list, ceremony);
+    list.setAttribute(
+      "aria-label",
+      interpolate(_("Tellers: %(title)s"), { title: poll.title }),
+    );
+    box.append(el("p", { role: "status" }, line), list);
+    if (ceremony.fingerprint && poll.state === "draft") {
+      box.append(
+        el(
+          "p",
+          {},
+          _("Fingerprint:"),
+          " ",
+          el("code", { className: "fingerprint", dir: "ltr" }, ceremony.fingerprint),
+        ),
+      );
+    }
+    return box;
+  }
+
+  /** Name 3 to 5 participants as tellers (their order: numbers 1..n) and k. */
+  tellersForm(poll, ui) {
+    const box = el("details", { className: "tellers-form" });
+    box.open = Boolean(ui.tellers.open);
+    box.dataset.pollId = String(poll.id);
+    box.addEventListener("toggle", () => {
+      ui.tellers.open = box.open;
+      if (box.open && this.participants === null) this.loadParticipants(poll.id);
+    });
+    box.append(
+      el(
+        "summary",
+        {},
+        poll.encrypted ? _("Name the tellers again") : _("Encrypt the ballots: name tellers"),
+      ),
+    );
+    const form = el("form", { className: "stack" });
+    form.dataset.pollId = String(poll.id);
+    form.dataset.form = "tellers";
+    form.append(
+      el(
+        "p",
+        { className: "hint" },
+        _("Name 3 to 5 tellers from the meeting. Ballots are then encrypted on the phones, and only enough tellers together can decrypt the totals. Naming them again starts their key over."),
+      ),
+    );
+    const people = this.participants || [];
+    const row = el("div", { className: "tellers-grid" });
+    for (let i = 0; i < MAX_TELLERS; i += 1) {
+      const select = el("select", { name: `teller-${i}` });
+      select.append(el("option", { value: "" }, i < 3 ? _("Choose a teller") : _("None")));
+      for (const p of people) {
+        select.append(
+          el("option", { value: String(p.id), selected: ui.tellers.ids[i] === String(p.id) }, p.full_name),
+        );
+      }
+      row.append(
+        field(
+          `poll-${poll.id}-teller-${i + 1}`,
+          interpolate(_("Teller %(n)s"), { n: formatNumber(i + 1) }),
+          select,
+        ),
+      );
+    }
+    const threshold = el("input", {
+      type: "number",
+      min: 1,
+      max: MAX_TELLERS,
+      step: 1,
+      inputMode: "numeric",
+      name: "threshold",
+    });
+    threshold.value = ui.tellers.threshold;
+    form.append(
+      row,
+      field(
+        `poll-${poll.id}-threshold`,
+        _("Tellers needed to decrypt"),
+        threshold,
+        _("For example 2 of 3: one teller missing at the close does not block the result."),
+      ),
+      el("p", { className: "field-error tellers-message", role: "alert" }, ui.tellers.message),
+      el(
+        "div",
+        { className: "button-row" },
+        button(_("Name the tellers"), "tellers", poll, { primary: true, type: "submit" }),
+        poll.encrypted ? button(_("Remove the tellers"), "tellers-none", poll) : null,
+      ),
+    );
+    box.append(form);
+    return box;
+  }
+
+  async loadParticipants(pollId) {
+    try {
+      this.participants = await this.api("GET", "participants/");
+    } catch (error) {
+      this.participants = [];
+      this.uiFor(pollId).tellers.message = error.message;
+    }
+    this.refresh(pollId);
+  }
+
+  async loadCeremony(pollId) {
+    try {
+      this.ceremonies.set(pollId, await this.api("GET", `/api/polls/${pollId}/tellers/`));
+    } catch (error) {
+      this.ceremonies.set(pollId, { error: error.message });
+    }
+    this.refresh(pollId);
+  }
+
+  nameTellers(poll, ui, ids) {
+    const threshold = ids.length ? Number(ui.tellers.threshold) : null;
+    ui.tellers.message = "";
+    this.command(
+      async () => {
+        const ceremony = await this.api("POST", `/api/polls/${poll.id}/tellers/`, {
+          participants: ids,
+          threshold,
+        });
+        this.ceremonies.set(poll.id, ceremony);
+        ui.tellers.open = false;
+        this.refresh(poll.id);
+      },
+      {
+        handle: (error) => {
+          if (!error.status || error.status >= 500) return false;
+          ui.tellers.message = error.message;
+          this.refresh(poll.id);
+          return true;
+        },
+      },
+    );
   }
 
   openForm(poll, ui) {
@@ -621,6 +801,13 @@ export class PollsConsole {
       if (target.name === "reason") ui.reason = target.value;
     } else if (form.dataset.form === "cancel") {
       if (target.name === "cancelReason") ui.cancelReason = target.value;
+    } else if (form.dataset.form === "tellers") {
+      if (ui.tellers.message) {
+        ui.tellers.message = ""; // the refusal was about what is being changed
+        form.querySelector(".tellers-message").textContent = "";
+      }
+      if (target.name.startsWith("teller-")) ui.tellers.ids[Number(target.name.slice(7))] = target.value;
+      if (target.name === "threshold") ui.tellers.threshold = target.value;
     } else if (form.dataset.form === "paper") {
       if (target.name === "entry") ui.paper.entry = target.value;
       if (event.type === "change" && (target.type === "checkbox" || target.type === "radio")) {
@@ -669,6 +856,9 @@ export class PollsConsole {
         this.command(() => this.api("POST", `${path}decide-tie/`, { winners }));
         break;
       }
+      case "tellers-none":
+        this.nameTellers(poll, ui, []);
+        break;
       case "paper-refresh":
         ui.paper.done = "";
         this.loadRoll(pollId);
@@ -710,6 +900,9 @@ export class PollsConsole {
       }
       case "paper":
         this.enterPaper(poll, ui, form);
+        break;
+      case "tellers":
+        this.nameTellers(poll, ui, ui.tellers.ids.filter(Boolean).map(Number));
         break;
       default:
         break;

@@ -11,8 +11,13 @@
 // network that refuses WebSockets), or no answer came in time, the same
 // ballot goes to the REST endpoint too: whichever answers first gives the
 // receipt, and the server counts it once.
+//
+// On an encrypted poll the phone encrypts the choices first (encrypted-ballot.js,
+// loaded only then) and the pending ballot keeps the encrypted ballot itself: a
+// resend sends the same ciphertexts under the same nonce, never a new encryption,
+// so the server answers with the same receipt, the ballot's tracker.
 import { el } from "./meeting-state.js";
-import { csrfToken, request } from "./api.js";
+import { ApiError, csrfToken, request } from "./api.js";
 import { rememberHeads } from "./seen-heads.js";
 import {
   _,
@@ -41,9 +46,17 @@ const VOTING_ROLES = new Set(["voter", "chair"]);
 // No answer this long after a send: send again, over the socket and over HTTP.
 const FIRST_RETRY_MS = 4000;
 const MAX_RETRY_MS = 15000;
+// The socket refuses frames over 16 KiB (live/consumer.py MAX_MESSAGE_BYTES): a
+// larger ballot (an encrypted one with many options) goes over HTTP only.
+const SOCKET_MAX_BYTES = 16384;
+const encoder = new TextEncoder();
 // Error codes after which re-sending cannot help.
 const FINAL_ERRORS = new Set([
   "already_voted",
+  "ballot_refused",
+  "replayed",
+  "encrypted_only",
+  "not_encrypted",
   "receipt_conflict",
   "poll_not_open",
   "not_on_roll",
@@ -104,6 +117,19 @@ class Store {
   }
 }
 
+let sealer = null;
+
+/** encrypted-ballot.js (and the crypto it imports), loaded once, on first need. */
+function loadSealer() {
+  if (!sealer) {
+    sealer = import("./encrypted-ballot.js").catch((error) => {
+      sealer = null; // a failed load is tried again at the next cast
+      throw error;
+    });
+  }
+  return sealer;
+}
+
 function behalfKey(onBehalfOf) {
   return onBehalfOf === null || onBehalfOf === undefined ? "self" : String(onBehalfOf);
 }
@@ -125,6 +151,7 @@ export class PhoneVoting {
     this.timers = new Map(); // entry key -> retry timer
     this.attempts = new Map(); // entry key -> sends so far
     this.posting = new Set(); // entry keys with a REST request in flight
+    this.sealing = new Set(); // entry keys whose ballot is being encrypted
     this.participantId = null;
     this.polls = [];
     this.myVotes = new Map(); // poll id -> roll entries of this voter
@@ -229,7 +256,11 @@ export class PhoneVoting {
   onMessage(message) {
     if (message.type === "poll.turnout") {
       if (this.turnout.merge(message)) this.renderTurnout(message.poll_id);
-    } else if (message.type === "ack" && message.for === "ballot.cast" && message.receipt) {
+    } else if (
+      message.type === "ack" &&
+      (message.for === "ballot.cast" || message.for === "ballot.cast_encrypted") &&
+      message.receipt
+    ) {
       this.onAck(message.receipt, String(message.ref || "").slice("ballot:".length));
     } else if (message.type === "error" && String(message.ref || "").startsWith("ballot:")) {
       this.onRefused(String(message.ref).slice("ballot:".length), message);
@@ -273,6 +304,10 @@ export class PhoneVoting {
   }
 
   cast(poll, entry, choices) {
+    if (poll.encrypted) {
+      this.castEncrypted(poll, entry, choices);
+      return;
+    }
     const ballot = {
       poll_id: poll.id,
       choices,
@@ -288,21 +323,117 @@ export class PhoneVoting {
     this.send(ballot);
   }
 
+  /**
+   * Encrypt the choices, then cast as a plain ballot is: stored as pending
+   * (the encrypted ballot, its nonce and the tracker the phone computed),
+   * then sent. Nothing is stored or sent unless the encryption succeeded;
+   * a failure keeps the choices and says why.
+   */
+  async castEncrypted(poll, entry, choices) {
+    const key = this.entryKey(poll.id, entry.on_behalf_of);
+    if (this.sealing.has(key)) return;
+    this.sealing.add(key);
+    const encrypting = { step: "encrypting", selected: choices, message: null };
+    this.setUi(poll.id, entry.on_behalf_of, encrypting, true);
+    let ballot;
+    try {
+      const rollEntryId = await this.rollEntryOf(poll.id, entry);
+      const { sealBallot } = await loadSealer();
+      // Encrypting holds the page for a moment on a slow phone: let it show
+      // "Encrypting…" first.
+      await new Promise((resolve) => window.setTimeout(resolve, 20));
+      const nonce = newBallotNonce();
+      const sealed = sealBallot(poll, rollEntryId, nonce, choices);
+      ballot = {
+        poll_id: poll.id,
+        encrypted: true,
+        ballot: sealed.ballot,
+        tracker: sealed.tracker,
+        // No choices in clear here: the page keeps them in memory only.
+        nonce,
+        on_behalf_of: entry.on_behalf_of,
+      };
+    } catch (error) {
+      this.sealing.delete(key);
+      if (error instanceof ApiError && FINAL_ERRORS.has(error.code)) {
+        this.setUi(
+          poll.id,
+          entry.on_behalf_of,
+          { step: "refused", message: error.message, again: false, selected: choices },
+          true,
+        );
+        return;
+      }
+      const message =
+        error instanceof ApiError || error instanceof TypeError
+          ? _(
+              "Your phone could not reach the server to prepare the encrypted ballot. Nothing was sent and your choices are kept: try again.",
+            )
+          : interpolate(
+              _(
+                "Your phone could not encrypt this ballot (%(reason)s). Nothing was sent and your choices are kept: try again.",
+              ),
+              { reason: String((error && error.message) || error) },
+            );
+      this.setUi(
+        poll.id,
+        entry.on_behalf_of,
+        { step: "refused", message, again: true, retry: true, selected: choices },
+        true,
+      );
+      return;
+    }
+    this.sealing.delete(key);
+    this.store.set(this.storeKey("pending", poll.id, entry.on_behalf_of), ballot);
+    this.attempts.set(key, 0);
+    this.setUi(poll.id, entry.on_behalf_of, { step: "sending", retry: false, message: null });
+    this.send(ballot);
+  }
+
+  /**
+   * The roll entry an encrypted ballot is bound to. The snapshot has it; a
+   * poll that opened since then is asked once, when the member casts (the
+   * open poll's event carries no one's roll entries).
+   */
+  async rollEntryOf(pollId, entry) {
+    if (entry.roll_entry_id) return entry.roll_entry_id;
+    const detail = await request("GET", `/api/polls/${pollId}/`);
+    for (const mine of detail.my_votes || []) {
+      const local = (this.myVotes.get(pollId) || []).find(
+        (e) => behalfKey(e.on_behalf_of) === behalfKey(mine.on_behalf_of),
+      );
+      if (local) local.roll_entry_id = mine.roll_entry_id;
+    }
+    if (!entry.roll_entry_id) {
+      throw new ApiError(_("This vote is not on the poll's electoral roll."), 403, "not_on_roll");
+    }
+    return entry.roll_entry_id;
+  }
+
   /** Send a pending ballot: over the socket if it is open, else over HTTP; `both`: either way. */
   send(ballot, { both = false } = {}) {
     const key = this.entryKey(ballot.poll_id, ballot.on_behalf_of);
     window.clearTimeout(this.timers.get(key));
-    const message = {
-      type: "ballot.cast",
-      poll_id: ballot.poll_id,
-      choices: ballot.choices,
-      nonce: nonceOf(ballot),
-      ref: `ballot:${nonceOf(ballot)}`,
-    };
+    const message = ballot.encrypted
+      ? {
+          type: "ballot.cast_encrypted",
+          poll_id: ballot.poll_id,
+          ballot: ballot.ballot,
+          nonce: ballot.nonce,
+          ref: `ballot:${ballot.nonce}`,
+        }
+      : {
+          type: "ballot.cast",
+          poll_id: ballot.poll_id,
+          choices: ballot.choices,
+          nonce: nonceOf(ballot),
+          ref: `ballot:${nonceOf(ballot)}`,
+        };
     if (ballot.on_behalf_of !== null && ballot.on_behalf_of !== undefined) {
       message.on_behalf_of = ballot.on_behalf_of;
     }
-    const sent = this.socket ? this.socket.send(message) : false;
+    const fits = encoder.encode(JSON.stringify(message)).length <= SOCKET_MAX_BYTES;
+    const sent = this.socket && fits ? this.socket.send(message) : false;
     if (!sent || both) this.post(ballot);
     const attempts = (this.attempts.get(key) || 0) + 1;
     this.attempts.set(key, attempts);
@@ -337,14 +468,13 @@ export class PhoneVoting {
     // The CSRF cookie, else the token of the page's language form.
     const fallback = document.querySelector("input[name=csrfmiddlewaretoken]");
     try {
+      const [path, body] = ballot.encrypted
+        ? ["encrypted-ballots", { ballot: ballot.ballot }]
+        : ["ballots", { choices: ballot.choices }];
       const answer = await request(
         "POST",
-        `/api/polls/${ballot.poll_id}/ballots/`,
-        {
-          choices: ballot.choices,
-          nonce: nonceOf(ballot),
-          on_behalf_of: ballot.on_behalf_of ?? null,
-        },
+        `/api/polls/${ballot.poll_id}/${path}/`,
+        { ...body, nonce: nonceOf(ballot), on_behalf_of: ballot.on_behalf_of ?? null },
         { csrf: fallback ? fallback.value : "" },
       );
       if (answer && answer.receipt) this.onAck(answer.receipt, nonceOf(ballot));
@@ -380,6 +510,11 @@ export class PhoneVoting {
       weight_signed: receipt.weight_signed !== false,
       meeting_id: this.meetingId,
       voter: ballot.on_behalf_of ?? this.participantId,
+      // An encrypted ballot: the receipt is its tracker, which this phone
+      // computed from the ciphertexts it made; the server's must be the same.
+      encrypted: Boolean(ballot.encrypted),
+      tracker_matches: ballot.encrypted ? receipt.receipt_code === ballot.tracker : null,
+      tracker: ballot.encrypted ? ballot.tracker : null,
     });
     this.store.remove(this.storeKey("pending", ballot.poll_id, ballot.on_behalf_of));
     this.markVoted(ballot.poll_id, ballot.on_behalf_of);
@@ -402,6 +537,13 @@ export class PhoneVoting {
         "The server refused this ballot: its receipt code was already used. Your new ballot was not counted.",
       ),
       poll_not_open: _("Voting closed before your ballot arrived. It was not counted."),
+      ballot_refused: interpolate(
+        _("The server refused this encrypted ballot (%(reason)s). It was not counted: vote again."),
+        { reason: error.message || error.code },
+      ),
+      replayed: _(
+        "The server refused this ballot: it is already on the board. It was not counted: vote again.",
+      ),
     };
     const text = messages[error.code] || error.message || _("The server refused this ballot.");
     if (error.code === "already_voted") this.markVoted(ballot.poll_id, ballot.on_behalf_of);
@@ -409,7 +551,13 @@ export class PhoneVoting {
     this.setUi(
       ballot.poll_id,
       ballot.on_behalf_of,
-      { step: "refused", message: text, again, selected: ballot.choices },
+      {
+        step: "refused",
+        message: text,
+        again,
+        retry: false,
+        selected: ballot.choices ?? this.uiFor(ballot.poll_id, ballot.on_behalf_of).selected,
+      },
       true,
     );
   }
@@ -563,7 +711,9 @@ export class PhoneVoting {
           { className: `secrecy-line secrecy-${poll.secrecy}` },
           poll.secrecy === "named"
             ? _("Named vote: your name and your choice will be shown with the result.")
-            : _("Secret ballot: no one can see how you voted."),
+            : poll.encrypted
+              ? _("Secret ballot, encrypted on your phone: no one can see how you voted.")
+              : _("Secret ballot: no one can see how you voted."),
         ),
         fieldset.children[1],
       );
@@ -609,6 +759,13 @@ export class PhoneVoting {
       );
       return box;
     }
+    if (step === "encrypting") {
+      box.append(
+        heading(title),
+        el("p", { role: "status" }, _("Encrypting your vote on this phone…")),
+      );
+      return box;
+    }
     if (step === "sending") {
       box.append(
         heading(title),
@@ -629,7 +786,18 @@ export class PhoneVoting {
       if (ui.again && poll.state === "open" && !entry.voted) {
         const change = el("button", { type: "button", className: "button" }, _("Change"));
         change.dataset.voteAction = "change";
-        box.append(el("div", { className: "button-row" }, change));
+        const row = el("div", { className: "button-row" }, change);
+        if (ui.retry) {
+          // The same choices, encrypted afresh: nothing was sent before.
+          const again = el(
+            "button",
+            { type: "button", className: "button button-primary" },
+            _("Try again"),
+          );
+          again.dataset.voteAction = "cast";
+          row.prepend(again);
+        }
+        box.append(row);
       }
       return box;
     }
@@ -653,6 +821,7 @@ export class PhoneVoting {
       box.append(
         el("p", { className: "receipt-label", id: `${codeId}-label` }, _("Your receipt code")),
         el("p", { className: "receipt-code", id: codeId }, formatReceipt(receipt.receipt_code)),
+        ...this.encryptedLines(receipt),
         el(
           "p",
           { className: "meta" },
@@ -674,6 +843,38 @@ export class PhoneVoting {
       );
     }
     return box;
+  }
+
+  /** Under an encrypted ballot's receipt: where it was encrypted, and an
+   * alarm if the server's receipt is not the tracker this phone computed. */
+  encryptedLines(receipt) {
+    if (!receipt.encrypted) return [];
+    const lines = [
+      el(
+        "p",
+        { className: "encrypted-line" },
+        _("Encrypted on this phone before it was sent. The receipt code is the ballot's tracker."),
+      ),
+    ];
+    if (receipt.tracker_matches === false) {
+      lines.push(
+        el(
+          "p",
+          { className: "alert", role: "alert" },
+          _(
+            "This receipt is not the tracker of the ballot your phone encrypted. Tell the chair or a clerk now.",
+          ),
+        ),
+        el(
+          "p",
+          { className: "meta" },
+          interpolate(_("The tracker of the ballot your phone encrypted: %(tracker)s"), {
+            tracker: formatReceipt(receipt.tracker || ""),
+          }),
+        ),
+      );
+    }
+    return lines;
   }
 
   // --- the receipt: board link, QR code, and a file to keep --------------------------------
@@ -766,7 +967,9 @@ export class PhoneVoting {
       `${_("Meeting")}: ${meetingTitle.trim()} (${this.meetingId})`,
       `${_("Poll")}: ${poll.title} (${poll.id})`,
       `${_("Receipt code")}: ${formatReceipt(receipt.receipt_code)}`,
-      `${_("Choices")}: ${optionLabels(poll, receipt.choices).join(", ") || _("none")}`,
+      receipt.encrypted
+        ? _("Encrypted on this phone before it was sent. The receipt code is the ballot's tracker.")
+        : `${_("Choices")}: ${optionLabels(poll, receipt.choices).join(", ") || _("none")}`,
       `${_("Weight")}: ${formatWeight(receipt.weight)}`,
     ];
     if (receipt.name) lines.push(`${_("On behalf of")}: ${receipt.name}`);
@@ -775,9 +978,9 @@ export class PhoneVoting {
       `${_("Signed entry (RFC 8785 JSON)")}: ${JSON.stringify(signedEntry, Object.keys(signedEntry).sort())}`,
       `${_("Bulletin board")}: ${this.boardLink(poll.id, receipt.receipt_code)}`,
       "",
-      _("Anyone you show this receipt to can see how you voted."),
-      "",
     );
+    // An encrypted ballot's receipt does not tell how the member voted.
+    if (!receipt.encrypted) lines.push(_("Anyone you show this receipt to can see how you voted."), "");
     const blob = new Blob([lines.join("\n")], { type: "text/plain;charset=utf-8" });
     const url = URL.createObjectURL(blob);
     const link = el("a", { href: url, download: `receipt-poll-${poll.id}-${receipt.receipt_code}.txt` });
@@ -841,6 +1044,7 @@ export class PhoneVoting {
   stateLine(poll) {
     const lines = {
       closed: _("Voting closed"),
+      decrypting: _("Voting closed"),
       published: _("Result published"),
       cancelled: _("Cancelled"),
     };
@@ -881,6 +1085,11 @@ export class PhoneVoting {
     const open = visible.filter((poll) => poll.state === "open");
     const done = visible.filter((poll) => poll.state !== "open").reverse();
     for (const poll of open) this.seenOpen.add(poll.id);
+    // An encrypted poll the member may vote on: fetch the crypto now, not at the tap.
+    const toSeal = (poll) => (this.myVotes.get(poll.id) || []).some((entry) => !entry.voted);
+    if (open.some((poll) => poll.encrypted && toSeal(poll))) {
+      loadSealer().catch(() => {}); // a failure shows when the member casts
+    }
     this.root.replaceChildren();
     this.root.hidden = !(open.length || (!this.earlier && done.length));
     this.root.append(...open.map((poll) => this.pollView(poll)));

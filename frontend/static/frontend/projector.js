@@ -133,6 +133,7 @@ function renderPoll(poll) {
   const eyebrow = {
     open: _("Voting is open"),
     closed: _("Voting closed"),
+    decrypting: _("Voting closed"),
     published: _("Result published"),
   }[poll.state];
   const rows = open ? poll.options.length : ((poll.result && poll.result.options) || []).length;

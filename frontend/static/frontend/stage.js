@@ -4,9 +4,12 @@ import { currentList } from "./speakers.js";
 // Pure functions of the meeting's state: every projector of a meeting, and
 // the console's preview of it, pick the same scene.
 
+// Closed polls; "decrypting" is an encrypted poll closed, its result awaiting the tellers.
+const CLOSED = new Set(["closed", "published", "decrypting"]);
+
 /** The poll closed last (cancelled ones aside), or null. */
 export function lastClosedPoll(polls) {
-  const done = (polls || []).filter((poll) => poll.state === "closed" || poll.state === "published");
+  const done = (polls || []).filter((poll) => CLOSED.has(poll.state));
   done.sort(
     (a, b) => String(a.closed_at || "").localeCompare(String(b.closed_at || "")) || a.id - b.id,
   );

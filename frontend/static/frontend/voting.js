@@ -402,6 +402,19 @@ export function resultSentence(result) {
 
 /** A closed poll's result: the sentence, then the table. */
 export function resultView(poll, { headingLevel = 3 } = {}) {
+  if (poll.state === "decrypting") {
+    // An encrypted poll closed: its totals wait for the tellers (k of them).
+    return el(
+      "div",
+      { className: "result result-waiting" },
+      el(`h${headingLevel}`, { className: "result-heading" }, _("Result")),
+      el(
+        "p",
+        { className: "result-sentence", role: "status" },
+        _("Waiting for the tellers to decrypt"),
+      ),
+    );
+  }
   const result = poll.result;
   if (!result) return null;
   const winnerText = poll.kind === "election" ? _("Elected") : _("Winner");
