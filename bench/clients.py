@@ -48,6 +48,8 @@ class Counters:
     """Frames received by all sockets together."""
 
     frames: int = 0
+    # Sizes of the speakers.changed frames the phones received (S8).
+    speakers_bytes: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Client:
     ack_at: float | None = None
     ack_ok: bool = False
     ack_detail: str = ""
+    receipt: str = ""
     # (arrival time, seq) of each agenda.changed event.
     agenda: list[tuple[float, int]] = field(default_factory=list)
     # (arrival time, ballots, state) of each poll.turnout update (projector, chair).
@@ -173,6 +176,8 @@ class Client:
                 text = raw if isinstance(raw, str) else raw.decode()
                 if self.role == "member" and '"poll.turnout"' in text[:40]:
                     continue  # phones get these at 1/s; nothing to measure on them
+                if self.role == "member" and '"speakers.changed"' in text[:40]:
+                    self.counters.speakers_bytes.append(len(raw))
                 self._handle(json.loads(text), now)
         except ConnectionClosed:
             pass
@@ -273,6 +278,47 @@ class Client:
         self.cast_sent, self.ack_at = sent, perf_counter()
         self.ack_ok = response.status_code in (200, 201)
         self.ack_detail = str(response.status_code)
+
+    async def cast_encrypted_ws(self, ballot: dict[str, Any], nonce: str, timeout: float) -> None:
+        """An encrypted ballot (made before the window) over the socket."""
+        self.via = "ws"
+        message = {
+            "type": "ballot.cast_encrypted",
+            "poll_id": self.poll_id,
+            "ballot": ballot,
+            "nonce": nonce,
+        }
+        try:
+            sent, answered, reply = await self.command(message, "ballot", timeout)
+        except (TimeoutError, ConnectionError, ConnectionClosed) as exc:
+            self.ack_detail = type(exc).__name__
+            return
+        self.cast_sent, self.ack_at = sent, answered
+        self.ack_ok = reply.get("type") == "ack"
+        self.ack_detail = "ack" if self.ack_ok else str(reply.get("code"))
+        self.receipt = str((reply.get("receipt") or {}).get("receipt_code", ""))
+
+    async def cast_encrypted_rest(
+        self, http: httpx.AsyncClient, ballot: dict[str, Any], nonce: str, timeout: float
+    ) -> None:
+        """An encrypted ballot over REST, as the phone sends it when its socket is down."""
+        self.via = "rest"
+        sent = perf_counter()
+        try:
+            response = await http.post(
+                f"{self.origin}/api/polls/{self.poll_id}/encrypted-ballots/",
+                json={"ballot": ballot, "nonce": nonce},
+                headers=self.rest_headers(),
+                timeout=timeout,
+            )
+        except httpx.HTTPError as exc:
+            self.ack_detail = type(exc).__name__
+            return
+        self.cast_sent, self.ack_at = sent, perf_counter()
+        self.ack_ok = response.status_code == 201
+        self.ack_detail = str(response.status_code)
+        if self.ack_ok:
+            self.receipt = str(response.json()["receipt"]["receipt_code"])
 
     def rest_headers(self) -> dict[str, str]:
         return {"Cookie": self.cookie_header(), "X-CSRFToken": self.csrf, "Origin": self.origin}

@@ -50,6 +50,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "naive": {"members": 1000, "window": 30.0},
     # The speakers' list: 1,000 phones follow, 100 ask to speak within 10 s.
     "S8": {"members": 1000, "window": 10.0, "requests": 100},
+    # Encrypted ballots (issue 21): 1,000 phones cast ballots made before the
+    # window within 30 s; then the close and the tellers' decryption.
+    "S9": {"members": 1000, "window": 30.0},
 }
 PACKAGES = [
     "Django",
@@ -159,7 +162,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         args.ramp = defaults.get("ramp", max(1.0, args.members / 100))
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(2**31)
-    if args.scenario in ("S2", "S2burst", "S6", "S7", "S8", "naive") and args.window <= 0:
+    if args.scenario in ("S2", "S2burst", "S6", "S7", "S8", "S9", "naive") and args.window <= 0:
         parser.error("--window must be positive")
     return args
 
@@ -258,6 +261,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             options = ["--agenda-items", str(args.agenda_items), "--secrecy", args.secrecy]
             if args.live_results:
                 options.append("--live-results")
+            if args.scenario == "S9":
+                options.append("--encrypted")
             seed = server.run_seed(env, Path(tmp) / "seed.json", args.members, options)
         base = server.consecutive_free_ports(args.processes, args.port)
         for i in range(args.processes):
@@ -366,6 +371,9 @@ def table_row(result: dict[str, Any]) -> str:
                     f"HTTP {cpu['http_cpu_ms_per_member']:g}"
                     + (f" (x{ratio:g})" if ratio is not None else "")
                 )
+    if "close_and_decrypt_ms" in m:  # S9
+        tellers = " + ".join(f"{ms:g}" for ms in m["decrypt_ms"])
+        parts.append(f"close {m['close_ms']:g} ms + tellers' decryption {tellers} ms")
     if "delivery_ms" in m:
         parts = [f"delivery {_p(m['delivery_ms'])}"]
     if "queue_update_ms" in m:  # S8
@@ -383,7 +391,7 @@ def table_row(result: dict[str, Any]) -> str:
     if result["label"]:
         name += f" - {result['label']}"
     window = result["params"].get("window")
-    if result["scenario"] in ("S2", "S2burst", "S6", "S7", "S8", "naive"):
+    if result["scenario"] in ("S2", "S2burst", "S6", "S7", "S8", "S9", "naive"):
         name += f", {window:g} s"
     return (
         "| "

@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
+import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from statistics import mean
 from time import perf_counter
 from typing import Any
 
-from bench.clients import Client, Counters, close_all, connect_all, http_client
+from bench.clients import Client, Counters, ballot_nonce, close_all, connect_all, http_client
 from bench.metrics import Probe, Sample, percentile, rss_mb, rss_total, summary_ms, usage
 from bench.server import Daphne, Database
 
@@ -809,6 +812,15 @@ async def speakers_queue(run: Run) -> Outcome:
         if speech in c.speeches_seen
     ]
     missing = len(sent_at) * len(receivers) - len(latencies)
+    # Where the time goes: until the first phone lists a request (the write,
+    # the coalescing wait, the build), then until the last one does (the
+    # fan-out to every socket).
+    firsts, spreads = [], []
+    for speech, sent in sent_at.items():
+        seen = [c.speeches_seen[speech] for c in receivers if speech in c.speeches_seen]
+        if seen:
+            firsts.append(min(seen) - sent)
+            spreads.append(max(seen) - min(seen))
     projector_ms = [
         projector.speeches_seen[s] - t for s, t in sent_at.items() if s in projector.speeches_seen
     ]
@@ -828,6 +840,11 @@ async def speakers_queue(run: Run) -> Outcome:
             "request_ack_ms": summary_ms(acks),
             "queue_update_ms": summary_ms(latencies),
             "queue_update_projector_ms": summary_ms(projector_ms),
+            "queue_update_first_phone_ms": summary_ms(firsts),
+            "queue_update_fanout_ms": summary_ms(spreads),
+            "speakers_frames_to_phones": len(run.counters.speakers_bytes),
+            "speakers_frame_bytes_mean": round(mean(run.counters.speakers_bytes or [0])),
+            "speakers_frame_bytes_max": max(run.counters.speakers_bytes or [0]),
             "db_waiting": waiting,
             "frames_delivered": frames,
             "cpu": cpu,
@@ -845,6 +862,269 @@ async def speakers_queue(run: Run) -> Outcome:
     return run.outcome(metrics)
 
 
+# --- S9: encrypted ballots ----------------------------------------------------------------
+
+
+def _encrypted_ballots(
+    poll_id: int,
+    public_key: str,
+    plan: list[tuple[int, str, list[int]]],
+) -> list[dict[str, Any]]:
+    """Each phone's ballot as its page makes it (voting.crypto, the JavaScript
+    twin's reference): proofs bound to `poll:<id>` and `ballot:<nonce key>`,
+    the nonce key being the hex SHA-256 of `<poll id>:<roll entry id>:<nonce>`.
+    A motion marks exactly one option."""
+    from voting.crypto.ballots import BallotContext, encrypt_ballot
+
+    key = bytes.fromhex(public_key)
+    out = []
+    for entry_id, nonce, marks in plan:
+        nonce_key = hashlib.sha256(f"{poll_id}:{entry_id}:{nonce}".encode()).hexdigest()
+        context = BallotContext(f"poll:{poll_id}", f"ballot:{nonce_key}")
+        out.append(encrypt_ballot(key, marks, 1, 1, context).to_json())
+    return out
+
+
+def _partials(
+    poll_id: int, index: int, secret_share: int, products: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A teller's partial decryptions of the close's products, with proofs,
+    as the tellers' page computes them with its secret share."""
+    from voting.crypto.elgamal import Ciphertext
+    from voting.crypto.group import decode_point
+    from voting.crypto.threshold import partial_decrypt
+
+    return [
+        partial_decrypt(
+            f"poll:{poll_id}",
+            p["name"],
+            index,
+            secret_share,
+            Ciphertext(
+                decode_point(p["a"], allow_identity=True),
+                decode_point(p["b"], allow_identity=True),
+            ),
+        ).to_json()
+        for p in products
+    ]
+
+
+async def encrypted_poll(run: Run) -> Outcome:
+    """N phones cast encrypted ballots, made before the window, over the
+    socket (`ballot.cast_encrypted`) or REST within the window; then the
+    chair closes (the server multiplies the ciphertexts) and two of the three
+    tellers send their partial decryptions (the server checks them, combines
+    them and finds the totals)."""
+    args = run.args
+    projector, chair = run.projector(), run.chair()
+    await run.connect([projector, chair], 0)
+    if not (projector.connected and chair.connected):
+        raise RuntimeError(f"projector/chair: {projector.connect_error} {chair.connect_error}")
+    members = run.members()
+    wall = await run.connect(members, args.ramp)
+    await asyncio.sleep(1)
+    metrics = connection_metrics(run, members, wall)
+    voters = [c for c in members if c.connected]
+    http = http_client()
+
+    response = await http.post(
+        f"{chair.origin}/api/polls/{run.poll_id}/open/", json={}, headers=chair.rest_headers()
+    )
+    if response.status_code != 200:
+        raise RuntimeError(f"opening the poll: {response.status_code} {response.text[:500]}")
+    deadline = perf_counter() + args.delivery_timeout
+    while perf_counter() < deadline and any(c.poll_open_at is None for c in voters):
+        await asyncio.sleep(0.05)
+    saw_open = [c for c in voters if c.poll_open_at is not None]
+
+    # Before the window: every phone's ballot, for its roll entry.
+    entries = dict(
+        run.db.query(
+            "SELECT member_id, id FROM voting_rollentry WHERE poll_id = %s", (run.poll_id,)
+        )
+    )
+    participant = {f"m{i}": m["participant_id"] for i, m in enumerate(run.seed["members"])}
+    labels = run.seed["option_order"]
+    plan: dict[str, tuple[float, str, str, int]] = {}  # name: (delay, via, nonce, option)
+    for c in voters:
+        plan[c.name] = (
+            run.rng.uniform(0, args.window),
+            "rest" if run.rng.random() < args.rest_share else "ws",
+            ballot_nonce(),
+            run.rng.randrange(len(labels)),
+        )
+    made = perf_counter()
+    ballots = await asyncio.to_thread(
+        _encrypted_ballots,
+        run.poll_id,
+        run.seed["public_key"],
+        [
+            (
+                entries[participant[c.name]],
+                plan[c.name][2],
+                [int(j == plan[c.name][3]) for j in range(len(labels))],
+            )
+            for c in voters
+        ],
+    )
+    made = perf_counter() - made
+    ballot_of = {c.name: b for c, b in zip(voters, ballots, strict=True)}
+
+    phones = {name: http_client() for name, p in plan.items() if p[1] == "rest"}
+    answer_timeout = args.window + args.deadline
+
+    async def cast_later(client: Client) -> None:
+        delay, via, nonce, _option = plan[client.name]
+        await asyncio.sleep(delay)
+        if via == "rest":
+            await client.cast_encrypted_rest(
+                phones[client.name], ballot_of[client.name], nonce, answer_timeout
+            )
+        else:
+            await client.cast_encrypted_ws(ballot_of[client.name], nonce, answer_timeout)
+
+    frames_before = run.counters.frames
+    before = run.probe.sample()
+    started = perf_counter()
+    await asyncio.gather(*(cast_later(c) for c in voters))
+    answered_at = perf_counter()
+    acked = [c for c in voters if c.ack_ok]
+    catch_up_deadline = perf_counter() + args.catch_up
+    while perf_counter() < catch_up_deadline and (
+        not projector.turnouts or max(t[1] for t in projector.turnouts) < len(acked)
+    ):
+        await asyncio.sleep(0.02)
+    after = run.probe.sample()
+    frames = run.counters.frames - frames_before
+    vote, after_ack, uncovered = projector_latencies(voters, projector)
+
+    # The close: the server multiplies every ballot's ciphertexts.
+    t = perf_counter()
+    close = await http.post(
+        f"{chair.origin}/api/polls/{run.poll_id}/close/", json={}, headers=chair.rest_headers()
+    )
+    close_s = perf_counter() - t
+    close_state = close.json().get("state") if close.status_code == 200 else close.text[:200]
+    # Two of the three tellers decrypt; the second one's request combines the
+    # partials and finds the totals (baby-step giant-step).
+    tellers = [
+        Client(
+            name=f"teller{t['index']}",
+            role="member",
+            port=run.servers[0].port,
+            session=run.seed["members"][t["member"]]["session"],
+            poll_id=run.poll_id,
+        )
+        for t in run.seed["tellers"][:2]
+    ]
+    ceremony = await http.get(
+        f"{chair.origin}/api/polls/{run.poll_id}/tellers/", headers=tellers[0].rest_headers()
+    )
+    products = ceremony.json().get("products") or []
+    decrypt_s: list[float] = []
+    decrypt_status: list[int] = []
+    for teller, secret in zip(tellers, run.seed["tellers"][:2], strict=True):
+        partials = await asyncio.to_thread(
+            _partials, run.poll_id, secret["index"], int(secret["secret_share"]), products
+        )
+        t = perf_counter()
+        answer = await http.post(
+            f"{chair.origin}/api/polls/{run.poll_id}/tellers/decrypt/",
+            json={"partials": partials},
+            headers=teller.rest_headers(),
+        )
+        decrypt_s.append(perf_counter() - t)
+        decrypt_status.append(answer.status_code)
+    await asyncio.gather(http.aclose(), *(phone.aclose() for phone in phones.values()))
+    dropped = disconnect_check(run, [*members, projector, chair])
+    await close_all([*members, projector, chair])
+
+    db_ballots = int(
+        run.db.query("SELECT count(*) FROM voting_ballot WHERE poll_id = %s", (run.poll_id,))[0][0]
+    )
+    db_receipts = {
+        str(r[0])
+        for r in run.db.query(
+            "SELECT receipt_code FROM voting_ballot WHERE poll_id = %s", (run.poll_id,)
+        )
+    }
+    db_marks = int(
+        run.db.query(
+            "SELECT count(*) FROM voting_rollmark m JOIN voting_rollentry e "
+            "ON m.roll_entry_id = e.id WHERE e.poll_id = %s",
+            (run.poll_id,),
+        )[0][0]
+    )
+    state, result = run.db.query(
+        "SELECT state, result FROM voting_poll WHERE id = %s", (run.poll_id,)
+    )[0]
+    result = result if isinstance(result, dict) else json.loads(result or "null") or {}
+    decrypted = {o["label"]: int(o["ballots"]) for o in result.get("options", [])}
+    expected = Counter(labels[plan[c.name][3]] for c in acked)
+    failures = Counter(c.ack_detail or "no answer" for c in voters if not c.ack_ok)
+
+    def ack_times(via: str | None) -> list[float]:
+        return [c.ack_at - c.cast_sent for c in acked if via is None or c.via == via]  # type: ignore[operator]
+
+    metrics.update(
+        {
+            "voters": len(voters),
+            "ballots_made_s": round(made, 2),
+            "acks": len(acked),
+            "acks_ws": sum(1 for c in acked if c.via == "ws"),
+            "acks_rest": sum(1 for c in acked if c.via == "rest"),
+            "ballot_failures": dict(failures.most_common(10)),
+            "db_ballots": db_ballots,
+            "db_roll_marks": db_marks,
+            "ack_ms": summary_ms(ack_times(None)),
+            "ack_ws_ms": summary_ms(ack_times("ws")),
+            "ack_rest_ms": summary_ms(ack_times("rest")),
+            "vote_to_projector_ms": summary_ms(vote),
+            "ack_to_projector_ms": summary_ms(after_ack),
+            "ballots_not_shown_on_projector": uncovered,
+            "projector_final_ballots": max((t[1] for t in projector.turnouts), default=0),
+            "voting_wall_s": round(answered_at - started, 2),
+            "frames_delivered": frames,
+            "cpu": usage(before, after),
+            "close_ms": round(close_s * 1000, 1),
+            "close_state": close_state,
+            "decrypt_ms": [round(d * 1000, 1) for d in decrypt_s],
+            "decrypt_status": decrypt_status,
+            "close_and_decrypt_ms": round((close_s + sum(decrypt_s)) * 1000, 1),
+            "poll_state": state,
+            "totals_decrypted": decrypted,
+            "totals_expected": dict(expected),
+            "disconnects": dropped,
+        }
+    )
+    run.check("every member saw the poll open", len(saw_open) == len(voters), len(saw_open))
+    run.check("every ballot acknowledged", len(acked) == len(voters), f"{len(acked)}/{len(voters)}")
+    receipts = [c.receipt for c in acked]
+    run.check(
+        "every ballot stored once (database = acknowledgements, same receipts)",
+        db_ballots == len(acked) == len(set(receipts)) and db_receipts == set(receipts),
+        f"db {db_ballots}, acks {len(acked)}, distinct receipts {len(set(receipts))}",
+    )
+    run.check("one roll mark per ballot", db_marks == db_ballots, f"{db_marks}/{db_ballots}")
+    run.check(
+        "the close and both tellers' decryptions accepted",
+        close.status_code == 200 and decrypt_status == [200, 200] and state == "closed",
+        f"close {close.status_code} {close_state}, tellers {decrypt_status}, poll {state}",
+    )
+    run.check(
+        "decrypted totals = the plaintext sums",
+        all(decrypted.get(label, 0) == expected.get(label, 0) for label in labels)
+        and sum(decrypted.values()) == len(acked),
+        f"decrypted {decrypted}, expected {dict(expected)}",
+    )
+    run.target("ack p99", metrics["ack_ms"]["p99"], 500, "ms")
+    run.target("ballots within the window", metrics["voting_wall_s"], args.window + 1, "s")
+    run.target(
+        "close + combine and decrypt the totals", metrics["close_and_decrypt_ms"], 5000, "ms"
+    )
+    return run.outcome(metrics)
+
+
 SCENARIOS = {
     "S1": connect_storm,
     "S2": poll_vote,
@@ -855,5 +1135,6 @@ SCENARIOS = {
     "S6": poll_vote,
     "S7": http_fallback,
     "S8": speakers_queue,
+    "S9": encrypted_poll,
     "naive": poll_vote,
 }

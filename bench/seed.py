@@ -32,6 +32,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--agenda-items", type=int, default=12)
     parser.add_argument("--secrecy", choices=["secret", "named"], default="secret")
     parser.add_argument("--live-results", action="store_true")
+    parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="the poll takes encrypted ballots: 3 tellers (k = 2) make its key",
+    )
     parser.add_argument("--meeting-id", type=int, default=0, help="0: a random large id")
     parser.add_argument("--out", type=Path, required=True)
     return parser.parse_args(argv)
@@ -117,6 +122,9 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
         results_visibility="live" if args.live_results else "hidden",
     )
     options = {o.label: o.pk for o in poll.options.all()}
+    option_order = list(poll.options.order_by("position").values_list("label", flat=True))
+    tellers = _key_ceremony(chair, poll, participants[1:4]) if args.encrypted else []
+    poll.refresh_from_db()
 
     store = SessionStore()
     expires = timezone.now() + timedelta(days=1)
@@ -144,6 +152,9 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
         "meeting_id": meeting.pk,
         "poll_id": poll.pk,
         "options": options,
+        "option_order": option_order,
+        "public_key": poll.public_key,
+        "tellers": tellers,
         "projector_token": projector_token,
         "chair": {"session": keys[0], "participant_id": participants[0].pk},
         "members": [
@@ -151,6 +162,35 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
             for key, p in zip(keys[1:], participants[1:], strict=True)
         ],
     }
+
+
+def _key_ceremony(chair: Any, poll: Any, participants: list[Any]) -> list[dict[str, Any]]:
+    """Name three members tellers of the poll (two of them must decrypt) and
+    play their pages through the services with the real crypto (as
+    tests.voting.tellers_helpers does). Returns each teller's number, member
+    and secret share: the benchmark decrypts with them after the close, as
+    the tellers' pages would."""
+    from tests.voting.tellers_helpers import TellerPlayer
+    from voting import services as voting_services
+
+    voting_services.tellers_appoint(
+        actor=chair, poll=poll, participant_ids=[p.pk for p in participants], threshold=2
+    )
+    players = [TellerPlayer(poll.pk, i, 2, p.member) for i, p in enumerate(participants, start=1)]
+    for player in players:
+        voting_services.teller_publish(actor=player.member, poll=poll, **player.publish())
+    state = voting_services.ceremony_payload(poll)
+    for player in players:
+        voting_services.teller_shares_send(
+            actor=player.member, poll=poll, shares=player.shares(state)
+        )
+    for player in players:
+        mine = voting_services.teller_shares_get(actor=player.member, poll=poll)
+        voting_services.teller_confirm(actor=player.member, poll=poll, proof=player.confirm(mine))
+    return [
+        {"index": player.index, "member": i, "secret_share": str(player.secret_share)}
+        for i, player in enumerate(players)
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

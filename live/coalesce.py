@@ -220,6 +220,9 @@ class Stream:
     name: str
     build: StreamBuild
     paces: tuple[Pace, ...]
+    # The payload as one audience gets it (say, a shorter one for phones),
+    # under the same number; None: the same payload for every audience.
+    shape: Callable[[Audience, Mapping[str, Any]], Mapping[str, Any]] | None = None
     # Crowd size per subject, learned from each update (no query of its own).
     _crowds: dict[int, int] = field(default_factory=dict)
 
@@ -265,7 +268,15 @@ class Stream:
         self.event.check(payload)
         self._crowds[subject] = crowd
         text = encode({**frame, **payload})
-        return [(group_name(meeting_id, audience), text) for audience in audiences]
+        out = []
+        for audience in audiences:
+            shaped = payload if self.shape is None else self.shape(audience, payload)
+            if shaped is not payload:
+                self.event.check(shaped)
+                out.append((group_name(meeting_id, audience), encode({**frame, **shaped})))
+            else:
+                out.append((group_name(meeting_id, audience), text))
+        return out
 
     def send_now(self, meeting_id: int, subject: int) -> None:
         """Every pace's update at once, uncoalesced (the benchmark's naive run)."""

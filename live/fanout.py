@@ -26,6 +26,10 @@ from live.clients import ClientGone
 logger = logging.getLogger(__name__)
 
 
+# Sockets served before the hub lets other work of the loop run.
+YIELD_EVERY = 50
+
+
 class Receiver(Protocol):
     async def deliver(self, message: dict[str, Any]) -> None: ...
 
@@ -95,13 +99,20 @@ class Hub:
                 logger.exception("Reading group %s failed", name)
                 await asyncio.sleep(1)
                 continue
-            for receiver in tuple(group.receivers):
+            for i, receiver in enumerate(tuple(group.receivers), start=1):
                 try:
                     await receiver.deliver(message)
                 except ClientGone:
                     pass  # the socket closed meanwhile; its disconnect leaves the group
                 except Exception:
                     logger.exception("Delivering an event of group %s failed", name)
+                if i % YIELD_EVERY == 0:
+                    # A send never suspends: without this, an update to a
+                    # thousand phones holds the loop for 100 ms or more in one
+                    # go, and every acknowledgement due meanwhile waits. This
+                    # group's next event waits for this task, so each socket
+                    # still gets the group's events in order.
+                    await asyncio.sleep(0)
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

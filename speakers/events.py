@@ -1,7 +1,9 @@
 """Speakers' list events on the meeting socket (see live.catalogue and
 docs/protocol.md).
 
-`speakers.changed` carries one agenda item's whole list. It is sequenced and
+`speakers.changed` carries one agenda item's whole list (to members' phones
+in its short form, selectors.members_list, under the same number). It is
+sequenced and
 coalesced: a hundred members asking to speak within seconds become at most
 one update per item every LIST_INTERVAL seconds, built from the database when
 sent (so the last one shows the list as it ended), numbered as it is built.
@@ -14,19 +16,20 @@ sequenced event).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from live import catalogue, coalesce, events
 from live.events import EVERYONE, Audience
 from speakers import selectors
-from speakers.selectors import ListPayload, SettingsPayload
+from speakers.selectors import ListPayload, MembersListPayload, SettingsPayload
 
 LIST_INTERVAL = 0.25
 
 
 class SpeakersChanged(TypedDict):
     agenda_item_id: int
-    list: ListPayload
+    list: ListPayload | MembersListPayload  # the latter to members
 
 
 class SpeakersSettingsChanged(TypedDict):
@@ -47,11 +50,18 @@ def build_list(
     return {"agenda_item_id": agenda_item_id, "list": selectors.list_payload(agenda_item_id)}, 0
 
 
+def for_audience(audience: Audience, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    if audience is not Audience.MEMBERS:
+        return payload
+    return {**payload, "list": selectors.members_list(payload["list"])}
+
+
 LIST = coalesce.Stream(
     SPEAKERS_CHANGED,
     "speakers",
     build_list,
     (coalesce.Pace("all", EVERYONE, LIST_INTERVAL),),
+    shape=for_audience,
 )
 
 

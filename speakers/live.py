@@ -100,8 +100,8 @@ def handle_close(meeting_id: int, actor: Member, frame: Frame) -> None:
     )
 
 
-def _shared(meeting_id: int, _audience: Audience) -> dict[str, Any]:
-    return selectors.speakers_snapshot(meeting_id)
+def _shared(meeting_id: int, audience: Audience) -> dict[str, Any]:
+    return selectors.speakers_snapshot(meeting_id, members=audience is Audience.MEMBERS)
 
 
 def register() -> None:

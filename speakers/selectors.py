@@ -45,6 +45,52 @@ class ListPayload(TypedDict):
     done: list[SpeechPayload]  # the history, oldest first
 
 
+class QueuedPayload(TypedDict):
+    """A waiting speech as phones get it: what a place in the queue needs."""
+
+    id: int
+    participant_id: int
+    name: str
+    kind: str
+    number: int
+
+
+class MembersListPayload(TypedDict):
+    """The list as members' phones get it: no history, and the queue in
+    short entries. Sent to a thousand phones several times a second while
+    members ask to speak, the whole list (up to 24 KB for a hundred
+    requests) cost the server and the phones five times the bytes."""
+
+    agenda_item_id: int
+    closed: bool
+    speaking_time: int | None
+    max_speeches: int | None
+    first_time_first: bool | None
+    current: SpeechPayload | None
+    waiting: list[QueuedPayload]
+
+
+def members_list(full: ListPayload) -> MembersListPayload:
+    return {
+        "agenda_item_id": full["agenda_item_id"],
+        "closed": full["closed"],
+        "speaking_time": full["speaking_time"],
+        "max_speeches": full["max_speeches"],
+        "first_time_first": full["first_time_first"],
+        "current": full["current"],
+        "waiting": [
+            {
+                "id": s["id"],
+                "participant_id": s["participant_id"],
+                "name": s["name"],
+                "kind": s["kind"],
+                "number": s["number"],
+            }
+            for s in full["waiting"]
+        ],
+    }
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
@@ -145,13 +191,13 @@ def item_ids_with_lists(meeting_id: int) -> list[int]:
     return sorted(i for i in ids if i is not None)
 
 
-def speakers_snapshot(meeting_id: int) -> dict[str, Any]:
-    return {
-        "speakers": {
-            "settings": meeting_settings(meeting_id),
-            "lists": {str(i): list_payload(i) for i in item_ids_with_lists(meeting_id)},
-        }
-    }
+def speakers_snapshot(meeting_id: int, *, members: bool = False) -> dict[str, Any]:
+    """Every list; for members' phones in their short form (members_list)."""
+    lists: dict[str, Any] = {}
+    for i in item_ids_with_lists(meeting_id):
+        full = list_payload(i)
+        lists[str(i)] = members_list(full) if members else full
+    return {"speakers": {"settings": meeting_settings(meeting_id), "lists": lists}}
 
 
 def meeting_speeches(meeting: Meeting) -> list[Speech]:

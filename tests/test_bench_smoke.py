@@ -179,3 +179,60 @@ def test_speakers_queue_loses_and_doubles_no_request(
         "every phone saw every request",
     ):
         assert checks[name]["ok"], (name, checks[name])
+
+
+ENCRYPTED_MEMBERS = 12
+
+
+def test_encrypted_ballots_are_stored_once_and_decrypt_to_the_plaintexts(
+    require_postgres: None, redis_url: str, tmp_path: Path
+) -> None:
+    """S9 small: 12 phones cast encrypted ballots over the socket and REST
+    within 2 s; the close and two of three tellers' partial decryptions give
+    the totals the phones encrypted."""
+    out = tmp_path / "result.json"
+    command = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        "--scenario",
+        "S9",
+        "--members",
+        str(ENCRYPTED_MEMBERS),
+        "--window",
+        "2",
+        "--ramp",
+        "1",
+        "--seed",
+        "7",  # a fixed plan: both the socket and REST cast ballots
+        "--catch-up",
+        "5",
+        "--database-url",
+        servers.test_database_url(),
+        "--redis-url",
+        redis_url,
+        "--json-out",
+        str(out),
+    ]
+    done = subprocess.run(command, cwd=servers.ROOT, capture_output=True, text=True, timeout=240)
+    assert out.exists(), done.stdout + done.stderr
+    result = json.loads(out.read_text())
+    metrics, checks = result["metrics"], result["checks"]
+
+    assert metrics["acks"] == metrics["db_ballots"] == ENCRYPTED_MEMBERS, metrics["ballot_failures"]
+    assert metrics["acks_ws"] > 0 and metrics["acks_rest"] > 0
+    assert metrics["poll_state"] == "closed"
+    assert sum(metrics["totals_decrypted"].values()) == ENCRYPTED_MEMBERS
+    assert metrics["totals_decrypted"] == {
+        label: metrics["totals_expected"].get(label, 0) for label in metrics["totals_decrypted"]
+    }
+    for name in (
+        "all sockets connected",
+        "every ballot acknowledged",
+        "every ballot stored once (database = acknowledgements, same receipts)",
+        "one roll mark per ballot",
+        "the close and both tellers' decryptions accepted",
+        "decrypted totals = the plaintext sums",
+        "servers logged no errors",
+    ):
+        assert checks[name]["ok"], (name, checks[name])

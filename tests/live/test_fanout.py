@@ -116,3 +116,31 @@ async def test_a_failing_phone_does_not_cost_the_others_their_events(
     assert all(r.exc_info and isinstance(r.exc_info[1], RuntimeError) for r in failures)
     for phone in (broken, closed, fine):
         await hub.leave("meeting.3.members", phone)
+
+
+@pytest.mark.asyncio
+async def test_a_large_group_lets_other_work_run_between_its_phones(layer: Any) -> None:
+    """An update to a thousand phones must not hold the loop in one go: an
+    acknowledgement due meanwhile goes out between them."""
+    hub = fanout.hub()
+    phones = [Phone() for _ in range(3 * fanout.YIELD_EVERY)]
+    for phone in phones:
+        await hub.join("meeting.4.members", phone)
+    seen_mid_fanout: list[int] = []
+
+    async def other_work() -> None:
+        while any(phone.got.empty() for phone in phones):
+            seen_mid_fanout.append(sum(p.got.qsize() for p in phones))
+            await asyncio.sleep(0)
+
+    worker = asyncio.ensure_future(other_work())
+    await layer.group_send("meeting.4.members", layer_message("one"))
+    await layer.group_send("meeting.4.members", layer_message("two"))
+    await asyncio.wait_for(worker, TIMEOUT)
+    assert any(0 < n < len(phones) for n in seen_mid_fanout)
+    for phone in phones:  # each phone still gets the group's events once, in order
+        assert [await phone.next(), await phone.next()] == ["one", "two"]
+    await settle()
+    assert all(phone.got.empty() for phone in phones)
+    for phone in phones:
+        await hub.leave("meeting.4.members", phone)

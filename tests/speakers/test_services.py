@@ -226,3 +226,26 @@ def test_members_ask_only_on_the_current_item_of_a_live_meeting(world: World) ->
         participant_id=world.participant(world.voters[0]).pk,
     )
     assert len(list_payload(world.items[1].pk)["waiting"]) == 1
+
+
+def test_a_request_costs_as_many_queries_however_long_the_queue(live: World) -> None:
+    """Placing a request runs under the meeting's lock: a hundred members
+    asking at once each waited behind the one before's queries, one per
+    waiting speech (benchmark S8). Now one query reads the whole queue."""
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.voting.test_concurrency import add_voters
+
+    crowd = add_voters(live.meeting, 14, lambda i: Decimal(1))
+
+    def queries_to_ask(index: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            services.speech_request(actor=crowd[index], meeting=live.meeting)
+        return len(queries)
+
+    counts = [queries_to_ask(i) for i in range(len(crowd))]
+    assert len(list_payload(live.items[0].pk)["waiting"]) == len(crowd)
+    assert len(set(counts[2:])) == 1, counts  # the same with 2 or 13 waiting

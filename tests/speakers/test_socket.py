@@ -8,6 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from meetings import services as meeting_services
+from speakers.selectors import members_list
 from tests.conftest import World
 from tests.live.test_consumer import member_socket, open_socket, socket_test
 from tests.speakers.conftest import observer_of
@@ -53,8 +54,18 @@ async def test_a_request_reaches_every_audience_and_a_point_of_order_jumps(
         event = frames[-1]
         assert event["agenda_item_id"] == item
         assert [s["id"] for s in event["list"]["waiting"]] == [ack["speech_id"]]
-        for socket in (chair, other, projector):
-            assert await socket.receive() == event
+        assert await other.receive() == event
+        # Members get the short form (no history, short queue entries); the
+        # chair and the projector the whole list, under the same number.
+        assert "done" not in event["list"]
+        assert set(event["list"]["waiting"][0]) == {
+            "id", "participant_id", "name", "kind", "number"
+        }  # fmt: skip
+        for socket in (chair, projector):
+            whole = await socket.receive()
+            assert whole["seq"] == event["seq"] and whole["list"]["done"] == []
+            assert whole["list"]["waiting"][0]["requested_at"]
+            assert members_list(whole["list"]) == event["list"]
 
         await other.send({"type": "speaker.request", "kind": "point_of_order", "ref": 2})
         event = (await frames_until(other, "speakers.changed"))[-1]

@@ -480,3 +480,37 @@ def test_decrypted_totals_are_the_plaintext_sums(
     # The stand-alone verifier recounts the same from the export.
     export = json.loads(audit.export_text(poll), parse_float=Decimal)
     assert verify.verify(export, fingerprint=keys.fingerprint()).startswith("OK: ")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_proofs_are_checked_before_the_transaction(
+    live_world: World, make_poll: PollMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checking a ballot's proofs takes milliseconds of CPU: done before the
+    ballot's transaction, it holds no database connection in a transaction
+    and no share lock of the poll (which the close waits on)."""
+    from django.db import connection
+
+    from voting.services import ballots
+
+    poll = make_poll(open_=False, kind="multiple", options=["Red", "Green"], max_choices=1)
+    ceremony(poll, appoint(live_world, poll))
+    poll = services.poll_open(actor=live_world.chair, poll=poll)
+    in_transaction: list[bool] = []
+    real = ballots.verify_ballot
+
+    def watched(*args: Any, **kwargs: Any) -> None:
+        in_transaction.append(connection.in_atomic_block)
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(ballots, "verify_ballot", watched)
+    first = cast(poll, live_world.voters[0], ["Red"])
+    assert in_transaction == [False] and first.created
+    # A refused ballot is refused as before, by the same early check.
+    other = phone_ballot(poll, entry_of(poll, live_world.voters[1]), receipt(), ["Green"])
+    with pytest.raises(InvalidInput) as refused:
+        services.encrypted_ballot_cast(
+            voter=live_world.voters[2], poll_id=poll.pk, ballot=other, nonce=receipt()
+        )
+    assert refused.value.code == "ballot_refused" and in_transaction == [False, False]
+    assert Ballot.objects.filter(poll=poll).count() == 1

@@ -604,10 +604,57 @@ def encrypted_ballot_cast(
     entry, and the ballot waits for the ballot writer to lose its order."""
     code = normalise_nonce(nonce)
     _check_on_behalf_of(on_behalf_of)
+    checked = _check_early(voter, poll_id, ballot, code, on_behalf_of)
     return _exactly_once(
-        lambda: _cast_encrypted(voter, poll_id, ballot, code, on_behalf_of, meeting_id),
+        lambda: _cast_encrypted(voter, poll_id, ballot, code, on_behalf_of, meeting_id, checked),
         lambda: _resend_encrypted(voter, poll_id, ballot, code, on_behalf_of),
     )
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A ballot's proofs checked before the transaction, and what they were
+    checked against: (poll id, poll key, roll entry id)."""
+
+    against: tuple[int, str, int]
+    sealed: EncryptedBallot | None
+    refused: InvalidInput | None
+
+
+def _check_early(
+    voter: Member, poll_id: int, ballot: Any, code: str, on_behalf_of: int | None
+) -> _Checked | None:
+    """Check the proofs before the transaction opens: milliseconds of CPU
+    that would otherwise hold a database connection and the poll's share
+    lock (which the close waits on). Plain reads, no lock kept (autocommit);
+    the transaction reads again and uses this only if the poll key and the
+    roll entry are those checked against. None when the ballot is not for an
+    open encrypted poll of the voter's: the transaction says why."""
+    row = _poll_shared(poll_id)
+    if row is None or not accepts_ballots(row):
+        return None
+    poll = _ballot_poll(row)
+    entry = _roll_entry(poll_id, voter, on_behalf_of) if poll.encrypted else None
+    if entry is None:
+        return None
+    against = (poll.id, poll.public_key, entry.pk)
+    try:
+        return _Checked(against, _verified(poll, entry, code, ballot), None)
+    except InvalidInput as exc:
+        return _Checked(against, None, exc)
+
+
+def _verified_once(
+    checked: _Checked | None, poll: BallotPoll, entry: RollEntry, code: str, ballot: Any
+) -> EncryptedBallot:
+    """The early check's verdict if it was made against this poll key and
+    roll entry; else the proofs are checked now."""
+    if checked is None or checked.against != (poll.id, poll.public_key, entry.pk):
+        return _verified(poll, entry, code, ballot)
+    if checked.refused is not None:
+        raise checked.refused
+    assert checked.sealed is not None
+    return checked.sealed
 
 
 def _cast_encrypted(
@@ -617,6 +664,7 @@ def _cast_encrypted(
     code: str,
     on_behalf_of: int | None,
     meeting_id: int | None,
+    checked: _Checked | None,
 ) -> Receipt:
     row = _poll_shared(poll_id)
     if row is not None and meeting_id is not None and row.meeting_id != meeting_id:
@@ -637,7 +685,7 @@ def _cast_encrypted(
     )
     if existing is not None:
         return _same_encrypted(existing, ballot, entry)
-    sealed = _verified(poll, entry, code, ballot)
+    sealed = _verified_once(checked, poll, entry, code, ballot)
     _refuse_replay(poll.id, sealed)
     signature = _record_ballot(
         poll=poll,
