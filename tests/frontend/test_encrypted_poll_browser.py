@@ -139,6 +139,7 @@ def test_an_encrypted_poll_from_key_to_verified_export(
     assert not errors, "\n".join(errors)
     poll.refresh_from_db()
     assert poll.state == Poll.State.CLOSED
+    assert poll.result is not None
     weights = {o["label"]: o["weight"] for o in poll.result["options"]}
     assert (weights["Yes"], weights["No"]) == ("2.0000", "1.0000"), weights
     # Three ballots, none in clear: only ciphertexts under the trackers shown.
