@@ -196,8 +196,11 @@ def main() -> None:
     args = parser.parse_args()
     rows = python_rows(args.ballots, args.options, args.repeat)
     if args.browser:
+        import os
+
         import django
 
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         django.setup()  # the static finders serve the page's modules
         rows += browser_rows(args.options, max(3, args.repeat // 4))
     print("| operation | median |")
