@@ -7,8 +7,6 @@ the poll's tellers reach it; the meeting page links it for them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,20 +17,8 @@ from core.exceptions import DomainError, NotFound
 from frontend.importmap import IMPORT_MAP, IMPORT_MAP_CSP_SOURCE
 from frontend.views import error_page
 from meetings import selectors
-from meetings.models import Member, Participant
-from voting.models import Poll, Teller
-
-
-def teller_polls(participant: Participant) -> list[dict[str, Any]]:
-    """The polls of the meeting this participant is a teller of, for the
-    meeting page's links (cancelled ones left out)."""
-    tellers = (
-        Teller.objects.filter(participant=participant)
-        .exclude(poll__state=Poll.State.CANCELLED)
-        .select_related("poll")
-        .order_by("poll__position", "poll_id")
-    )
-    return [{"id": t.poll_id, "title": t.poll.title} for t in tellers]
+from meetings.models import Member
+from voting.models import Teller
 
 
 @require_GET

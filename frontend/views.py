@@ -149,16 +149,10 @@ def _next_item(snapshot: dict[str, Any]) -> dict[str, Any] | None:
 @login_required
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The member page: live agenda and the current item, phone first; a
-    poll's tellers also find the link to their page."""
-    from frontend.teller_views import teller_polls  # it imports this module
-
+    poll's tellers also find the links to their page (the snapshot's
+    `my_teller_polls`, kept live by member.js)."""
     return _meeting_page(
-        request,
-        meeting_id,
-        template="frontend/meeting.html",
-        controls=False,
-        extra_for=lambda participant: {"teller_polls": teller_polls(participant)},
-        ballots=True,
+        request, meeting_id, template="frontend/meeting.html", controls=False, ballots=True
     )
 
 

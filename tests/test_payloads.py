@@ -1039,7 +1039,9 @@ SNAPSHOT_SHARED = {
     "speakers",
     "motions", "motion_settings", "resolution", "motion_projection",
 }  # fmt: skip
-SNAPSHOT_PERSONAL = {"viewer", "my_presence", "my_votes", "my_weight", "my_proxies"}
+SNAPSHOT_PERSONAL = {
+    "viewer", "my_presence", "my_votes", "my_weight", "my_proxies", "my_teller_polls",
+}  # fmt: skip
 SNAPSHOT_KEYS = {
     Audience.STAFF: SNAPSHOT_SHARED | SNAPSHOT_PERSONAL,
     Audience.MEMBERS: SNAPSHOT_SHARED | SNAPSHOT_PERSONAL,
@@ -1068,6 +1070,14 @@ SNAPSHOT_PARTS: dict[str, dict[str, Any]] = {
                 "weight": {"type": "string", "format": "decimal"},
             },
             "required": ["participant_id", "name", "weight"],
+        },
+    },
+    "my_teller_polls": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "title": {"type": "string"}},
+            "required": ["id", "title"],
         },
     },
     "documents": array_of("Document"),

@@ -15,7 +15,7 @@ from core.exceptions import NotAllowed, NotFound
 from meetings.models import Meeting, Member, Participant, Proxy
 from meetings.selectors import Viewer, meeting_get_for_viewer, participant_for
 from voting import permissions, rules
-from voting.models import Ballot, Poll, PollOption, PollSeal, RollEntry, RollMark
+from voting.models import Ballot, Poll, PollOption, PollSeal, RollEntry, RollMark, Teller
 
 
 def poll_payload(poll: Poll, options: Sequence[PollOption] | None = None) -> dict[str, Any]:
@@ -245,7 +245,23 @@ def voting_viewer_snapshot(
         "my_votes": {str(k): v for k, v in my_votes(poll_ids, participant).items()},
         "my_weight": str(participant.vote_weight) if participant else None,
         "my_proxies": carried_proxies(participant),
+        "my_teller_polls": teller_polls(participant),
     }
+
+
+def teller_polls(participant: Participant | None) -> list[dict[str, Any]]:
+    """The polls of the meeting this participant is a teller of (cancelled
+    ones left out), for the links to the tellers' page. A plain query: it is
+    read on every connect."""
+    if participant is None:
+        return []
+    rows = plainsql.fetch_all(
+        f"SELECT p.id, p.title FROM {Teller._meta.db_table} t"
+        f" JOIN {Poll._meta.db_table} p ON p.id = t.poll_id"
+        " WHERE t.participant_id = %s AND p.state <> %s ORDER BY p.position, p.id",
+        [participant.pk, Poll.State.CANCELLED.value],
+    )
+    return [{"id": poll_id, "title": title} for poll_id, title in rows]
 
 
 def carried_proxies(participant: Participant | None) -> list[dict[str, Any]]:

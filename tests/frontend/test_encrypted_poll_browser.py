@@ -1,7 +1,8 @@
 """An encrypted secret poll from the first key share to the verified export,
 every step through the pages people use in the room (issue: "Secret ballots
-no one can open"): three tellers make the poll's key on their own phones,
-the chair opens the poll from the console, members vote from their phones,
+no one can open"): the chair names three tellers from the console, their
+phones show the link to the tellers' page at once, they make the poll's key
+there, the chair opens the poll, members vote from their phones,
 the chair closes it, two of the three tellers decrypt from their pages, the
 result reaches the members, the board checks a member's receipt, and the
 audit export downloaded from the board passes the stand-alone verifier.
@@ -26,7 +27,6 @@ from tests.frontend.test_tellers_browser import (
     PHONE,
     QUESTION,
     READY,
-    open_tellers_page,
     secret_poll,
 )
 from tests.servers import daphne_server
@@ -64,7 +64,7 @@ def test_an_encrypted_poll_from_key_to_verified_export(
 ) -> None:
     world = build_world(voters=4, items=1)
     tellers = [world.clerk, world.voters[0], world.voters[1]]
-    poll = secret_poll(world, tellers=tellers)
+    poll = secret_poll(world)
     meeting_id = world.meeting.pk
     errors: list[str] = []
     expect.set_options(timeout=TIMEOUT_MS * 2)
@@ -73,23 +73,38 @@ def test_an_encrypted_poll_from_key_to_verified_export(
         daphne_server(tmp_path, redis_url=os.environ.get("REDIS_URL") or None) as base,
         chromium(chromium_path) as browser,
     ):
-        # Three tellers, each on their own phone, make the key together.
+        # The tellers-to-be have their meeting page open on their phones.
         teller_pages = []
         for member in tellers:
             page = phone(browser, base, member.username, errors)
-            open_tellers_page(page, base, meeting_id)
+            page.goto(f"{base}/meetings/{meeting_id}/")
+            expect(page.locator("body")).to_have_attribute("data-connection", "open")
+            expect(page.get_by_role("link", name=f"Tellers' page: {QUESTION}")).to_have_count(0)
             teller_pages.append(page)
+
+        # The chair names them from the console, 2 of 3 to decrypt.
+        chair = browser.new_context(viewport=LAPTOP).new_page()
+        watch_errors(chair, errors)
+        log_in(chair, base, world.chair.username)
+        chair.goto(f"{base}/meetings/{meeting_id}/chair/")
+        expect(chair.locator("body")).to_have_attribute("data-connection", "open")
+        card = chair.get_by_role("article", name=QUESTION)
+        card.get_by_text("Encrypt the ballots: name tellers").click()
+        for number, member in enumerate(tellers, start=1):
+            card.get_by_label(f"Teller {number}", exact=True).select_option(label=member.full_name)
+        card.get_by_label("Tellers needed to decrypt").fill("2")
+        card.get_by_role("button", name=f"Name the tellers: {QUESTION}").click()
+
+        # Their phones get the link without a reload; each makes its part of the key.
+        for page in teller_pages:
+            page.get_by_role("link", name=f"Tellers' page: {QUESTION}").click()
+            expect(page.get_by_role("heading", name=f"Teller: {QUESTION}", level=1)).to_be_visible()
         for page in teller_pages:
             expect(page.locator("#ceremony-status")).to_have_text(READY)
         fingerprints = {p.locator("#fingerprint").inner_text() for p in teller_pages}
         assert len(fingerprints) == 1, fingerprints
 
-        # The chair opens the poll from the console.
-        chair = browser.new_context(viewport=LAPTOP).new_page()
-        watch_errors(chair, errors)
-        log_in(chair, base, world.chair.username)
-        chair.goto(f"{base}/meetings/{meeting_id}/chair/")
-        card = chair.get_by_role("article", name=QUESTION)
+        # The console sees every teller ready; the chair opens the poll.
         expect(card).to_contain_text("Ready")
         card.get_by_role("button", name=f"Open: {QUESTION}").click()
         bar_close = chair.get_by_role("button", name=f"Close the vote: {QUESTION}")

@@ -17,6 +17,8 @@ from meetings import services as meeting_services
 from meetings.selectors import Viewer
 from tests.conftest import World
 from tests.live.test_consumer import Socket, member_socket, socket_test
+from voting import services as voting_services
+from voting.models import Poll
 
 
 async def next_frame_of(socket: Socket, kind: str) -> dict[str, Any]:
@@ -83,6 +85,63 @@ async def test_weight_and_proxy_reach_both_members(live_world: World) -> None:
         name = await database_sync_to_async(lambda: world.participant(anna).member.full_name)()
         assert [p["name"] for p in carried["me"]["my_proxies"]] == [name]
         assert Decimal(carried["me"]["my_proxies"][0]["weight"]) == Decimal("2.5")
+        await gets_nothing_personal(bystander)
+
+
+@socket_test
+async def test_tellers_named_renamed_and_cancelled_see_their_links_change(
+    live_world: World,
+) -> None:
+    world = live_world
+    anna, ben, cleo = world.voters[:3]
+
+    def draft_with_tellers(*members: Any) -> int:
+        poll = voting_services.poll_create(
+            actor=world.chair,
+            meeting=world.meeting,
+            title="Elect the treasurer",
+            kind="motion",
+            secrecy="secret",
+        )
+        voting_services.tellers_appoint(
+            actor=world.chair,
+            poll=poll,
+            participant_ids=[world.participant(m).pk for m in members],
+            threshold=2,
+        )
+        return poll.pk
+
+    def rename(poll_id: int, *members: Any) -> None:
+        voting_services.tellers_appoint(
+            actor=world.chair,
+            poll=Poll.objects.get(pk=poll_id),
+            participant_ids=[world.participant(m).pk for m in members],
+            threshold=2,
+        )
+
+    def cancel(poll_id: int) -> None:
+        voting_services.poll_cancel(
+            actor=world.chair, poll=Poll.objects.get(pk=poll_id), reason="No tellers after all"
+        )
+
+    async with (
+        await member_socket(world, anna) as teller,
+        await member_socket(world, ben) as replaced,
+        await member_socket(world, cleo) as bystander,
+    ):
+        for socket in (teller, replaced, bystander):
+            assert (await socket.receive())["my_teller_polls"] == []
+        poll_id = await database_sync_to_async(draft_with_tellers)(anna, ben, world.clerk)
+        mine = await next_frame_of(teller, "me.changed")
+        assert mine["me"]["my_teller_polls"] == [{"id": poll_id, "title": "Elect the treasurer"}]
+        assert (await next_frame_of(replaced, "me.changed"))["me"]["my_teller_polls"] != []
+        # Named again without Ben: his link goes, Anna keeps hers.
+        await database_sync_to_async(rename)(poll_id, anna, world.clerk, world.chair)
+        assert (await next_frame_of(replaced, "me.changed"))["me"]["my_teller_polls"] == []
+        kept = await next_frame_of(teller, "me.changed")
+        assert [p["id"] for p in kept["me"]["my_teller_polls"]] == [poll_id]
+        await database_sync_to_async(cancel)(poll_id)
+        assert (await next_frame_of(teller, "me.changed"))["me"]["my_teller_polls"] == []
         await gets_nothing_personal(bystander)
 
 

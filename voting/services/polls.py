@@ -25,7 +25,7 @@ from meetings.selectors import (
     quorum_status,
 )
 from meetings.services import MeetingCopy
-from meetings.services.common import lock_meeting
+from meetings.services.common import lock_meeting, publish_personal
 from voting import hooks, permissions, rules, turnout
 from voting.exceptions import Conflict, InvalidInput, NotFound
 from voting.models import Poll, PollOption, RollEntry
@@ -464,6 +464,8 @@ def poll_cancel(*, actor: Member, poll: Poll, reason: str) -> Poll:
     poll.closed_at = timezone.now()
     poll.save(update_fields=["state", "cancel_reason", "closed_at"])
     publish_poll(poll, "poll.cancelled", actor, {"reason": reason})
+    if poll.encrypted:  # its tellers' links to the tellers' page go
+        publish_personal(*Participant.objects.filter(pk__in=poll.tellers.values("participant")))
     hooks.poll_cancelled(poll, actor)
     return poll
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meetings.models import Member, Participant
+from meetings.services.common import publish_personal
 from voting import encrypted_record, permissions, rules
 from voting.crypto import dkg
 from voting.crypto.group import CryptoError
@@ -92,6 +93,10 @@ def tellers_appoint(
     }
     if len(participants) != len(ids):
         raise NotFound(_("A teller must be a participant of this meeting."))
+    # Those named before and now see their links to the tellers' page change.
+    before = list(
+        Participant.objects.filter(pk__in=Teller.objects.filter(poll=poll).values("participant"))
+    )
     TellerShare.objects.filter(poll=poll).delete()
     Teller.objects.filter(poll=poll).delete()
     Teller.objects.bulk_create(
@@ -110,6 +115,7 @@ def tellers_appoint(
         actor,
         {"tellers": [participants[pid].member.full_name for pid in ids], "threshold": threshold},
     )
+    publish_personal(*{p.pk: p for p in [*before, *participants.values()]}.values())
     return poll
 
 

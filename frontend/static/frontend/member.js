@@ -14,11 +14,13 @@ import { MemberDocuments } from "./documents.js";
 import { MemberAttendance } from "./attendance.js";
 import { MemberSpeakers } from "./speakers.js";
 import { _, interpolate } from "./i18n.js";
+import { renderTellerLinks } from "./teller-links.js";
 
 
 const main = document.getElementById("main");
 const list = document.getElementById("agenda");
 const announcer = document.getElementById("announcer");
+const tellerLinks = document.getElementById("teller-links");
 let state = readInitialSnapshot();
 
 const voting = new PhoneVoting({
@@ -76,6 +78,7 @@ const socket = new MeetingSocket({
     documents.onSnapshot(snapshot);
     attendance.onSnapshot(snapshot);
     speakers.onSnapshot(snapshot);
+    renderTellerLinks(tellerLinks, main.dataset.meetingId, snapshot.my_teller_polls);
     shareState();
   },
   onEvent(event) {
@@ -95,6 +98,7 @@ const socket = new MeetingSocket({
       state = { ...state, ...message.me };
       voting.onPersonal(message.me);
       attendance.onPersonal(message.me);
+      renderTellerLinks(tellerLinks, main.dataset.meetingId, message.me.my_teller_polls);
       shareState();
       return;
     }
