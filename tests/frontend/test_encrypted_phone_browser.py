@@ -41,7 +41,7 @@ from tests.frontend.browser import (
     watch_errors,
 )
 from tests.servers import daphne_server
-from tests.voting.tellers_helpers import TellerPlayer
+from tests.voting.tellers_helpers import TellerPlayer, play_ceremony
 from voting import services as voting_services
 from voting.crypto import group
 from voting.crypto.ballots import BallotContext, EncryptedBallot, verify_ballot
@@ -109,14 +109,7 @@ def build_scene(**fields: Any) -> Scene:
         threshold=2,
     )
     players = [TellerPlayer(poll.pk, i, 2, m) for i, m in enumerate(tellers, start=1)]
-    for p in players:
-        voting_services.teller_publish(actor=p.member, poll=poll, **p.publish())
-    ceremony = voting_services.ceremony_payload(Poll.objects.get(pk=poll.pk))
-    for p in players:
-        voting_services.teller_shares_send(actor=p.member, poll=poll, shares=p.shares(ceremony))
-    for p in players:
-        mine = voting_services.teller_shares_get(actor=p.member, poll=poll)
-        voting_services.teller_confirm(actor=p.member, poll=poll, proof=p.confirm(mine))
+    play_ceremony(Poll.objects.get(pk=poll.pk), players)
     return Scene(
         world=world,
         plain_id=plain.pk,

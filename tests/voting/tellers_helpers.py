@@ -122,3 +122,19 @@ def phone_ballot(
     return encrypt_ballot(
         bytes.fromhex(poll.public_key), marks, low, high, context, rng=rng
     ).to_json()
+
+
+def play_ceremony(poll: Poll, players: list[TellerPlayer]) -> dict[str, Any]:
+    """The whole key ceremony through the services, as the tellers' pages
+    play it: publish, send shares, confirm. Returns the last ceremony payload."""
+    from voting.services import tellers as teller_services
+
+    for p in players:
+        teller_services.teller_publish(actor=p.member, poll=poll, **p.publish())
+    state = teller_services.ceremony_payload(poll)
+    for p in players:
+        teller_services.teller_shares_send(actor=p.member, poll=poll, shares=p.shares(state))
+    for p in players:
+        mine = teller_services.teller_shares_get(actor=p.member, poll=poll)
+        state = teller_services.teller_confirm(actor=p.member, poll=poll, proof=p.confirm(mine))
+    return state

@@ -168,7 +168,7 @@ async def test_ballot_cast_over_the_socket_and_resend(sworld: World) -> None:
 
 def encrypted_poll(world: World) -> tuple[Poll, dict[str, Any]]:
     """An open encrypted motion (3 tellers, k = 2) and a ballot of voter 0's."""
-    from tests.voting.tellers_helpers import TellerPlayer, phone_ballot
+    from tests.voting.tellers_helpers import TellerPlayer, phone_ballot, play_ceremony
     from voting.models import RollEntry
 
     poll = create_poll(world, title="Encrypted")
@@ -180,14 +180,7 @@ def encrypted_poll(world: World) -> tuple[Poll, dict[str, Any]]:
         threshold=2,
     )
     players = [TellerPlayer(poll.pk, i, 2, m) for i, m in enumerate(members, start=1)]
-    for p in players:
-        services.teller_publish(actor=p.member, poll=poll, **p.publish())
-    state = services.ceremony_payload(Poll.objects.get(pk=poll.pk))
-    for p in players:
-        services.teller_shares_send(actor=p.member, poll=poll, shares=p.shares(state))
-    for p in players:
-        mine = services.teller_shares_get(actor=p.member, poll=poll)
-        services.teller_confirm(actor=p.member, poll=poll, proof=p.confirm(mine))
+    play_ceremony(Poll.objects.get(pk=poll.pk), players)
     poll = open_poll(world, Poll.objects.get(pk=poll.pk))
     entry = RollEntry.objects.get(poll=poll, member__member=world.voters[0])
     nonce = receipt()
@@ -539,9 +532,9 @@ async def test_snapshot_while_open_shows_turnout_and_my_votes(sworld: World) -> 
 # --- the composed snapshot's query count ------------------------------------------------------
 
 # voting.selectors.voting_snapshot: polls, their options, the viewer's roll
-# entries and their marks, the proxies they carry (5), and turnout of the open
-# poll (2).
-VOTING_QUERIES = 7
+# entries and their marks, the proxies they carry, the polls they are a teller
+# of (6), and turnout of the open poll (2).
+VOTING_QUERIES = 8
 # live.consumer.build_snapshot: the meeting's sequence number (1); the
 # part an audience shares: meetings' (5: the meeting with its union, voters'
 # presence, agenda, roster summary, proxies for the quorum), voting's (4:
@@ -549,10 +542,10 @@ VOTING_QUERIES = 7
 # documents, the presentation row; pinned in tests/documents/test_sync.py);
 # speakers' (3: the meeting's settings, items with their own, items with
 # speeches), motions' (3: settings, motions with their amendments, the
-# resolution); and the viewer's own part (4: presence, roll entries and
-# marks, proxies).
+# resolution); and the viewer's own part (5: presence, roll entries and
+# marks, proxies, the polls they are a teller of).
 SHARED_QUERIES = 5 + 4 + 2 + 3 + 3
-VIEWER_QUERIES = 4
+VIEWER_QUERIES = 5
 SNAPSHOT_QUERIES = 1 + SHARED_QUERIES + VIEWER_QUERIES
 
 

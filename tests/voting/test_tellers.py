@@ -16,7 +16,7 @@ from core.exceptions import Conflict, InvalidInput, NotAllowed
 from meetings.models import Member, Participant
 from tests.conftest import World
 from tests.voting.conftest import PollMaker, option_id, receipt
-from tests.voting.tellers_helpers import TellerPlayer, nonce_key, phone_ballot
+from tests.voting.tellers_helpers import TellerPlayer, nonce_key, phone_ballot, play_ceremony
 from voting import audit, keys, services, verify
 from voting.crypto.group import deterministic_rng
 from voting.models import Ballot, Poll, PollSeal, RollEntry, RollMark, Teller
@@ -47,16 +47,7 @@ def appoint(world: World, poll: Poll, threshold: int = 2) -> list[TellerPlayer]:
     return [TellerPlayer(poll.pk, i, threshold, m) for i, m in enumerate(members, start=1)]
 
 
-def ceremony(poll: Poll, players: list[TellerPlayer]) -> dict[str, Any]:
-    for p in players:
-        services.teller_publish(actor=p.member, poll=poll, **p.publish())
-    state = services.ceremony_payload(poll)
-    for p in players:
-        services.teller_shares_send(actor=p.member, poll=poll, shares=p.shares(state))
-    for p in players:
-        mine = services.teller_shares_get(actor=p.member, poll=poll)
-        state = services.teller_confirm(actor=p.member, poll=poll, proof=p.confirm(mine))
-    return state
+ceremony = play_ceremony
 
 
 def entry_of(poll: Poll, member: Member) -> RollEntry:
