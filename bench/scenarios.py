@@ -869,19 +869,23 @@ def _encrypted_ballots(
     poll_id: int,
     public_key: str,
     plan: list[tuple[int, str, list[int]]],
+    roles: list[str],
 ) -> list[dict[str, Any]]:
     """Each phone's ballot as its page makes it (voting.crypto, the JavaScript
     twin's reference): proofs bound to `poll:<id>` and `ballot:<nonce key>`,
     the nonce key being the hex SHA-256 of `<poll id>:<roll entry id>:<nonce>`.
-    A motion marks exactly one option."""
+    A motion marks exactly one option, abstain alone or another."""
     from voting.crypto.ballots import BallotContext, encrypt_ballot
+    from voting.encrypted_record import marks_range
+
+    low, high, abstain = marks_range("motion", 1, 1, roles)
 
     key = bytes.fromhex(public_key)
     out = []
     for entry_id, nonce, marks in plan:
         nonce_key = hashlib.sha256(f"{poll_id}:{entry_id}:{nonce}".encode()).hexdigest()
         context = BallotContext(f"poll:{poll_id}", f"ballot:{nonce_key}")
-        out.append(encrypt_ballot(key, marks, 1, 1, context).to_json())
+        out.append(encrypt_ballot(key, marks, low, high, context, abstain=abstain).to_json())
     return out
 
 
@@ -966,6 +970,7 @@ async def encrypted_poll(run: Run) -> Outcome:
             )
             for c in voters
         ],
+        run.seed["option_roles"],
     )
     made = perf_counter() - made
     ballot_of = {c.name: b for c, b in zip(voters, ballots, strict=True)}

@@ -123,6 +123,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
     )
     options = {o.label: o.pk for o in poll.options.all()}
     option_order = list(poll.options.order_by("position").values_list("label", flat=True))
+    option_roles = list(poll.options.order_by("position").values_list("role", flat=True))
     tellers = _key_ceremony(chair, poll, participants[1:4]) if args.encrypted else []
     poll.refresh_from_db()
 
@@ -153,6 +154,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
         "poll_id": poll.pk,
         "options": options,
         "option_order": option_order,
+        "option_roles": option_roles,
         "public_key": poll.public_key,
         "tellers": tellers,
         "projector_token": projector_token,

@@ -240,7 +240,7 @@ def encrypted_document(poll: Poll) -> dict[str, Any]:
     ballots = list(Ballot.objects.filter(poll=poll).order_by("receipt_code"))
     tellers = list(Teller.objects.filter(poll=poll).order_by("index"))
     options = list(poll.options.order_by("position"))
-    low, high = marks_range(
+    low, high, _abstain = marks_range(
         str(poll.kind), poll.min_choices, poll.max_choices, [str(o.role) for o in options]
     )
     return {

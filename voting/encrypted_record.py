@@ -53,14 +53,16 @@ def poll_context(poll_id: int) -> str:
 
 def marks_range(
     kind: str, min_choices: int, max_choices: int, roles: Sequence[str]
-) -> tuple[int, int]:
-    """How many options an encrypted ballot marks: exactly one on a motion or
-    any poll with a No option; else the poll's least and most choices, the
-    least lowered to one when the poll offers abstain (abstain alone)."""
+) -> tuple[int, int, int | None]:
+    """How many options other than abstain an encrypted ballot marks, and the
+    index of the abstain option (None without one): exactly one on a motion
+    or any poll with a No option; else the poll's least and most choices.
+    Abstain is marked alone or not at all (voting.crypto.ballots.count_statement),
+    as voting.services.ballots.validate_choices wants of a plain ballot."""
+    abstain = roles.index("abstain") if "abstain" in roles else None
     if kind == "motion" or "no" in roles:
-        return 1, 1
-    low = min(min_choices, 1) if "abstain" in roles else min_choices
-    return low, max(max_choices, 1)
+        return 1, 1, abstain
+    return min_choices, max(max_choices, 1), abstain
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,7 @@ def check_ballots(
     poll_key: bytes,
     receipts: Sequence[str],
     n_options: int,
-    marks: tuple[int, int],
+    marks: tuple[int, int, int | None],
 ) -> list[tuple[Ciphertext, ...]]:
     """One ballot per entry, in the entries' order: its ciphertexts give its
     receipt (the tracker), every proof holds under the poll key for its
@@ -279,7 +281,7 @@ def check_ballots(
     seen_voters: set[str] = set()
     seen_points: dict[bytes, int] = {}
     out = []
-    low, high = marks
+    low, high, abstain = marks
     for number, (item, receipt) in enumerate(zip(ballots, receipts, strict=True), start=1):
         what = f"ballot {number}"
         if not isinstance(item, Mapping) or item.get("receipt") != receipt:
@@ -294,7 +296,9 @@ def check_ballots(
             ballot = EncryptedBallot.from_json(item.get("ballot"))
             if ballot.tracker != receipt:
                 raise RecordFault(f"{what}: its ciphertexts do not give its receipt (tracker)")
-            verify_ballot(poll_key, ballot, n_options, low, high, BallotContext(context, voter))
+            verify_ballot(
+                poll_key, ballot, n_options, low, high, BallotContext(context, voter), abstain
+            )
         except CryptoError as exc:
             raise RecordFault(f"{what}: {exc}") from None
         for j, c in enumerate(ballot.ciphertexts):
@@ -313,7 +317,7 @@ def check_record(
     *,
     poll_id: int,
     n_options: int,
-    marks: tuple[int, int],
+    marks: tuple[int, int, int | None],
     receipts: Sequence[str],
     labels: Sequence[str],
     classes: Mapping[str, Any],

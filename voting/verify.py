@@ -381,7 +381,7 @@ def check_encrypted(
     ids = [o["id"] for o in options]
     targets = {oid: decrypted.other_weights.get(j, Decimal(0)) for j, oid in enumerate(ids)}
     marked = {oid: decrypted.other_counts.get(j, 0) for j, oid in enumerate(ids)}
-    split = other_split(merged, marked, targets, marks)
+    split = other_split(merged, marked, targets, marks[:2])
     if split is False:
         raise Fault(
             "result: the option weights are not a split of the merged weight class "
@@ -420,7 +420,8 @@ def other_split(
 ) -> bool | None:
     """Whether the "other" class's decrypted per-option weights can come from
     its voters' `weights`, given how many of its ballots mark each option.
-    With one mark at most, each ballot's choice is a single option (or none):
+    `marks` is (least, most) on options other than abstain, which a ballot
+    marks alone. With one mark at most, each ballot's choice is a single option (or none):
     an exact search (`split_possible`). With more, which options a ballot
     marks together is secret: only the bounds are checked (False if they fail,
     None if they hold)."""

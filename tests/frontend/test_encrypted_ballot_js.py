@@ -3,7 +3,7 @@ the server, in Chromium: the same marks range as
 voting.services.encrypted.marks_range for every kind of poll, the same nonce
 key as voting.services.ballots.nonce_key, and a ballot the server's
 verify_ballot accepts under those names (and refuses under another roll
-entry's)."""
+entry's); abstain is sealed alone, never with another choice."""
 
 from __future__ import annotations
 
@@ -78,10 +78,33 @@ def test_a_sealed_ballot_verifies_on_the_server_under_its_names(page: Page) -> N
     assert ballot.tracker == sealed["tracker"]
     server = Poll(kind="election", min_choices=1)
     server.max_choices = 2
-    low, high = marks_range(server, [o["role"] for o in shape["options"]])
+    low, high, abstain = marks_range(server, [o["role"] for o in shape["options"]])
+    assert abstain == 4
     names = BallotContext(poll_context(42), voter_context(nonce_key(42, 88, nonce)))
-    verify_ballot(key, ballot, 5, low, high, names)
+    verify_ballot(key, ballot, 5, low, high, names, abstain)
     # Copied under another roll entry, it no longer holds.
     other = BallotContext(poll_context(42), voter_context(nonce_key(42, 89, nonce)))
     with pytest.raises(CryptoError, match="option 0: the proof"):
-        verify_ballot(key, ballot, 5, low, high, other)
+        verify_ballot(key, ballot, 5, low, high, other, abstain)
+
+
+def test_abstain_seals_alone_and_never_with_another_choice(page: Page) -> None:  # noqa: F811
+    key = base(random_scalar())
+    shape = poll("multiple", 1, 2, ["option"] * 3 + ["abstain"], key.hex())
+    nonce = "Q2M7ZB4XK3WC5RTA"
+    out = page.evaluate(
+        f"""async ([poll, nonce]) => {{
+          const M = await import('{MODULE}');
+          let mixed = null;
+          try {{ M.sealBallot(poll, 88, nonce, [100, 103]); }} catch (e) {{ mixed = e.message; }}
+          return {{ alone: M.sealBallot(poll, 88, nonce, [103]).ballot, mixed }};
+        }}""",
+        [shape, nonce],
+    )
+    assert out["mixed"] == "the marks are outside [min, max] and are not abstain alone"
+    server = Poll(kind="multiple", min_choices=1)
+    server.max_choices = 2
+    low, high, abstain = marks_range(server, [o["role"] for o in shape["options"]])
+    assert (low, high, abstain) == (1, 2, 3)
+    names = BallotContext(poll_context(42), voter_context(nonce_key(42, 88, nonce)))
+    verify_ballot(key, EncryptedBallot.from_json(out["alone"]), 4, low, high, names, abstain)

@@ -424,7 +424,7 @@ def decrypted(scene: Scene, poll: Poll, ballots: list[Ballot]) -> list[tuple[str
     """Each stored ballot verified under the names the phone bound it to, and
     opened with the tellers' secrets: the labels it marks."""
     options = list(poll.options.order_by("position"))
-    low, high = marks_range(poll, [o.role for o in options])
+    low, high, abstain = marks_range(poll, [o.role for o in options])
     key = bytes.fromhex(poll.public_key)
     # x = Σ λ_i x_i over tellers 1 and 2: only a test may hold it.
     lam = lagrange_at_zero([1, 2])
@@ -435,7 +435,7 @@ def decrypted(scene: Scene, poll: Poll, ballots: list[Ballot]) -> list[tuple[str
         assert sealed.tracker == b.receipt_code
         assert b.nonce_key is not None
         context = BallotContext(poll_context(poll.pk), voter_context(b.nonce_key))
-        verify_ballot(key, sealed, len(options), low, high, context)
+        verify_ballot(key, sealed, len(options), low, high, context, abstain)
         marks = [
             group.sub(c.b, group.mul(secret, c.a)) == group.base(1) for c in sealed.ciphertexts
         ]

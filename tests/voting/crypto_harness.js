@@ -9,7 +9,7 @@
     const out = {
       rng_sample: [0, 1, 2].map(() => E.scalarHex(sample())),
       hash: { encoded: E.toHex(E.encodeFields(fields)), scalar: E.scalarHex(E.hashToScalar(v.hash.domain, fields)) },
-      teller_keys: [], shares: [], ballots: [], totals: [],
+      teller_keys: [], shares: [], ballots: [], abstain_ballots: [], totals: [],
     };
     const transport = {}, coefficients = {}, commitments = {};
     for (let i = 1; i <= v.tellers; i++) transport[i] = E.makeTransportKey(v.poll, i, rng(`transport/${i}`));
@@ -43,9 +43,17 @@
     }
     v.ballots.forEach((b, n) => {
       const ballot = E.encryptBallot(key, b.marks, v.min_marks, v.max_marks, { poll: v.poll, voter: b.voter },
-        rng(`ballot/${n}`));
+        { rng: rng(`ballot/${n}`) });
       out.ballots.push({ voter: b.voter, marks: b.marks, weight: b.weight, ballot, tracker: E.ballotTracker(ballot) });
     });
+    v.abstain_ballots.forEach((b, n) => {
+      const ballot = E.encryptBallot(key, b.marks, v.min_marks, v.max_marks, { poll: v.poll, voter: b.voter },
+        { abstain: v.abstain, rng: rng(`abstain/${n}`) });
+      out.abstain_ballots.push({ voter: b.voter, marks: b.marks, ballot });
+    });
+    const cheat = v.abstain_cheat;
+    out.abstain_cheat = { voter: cheat.voter, marks: cheat.marks, ballot: E.encryptBallot(key, cheat.marks,
+      v.min_marks, v.max_marks, { poll: v.poll, voter: cheat.voter }, { rng: rng("cheat") }) };
     v.totals.forEach((t, option) => {
       out.totals.push(v.decrypting.map((i) => E.partialDecrypt(v.poll, t.label, i, secret[i], t.product,
         rng(`partial/${option}/${i}`))));
@@ -70,6 +78,10 @@
     for (const b of v.ballots) {
       E.verifyBallot(v.election_key, b.ballot, v.options, v.min_marks, v.max_marks, { poll: v.poll, voter: b.voter });
     }
+    for (const b of v.abstain_ballots) {
+      E.verifyBallot(v.election_key, b.ballot, v.options, v.min_marks, v.max_marks, { poll: v.poll, voter: b.voter },
+        v.abstain);
+    }
     for (const t of v.totals) {
       for (const p of t.partials) E.verifyPartial(v.poll, t.label, byIndex[p.index].public_share, t.product, p);
     }
@@ -86,6 +98,10 @@
         { poll: v.poll, voter: "roll:999" })),
       tampered: fails(() => E.verifyBallot(v.election_key, tampered, v.options, v.min_marks, v.max_marks,
         { poll: v.poll, voter: b.voter })),
+      abstain_with_option: fails(() => E.verifyBallot(v.election_key, v.abstain_cheat.ballot, v.options,
+        v.min_marks, v.max_marks, { poll: v.poll, voter: v.abstain_cheat.voter }, v.abstain)),
+      abstain_unbound: fails(() => E.verifyBallot(v.election_key, v.abstain_ballots[0].ballot, v.options,
+        v.min_marks, v.max_marks, { poll: v.poll, voter: v.abstain_ballots[0].voter }, 0)),
       too_many: fails(() => E.verifyBallot(v.election_key, b.ballot, v.options, v.min_marks, 1,
         { poll: v.poll, voter: b.voter })),
       invalid_point: fails(() => E.verifyBallot(v.election_key,

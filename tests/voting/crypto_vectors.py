@@ -38,6 +38,11 @@ BALLOTS = [  # (roll entry, marks, weight in units of 0.0001)
     ("roll:104", [1, 0, 1, 0], 0),
     ("roll:105", [1, 1, 0, 0], 12345),
 ]
+# The same options with the last one abstain: abstain alone, and two others.
+ABSTAIN = 3
+ABSTAIN_BALLOTS = [("roll:201", [0, 0, 0, 1]), ("roll:202", [0, 1, 1, 0])]
+# Abstain with an option, proved as if the poll had no abstain: refused.
+ABSTAIN_CHEAT = ("roll:203", [1, 0, 0, 1])
 
 
 # Encodings every decoder must refuse (RFC 9496 appendix A.2's kinds:
@@ -129,6 +134,26 @@ def build() -> dict[str, Any]:
                 "_parsed": ballot,
             }
         )
+    abstaining = [
+        {
+            "voter": voter,
+            "marks": marks,
+            "ballot": encrypt_ballot(
+                key,
+                marks,
+                MIN_MARKS,
+                MAX_MARKS,
+                BallotContext(POLL, voter),
+                abstain=ABSTAIN,
+                rng=rng(f"abstain/{n}"),
+            ).to_json(),
+        }
+        for n, (voter, marks) in enumerate(ABSTAIN_BALLOTS)
+    ]
+    cheat_voter, cheat_marks = ABSTAIN_CHEAT
+    cheat = encrypt_ballot(
+        key, cheat_marks, MIN_MARKS, MAX_MARKS, BallotContext(POLL, cheat_voter), rng=rng("cheat")
+    )
     totals = []
     for option in range(OPTIONS):
         product = elgamal.weighted_total(
@@ -183,6 +208,9 @@ def build() -> dict[str, Any]:
             POLL, THRESHOLD, [t[1] for t in transport.values()], all_commitments
         ),
         "ballots": ballots,
+        "abstain": ABSTAIN,
+        "abstain_ballots": abstaining,
+        "abstain_cheat": {"voter": cheat_voter, "marks": cheat_marks, "ballot": cheat.to_json()},
         "decrypting": DECRYPTING,
         "totals": totals,
     }

@@ -34,6 +34,7 @@ SEED = "union-meetings record vectors 1"
 POLL_ID = 7
 TELLERS, THRESHOLD, DECRYPTING = 3, 2, [1, 3]
 MARKS = (1, 1)
+ABSTAIN = 2  # the motion's third option: marked alone or not at all
 BALLOTS = [  # (marks of Yes, No, Abstain; weight)
     ([1, 0, 0], "1"),
     ([0, 1, 0], "1"),
@@ -80,7 +81,9 @@ def build() -> dict[str, Any]:
     made = []
     for n, (marks, weight) in enumerate(BALLOTS):
         context = BallotContext(poll, voter(n))
-        sealed = encrypt_ballot(poll_key, marks, *MARKS, context, rng=rng(f"ballot/{n}"))
+        sealed = encrypt_ballot(
+            poll_key, marks, *MARKS, context, abstain=ABSTAIN, rng=rng(f"ballot/{n}")
+        )
         made.append((sealed.tracker, voter(n), sealed, marks, Decimal(weight)))
     made.sort(key=lambda b: b[0])  # tree order: by receipt
     weights = [b[4] for b in made]

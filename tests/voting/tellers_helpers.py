@@ -115,12 +115,12 @@ def phone_ballot(
     poll.refresh_from_db()
     options = list(poll.options.order_by("position"))
     marks = [1 if o.label in chosen_labels else 0 for o in options]
-    low, high = marks_range(poll, [o.role for o in options])
+    low, high, abstain = marks_range(poll, [o.role for o in options])
     context = BallotContext(
         poll_context(poll.pk), voter_context(nonce_key(poll.pk, entry.pk, nonce.upper()))
     )
     return encrypt_ballot(
-        bytes.fromhex(poll.public_key), marks, low, high, context, rng=rng
+        bytes.fromhex(poll.public_key), marks, low, high, context, abstain=abstain, rng=rng
     ).to_json()
 
 

@@ -91,6 +91,8 @@ def test_the_javascript_reproduces_the_vectors_byte_for_byte(page: Page) -> None
     assert out["teller_keys"] == VECTORS["teller_keys"]
     assert out["shares"] == VECTORS["shares"]
     assert out["ballots"] == VECTORS["ballots"]
+    assert out["abstain_ballots"] == VECTORS["abstain_ballots"]
+    assert out["abstain_cheat"] == VECTORS["abstain_cheat"]
     assert out["totals"] == [t["partials"] for t in VECTORS["totals"]]
 
 
@@ -117,6 +119,29 @@ def test_the_javascript_accepts_the_vectors_and_refuses_tampering(page: Page) ->
     assert refused["too_many"] == (
         "CryptoError: ballot: the proof that between 1 and 1 options are marked does not hold"
     )
+    # Abstain with an option, and a proof made for another abstain index.
+    python_refusals = []
+    for ballot, voter in [
+        (v["abstain_cheat"]["ballot"], v["abstain_cheat"]["voter"]),
+        (v["abstain_ballots"][0]["ballot"], v["abstain_ballots"][0]["voter"]),
+    ]:
+        with pytest.raises(CryptoError) as caught:
+            verify_ballot(
+                bytes.fromhex(v["election_key"]),
+                EncryptedBallot.from_json(ballot),
+                v["options"],
+                v["min_marks"],
+                v["max_marks"],
+                BallotContext(v["poll"], voter),
+                v["abstain"] if voter == v["abstain_cheat"]["voter"] else 0,
+            )
+        python_refusals.append(f"CryptoError: {caught.value}")
+    message = (
+        "CryptoError: ballot: the proof that between 1 and 2 options, or abstain alone, "
+        "are marked does not hold"
+    )
+    assert [refused["abstain_with_option"], refused["abstain_unbound"]] == python_refusals
+    assert python_refusals == [message, message]
     assert refused["invalid_point"] == "CryptoError: option 0.a: not a valid ristretto255 encoding"
     assert refused["partial"] == (
         "CryptoError: teller 1: the proof of correct decryption of option 0 does not hold"

@@ -302,9 +302,24 @@ def test_too_many_marks_fail_the_count_proof(live_world: World, opened: Poll) ->
         services.encrypted_ballot_cast(
             voter=voter, poll_id=opened.pk, ballot=ballot.to_json(), nonce=nonce
         )
-    assert str(many.value.message) == (
-        "ballot: the proof that between 1 and 2 options are marked does not hold"
+    refused = (
+        "ballot: the proof that between 1 and 2 options, or abstain alone, are marked does not hold"
     )
+    assert str(many.value.message) == refused
+    # Red and Abstain, proved as if the poll had no abstain rule: refused too,
+    # as a plain ballot refuses abstain with another choice.
+    options = list(opened.options.order_by("position"))
+    assert options[3].role == "abstain"
+    both = encrypt_ballot(bytes.fromhex(opened.public_key), [1, 0, 0, 1], 0, 3, context)
+    with pytest.raises(InvalidInput) as mixed:
+        services.encrypted_ballot_cast(
+            voter=voter, poll_id=opened.pk, ballot=both.to_json(), nonce=nonce
+        )
+    assert str(mixed.value.message) == refused
+    # Abstain alone is a ballot.
+    alone = phone_ballot(opened, entry_of(opened, voter), nonce, [options[3].label])
+    services.encrypted_ballot_cast(voter=voter, poll_id=opened.pk, ballot=alone, nonce=nonce)
+    assert Ballot.objects.filter(poll=opened).count() == 1
 
 
 def test_resends_are_idempotent_and_replays_refused(live_world: World, opened: Poll) -> None:

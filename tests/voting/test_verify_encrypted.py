@@ -384,7 +384,17 @@ def test_a_doubled_option_or_too_many_marks_fail_even_re_signed(
     substitute(many, 0, encrypt_ballot(key, [1, 1, 0], 0, 3, context).to_json())
     code, _out, err = run(many, tmp_path, capsys)
     assert code == 1
-    assert ": ballot: the proof that between 1 and 1 options are marked does not hold" in err
+    refused = (
+        ": ballot: the proof that between 1 and 1 options, or abstain alone, "
+        "are marked does not hold"
+    )
+    assert refused in err
+    # Yes and Abstain, proved as if the motion had no abstain rule: one mark
+    # too many once abstain weighs as much as all the options together.
+    both = copy.deepcopy(data)
+    substitute(both, 0, encrypt_ballot(key, [1, 0, 1], 0, 3, context).to_json())
+    code, _out, err = run(both, tmp_path, capsys)
+    assert code == 1 and refused in err
     # Yes counted twice: its ciphertext encrypts 2, which no 0/1 proof covers.
     doubled = copy.deepcopy(data)
     valid = encrypt_ballot(key, [1, 0, 0], 1, 1, context).to_json()
@@ -422,7 +432,7 @@ def test_a_replayed_ciphertext_is_refused(
             bytes.fromhex(record["public_key"]),
             [m["receipt"] for m in made],
             3,
-            (1, 1),
+            (1, 1, 2),
         )
 
 
@@ -459,7 +469,7 @@ def test_the_record_vectors_are_current_and_hold() -> None:
         record,
         poll_id=v["poll_id"],
         n_options=3,
-        marks=(1, 1),
+        marks=(1, 1, record_vectors.ABSTAIN),
         receipts=[b["receipt"] for b in record["ballots"]],
         labels=v["labels"],
         classes=v["classes"],

@@ -1,5 +1,6 @@
 """An encrypted ballot: one ciphertext of 0 or 1 per option, each with a
-0/1 proof, and a proof that the number of marks lies within [min, max].
+0/1 proof, and a proof that the number of marks lies within [min, max], or,
+when the poll offers abstain, that abstain is marked alone (`count_statement`).
 
 Every proof is bound to the poll, the voter's roll entry and the ballot's
 own ciphertexts (`ballot_digest`), so a ciphertext or proof copied from
@@ -91,6 +92,26 @@ def count_context(context: BallotContext, digest: bytes) -> list[Field]:
     return ["count", context.poll, context.voter, digest]
 
 
+def count_statement(
+    ciphertexts: Sequence[Ciphertext], min_marks: int, max_marks: int, abstain: int | None
+) -> tuple[Ciphertext, list[int]]:
+    """What the count proof proves: the ciphertext of S and the values S may take.
+
+    Without abstain S is the number of marks, in [min, max]. With abstain at
+    index a, S = Σ_{j≠a} m_j + n·m_a (n options) and S in [min, max] or S = n:
+    the other options mark at most n - 1 < n, so S = n only for abstain
+    alone and S > max whenever abstain is marked (with others or not), which
+    refuses abstain with anything else, as a plain ballot does."""
+    n = len(ciphertexts)
+    values = list(range(min_marks, max_marks + 1))
+    if abstain is None:
+        return elgamal.total(ciphertexts), values
+    if not 0 <= abstain < n or max_marks >= n:
+        raise ValueError("need 0 <= abstain < number of options and max < number of options")
+    others = elgamal.total(c for j, c in enumerate(ciphertexts) if j != abstain)
+    return others + ciphertexts[abstain].scale(n), [*values, n]
+
+
 def encrypt_ballot(
     public_key: bytes,
     choices: Sequence[int],
@@ -98,9 +119,12 @@ def encrypt_ballot(
     max_marks: int,
     context: BallotContext,
     *,
+    abstain: int | None = None,
     rng: Rng = random_scalar,
 ) -> EncryptedBallot:
-    """Encrypt a ballot of 0/1 marks, one per option (abstain is an option).
+    """Encrypt a ballot of 0/1 marks, one per option; `abstain` is the index
+    of the poll's abstain option, if any, and [min, max] bounds the other
+    options' marks (`count_statement`).
 
     Randomness order (test vectors depend on it): r for every option in
     order, then each option's 0/1 proof in order, then the count proof."""
@@ -108,26 +132,32 @@ def encrypt_ballot(
         raise ValueError("a ballot marks each option 0 or 1")
     if not 0 <= min_marks <= max_marks <= len(choices):
         raise ValueError("need 0 <= min <= max <= number of options")
-    if not min_marks <= sum(choices) <= max_marks:
-        raise ValueError("the number of marks is outside [min, max]")
     pairs = [elgamal.encrypt(public_key, m, rng=rng) for m in choices]
     ciphertexts = [c for c, _ in pairs]
+    total, values = count_statement(ciphertexts, min_marks, max_marks, abstain)
+    weights = [len(choices) if j == abstain else 1 for j in range(len(choices))]
+    marked = sum(w * m for w, m in zip(weights, choices, strict=True))
+    if marked not in values:
+        raise ValueError("the marks are outside [min, max] and are not abstain alone")
     digest = ballot_digest(ciphertexts)
     proofs = [
         prove_values(public_key, c, r, m, (0, 1), option_context(context, digest, i), rng=rng)
         for i, ((c, r), m) in enumerate(zip(pairs, choices, strict=True))
     ]
-    r_sum = sum(r for _, r in pairs)
+    r_sum = sum(w * r for w, (_, r) in zip(weights, pairs, strict=True))
     count_proof = prove_values(
-        public_key,
-        elgamal.total(ciphertexts),
-        r_sum,
-        sum(choices),
-        range(min_marks, max_marks + 1),
-        count_context(context, digest),
-        rng=rng,
+        public_key, total, r_sum, marked, values, count_context(context, digest), rng=rng
     )
     return EncryptedBallot(tuple(ciphertexts), tuple(proofs), count_proof)
+
+
+def count_fault(min_marks: int, max_marks: int, abstain: int | None) -> str:
+    """The message when the count proof fails (the JavaScript twin's too)."""
+    alone = "" if abstain is None else ", or abstain alone,"
+    return (
+        f"ballot: the proof that between {min_marks} and {max_marks} options{alone} "
+        "are marked does not hold"
+    )
 
 
 def verify_ballot(
@@ -137,6 +167,7 @@ def verify_ballot(
     min_marks: int,
     max_marks: int,
     context: BallotContext,
+    abstain: int | None = None,
 ) -> None:
     """Raise CryptoError naming the first fault; return None when every proof holds."""
     if len(ballot.ciphertexts) != n_options or len(ballot.proofs) != n_options:
@@ -145,14 +176,11 @@ def verify_ballot(
     for i, (c, proof) in enumerate(zip(ballot.ciphertexts, ballot.proofs, strict=True)):
         if not verify_values(public_key, c, proof, (0, 1), option_context(context, digest, i)):
             raise CryptoError(f"option {i}: the proof that it encrypts 0 or 1 does not hold")
+    try:
+        total, values = count_statement(ballot.ciphertexts, min_marks, max_marks, abstain)
+    except ValueError as exc:
+        raise CryptoError(f"ballot: {exc}") from None
     if not verify_values(
-        public_key,
-        elgamal.total(ballot.ciphertexts),
-        ballot.count_proof,
-        range(min_marks, max_marks + 1),
-        count_context(context, digest),
+        public_key, total, ballot.count_proof, values, count_context(context, digest)
     ):
-        raise CryptoError(
-            f"ballot: the proof that between {min_marks} and {max_marks} options "
-            "are marked does not hold"
-        )
+        raise CryptoError(count_fault(min_marks, max_marks, abstain))

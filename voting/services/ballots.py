@@ -510,26 +510,30 @@ def _points(sealed: EncryptedBallot) -> str:
     return " ".join(c.a.hex() for c in sealed.ciphertexts)
 
 
-def _context(poll: BallotPoll, key: str) -> tuple[BallotContext, int, int]:
-    low, high = marks_range(poll, [o.role for o in poll.options])
-    return BallotContext(poll_context(poll.id), voter_context(key)), low, high
+def _context(poll: BallotPoll, key: str) -> tuple[BallotContext, tuple[int, int, int | None]]:
+    marks = marks_range(poll, [o.role for o in poll.options])
+    return BallotContext(poll_context(poll.id), voter_context(key)), marks
 
 
 def _encrypt_paper(
     poll: BallotPoll, entry: RollEntry, chosen: list[int], nonce: str
 ) -> EncryptedBallot:
-    context, low, high = _context(poll, nonce_key(poll.id, entry.pk, nonce))
+    context, (low, high, abstain) = _context(poll, nonce_key(poll.id, entry.pk, nonce))
     marks = [1 if o.id in chosen else 0 for o in poll.options]
-    return encrypt_ballot(bytes.fromhex(poll.public_key), marks, low, high, context)
+    return encrypt_ballot(
+        bytes.fromhex(poll.public_key), marks, low, high, context, abstain=abstain
+    )
 
 
 def _verified(poll: BallotPoll, entry: RollEntry, nonce: str, ballot: Any) -> EncryptedBallot:
     """The ballot, if every proof holds for this poll and this roll entry's
     nonce key; the library's own message otherwise."""
-    context, low, high = _context(poll, nonce_key(poll.id, entry.pk, nonce))
+    context, (low, high, abstain) = _context(poll, nonce_key(poll.id, entry.pk, nonce))
     try:
         sealed = EncryptedBallot.from_json(ballot)
-        verify_ballot(bytes.fromhex(poll.public_key), sealed, len(poll.options), low, high, context)
+        verify_ballot(
+            bytes.fromhex(poll.public_key), sealed, len(poll.options), low, high, context, abstain
+        )
     except CryptoError as exc:
         raise InvalidInput(str(exc), code="ballot_refused") from None
     return sealed

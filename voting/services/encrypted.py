@@ -35,9 +35,9 @@ def voter_context(nonce_key: str) -> str:
     return f"ballot:{nonce_key}"
 
 
-def marks_range(poll: Poll | BallotPoll, roles: Sequence[str]) -> tuple[int, int]:
-    """How many options an encrypted ballot marks: the poll's least and most
-    choices, and one when the poll offers abstain (abstain alone)."""
+def marks_range(poll: Poll | BallotPoll, roles: Sequence[str]) -> tuple[int, int, int | None]:
+    """How many options other than abstain an encrypted ballot marks, and the
+    index of the abstain option (encrypted_record.marks_range)."""
     return encrypted_record.marks_range(
         str(poll.kind), poll.min_choices, poll.max_choices, [str(r) for r in roles]
     )

@@ -324,32 +324,64 @@ const countContext = (ctx, digest) => ["count", ctx.poll, ctx.voter, digest];
 const range = (lo, hi) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 
 /**
- * Encrypt a ballot: `choices` is one 0/1 mark per option; `context` is
- * {poll, voter} as the server names them. Draws r per option, then each
- * option's proof, then the count proof. Returns the ballot's JSON.
+ * What the count proof proves, as voting.crypto.ballots.count_statement: the
+ * ciphertext of S and the values S may take. Without abstain S is the number
+ * of marks, in [min, max]; with abstain at index a, S = Σ_{j≠a} m_j + n·m_a
+ * (n options), in [min, max] or equal to n: abstain is marked alone or not at all.
  */
-export function encryptBallot(publicKeyHex, choices, minMarks, maxMarks, context, rng = randomScalar) {
+function countStatement(ciphertexts, minMarks, maxMarks, abstain) {
+  const n = ciphertexts.length;
+  const values = range(minMarks, maxMarks);
+  if (abstain === null || abstain === undefined) return { total: sumCiphertexts(ciphertexts), values };
+  if (!(Number.isInteger(abstain) && 0 <= abstain && abstain < n && maxMarks < n)) {
+    throw new RangeError("need 0 <= abstain < number of options and max < number of options");
+  }
+  const others = sumCiphertexts(ciphertexts.filter((_, j) => j !== abstain));
+  const { a, b } = ciphertexts[abstain];
+  const weighted = { a: mulPublic(BigInt(n), a), b: mulPublic(BigInt(n), b) };
+  return { total: addCiphertexts(others, weighted), values: [...values, n] };
+}
+
+/** The message when the count proof fails, as voting.crypto.ballots.count_fault. */
+function countFault(minMarks, maxMarks, abstain) {
+  const alone = abstain === null || abstain === undefined ? "" : ", or abstain alone,";
+  return `ballot: the proof that between ${minMarks} and ${maxMarks} options${alone} are marked does not hold`;
+}
+
+/**
+ * Encrypt a ballot: `choices` is one 0/1 mark per option; `context` is
+ * {poll, voter} as the server names them; `abstain` the index of the poll's
+ * abstain option (null without one), [min, max] bounding the other options'
+ * marks. Draws r per option, then each option's proof, then the count proof.
+ * Returns the ballot's JSON.
+ */
+export function encryptBallot(publicKeyHex, choices, minMarks, maxMarks, context,
+  { abstain = null, rng = randomScalar } = {}) {
   const publicKey = decodePoint(publicKeyHex, "poll key");
   if (!choices.length || choices.length > MAX_OPTIONS || choices.some((m) => m !== 0 && m !== 1)) {
     throw new RangeError("a ballot marks each option 0 or 1");
   }
-  const marks = choices.reduce((x, y) => x + y, 0);
   if (!(0 <= minMarks && minMarks <= maxMarks && maxMarks <= choices.length)) {
     throw new RangeError("need 0 <= min <= max <= number of options");
   }
-  if (marks < minMarks || marks > maxMarks) throw new RangeError("the number of marks is outside [min, max]");
   const pairs = choices.map((m) => encrypt(publicKey, m, rng));
   const ciphertexts = pairs.map((p) => p.c);
+  const { total, values } = countStatement(ciphertexts, minMarks, maxMarks, abstain);
+  const weights = choices.map((_, j) => (j === abstain ? choices.length : 1));
+  const marked = choices.reduce((x, m, j) => x + weights[j] * m, 0);
+  if (!values.includes(marked)) {
+    throw new RangeError("the marks are outside [min, max] and are not abstain alone");
+  }
   const digest = ballotDigest(ciphertexts);
   const proofs = pairs.map((p, i) =>
     proveValues(publicKey, p.c, p.r, choices[i], [0, 1], optionContext(context, digest, i), rng),
   );
   const countProof = proveValues(
     publicKey,
-    sumCiphertexts(ciphertexts),
-    mod(pairs.reduce((x, p) => x + p.r, 0n)),
-    marks,
-    range(minMarks, maxMarks),
+    total,
+    mod(pairs.reduce((x, p, j) => x + BigInt(weights[j]) * p.r, 0n)),
+    marked,
+    values,
     countContext(context, digest),
     rng,
   );
@@ -375,7 +407,7 @@ export function ballotTracker(ballot) {
 }
 
 /** Throw CryptoError naming the first fault, as voting.crypto.ballots.verify_ballot. */
-export function verifyBallot(publicKeyHex, ballot, nOptions, minMarks, maxMarks, context) {
+export function verifyBallot(publicKeyHex, ballot, nOptions, minMarks, maxMarks, context, abstain = null) {
   const publicKey = decodePoint(publicKeyHex, "poll key");
   const ciphertexts = ballotCiphertexts(ballot);
   if (ciphertexts.length !== nOptions) {
@@ -387,13 +419,15 @@ export function verifyBallot(publicKeyHex, ballot, nOptions, minMarks, maxMarks,
       `option ${i} proof`);
     if (!ok) throw new CryptoError(`option ${i}: the proof that it encrypts 0 or 1 does not hold`);
   });
-  const ok = verifyValues(publicKey, sumCiphertexts(ciphertexts), ballot.count_proof, range(minMarks, maxMarks),
-    countContext(context, digest), "count proof");
-  if (!ok) {
-    throw new CryptoError(
-      `ballot: the proof that between ${minMarks} and ${maxMarks} options are marked does not hold`,
-    );
+  let statement;
+  try {
+    statement = countStatement(ciphertexts, minMarks, maxMarks, abstain);
+  } catch (error) {
+    throw new CryptoError(`ballot: ${error.message}`);
   }
+  const ok = verifyValues(publicKey, statement.total, ballot.count_proof, statement.values,
+    countContext(context, digest), "count proof");
+  if (!ok) throw new CryptoError(countFault(minMarks, maxMarks, abstain));
 }
 
 // --- tellers: key generation ---------------------------------------------------------

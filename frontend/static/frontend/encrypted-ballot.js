@@ -13,15 +13,16 @@ export function nonceKey(pollId, rollEntryId, nonce) {
 }
 
 /**
- * How many options a ballot marks, as voting.services.encrypted.marks_range:
+ * How many options other than abstain a ballot marks, and the abstain
+ * option's index (null without one), as voting.services.encrypted.marks_range:
  * exactly one on a motion or a poll with a No option; otherwise the poll's
- * least and most choices, the least lowered to one when abstain is offered.
+ * least and most choices. Abstain is marked alone or not at all.
  */
 export function marksRange(poll) {
   const roles = poll.options.map((option) => option.role);
-  if (poll.kind === "motion" || roles.includes("no")) return [1, 1];
-  const low = roles.includes("abstain") ? Math.min(poll.min_choices, 1) : poll.min_choices;
-  return [low, Math.max(poll.max_choices, 1)];
+  const abstain = roles.includes("abstain") ? roles.indexOf("abstain") : null;
+  if (poll.kind === "motion" || roles.includes("no")) return [1, 1, abstain];
+  return [poll.min_choices, Math.max(poll.max_choices, 1), abstain];
 }
 
 /**
@@ -32,11 +33,11 @@ export function marksRange(poll) {
 export function sealBallot(poll, rollEntryId, nonce, chosen) {
   const picked = new Set(chosen.map(Number));
   const marks = poll.options.map((option) => (picked.has(option.id) ? 1 : 0));
-  const [low, high] = marksRange(poll);
+  const [low, high, abstain] = marksRange(poll);
   const context = {
     poll: `poll:${poll.id}`,
     voter: `ballot:${nonceKey(poll.id, rollEntryId, nonce)}`,
   };
-  const ballot = encryptBallot(poll.public_key, marks, low, high, context);
+  const ballot = encryptBallot(poll.public_key, marks, low, high, context, { abstain });
   return { ballot, tracker: ballotTracker(ballot) };
 }
