@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import connections
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.factories import PASSWORD
@@ -132,3 +134,22 @@ def describe_violations(where: str, violations: list[dict[str, Any]]) -> str:
             summary = " ".join(str(node["summary"] or "").split())
             lines.append(f"    {node['target']}: {summary}")
     return "\n".join(lines)
+
+
+T = TypeVar("T")
+
+
+def in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Database work while Playwright's loop runs in this thread: in a
+    thread of its own, which hands its pooled connection back when done
+    (a thread that ends holding it keeps it from the pool for good, and the
+    suite's later tests then wait for a connection)."""
+
+    def run() -> T:
+        try:
+            return fn(*args)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from meetings import services
 from tests.conftest import build_world
-from tests.frontend.browser import TIMEOUT_MS, chromium, log_in, watch_errors
+from tests.frontend.browser import TIMEOUT_MS, chromium, in_thread, log_in, watch_errors
 from tests.servers import daphne_server
 from tests.voting.conftest import option_id, receipt
 from voting import keys
@@ -278,8 +278,6 @@ def _cut_last_seal(poll_id: int) -> None:
 def test_a_phone_remembers_the_heads_and_the_board_notices_a_cut_tail(
     transactional_db: None, chromium_path: str, tmp_path: Path
 ) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     world = build_world(voters=2, items=1)
     meeting = world.meeting
     services.meeting_start(actor=world.chair, meeting=meeting)
@@ -321,8 +319,7 @@ def test_a_phone_remembers_the_heads_and_the_board_notices_a_cut_tail(
         log_in(fresh, base, world.chair.username)
 
         # The server cuts the last sealed poll off the record.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(_cut_last_seal, last.pk).result()
+        in_thread(_cut_last_seal, last.pk)
 
         fresh.goto(f"{base}/meetings/{meeting.pk}/board/")
         expect(fresh.locator("#board-poll-" + str(first.pk))).to_be_visible()

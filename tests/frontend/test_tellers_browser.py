@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
@@ -25,6 +23,7 @@ from tests.frontend.browser import (
     axe_violations,
     chromium,
     describe_violations,
+    in_thread,
     log_in,
     log_in_by_id,
     watch_errors,
@@ -43,12 +42,6 @@ LAPTOP: ViewportSize = {"width": 1280, "height": 720}
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
 READY = "The poll's key is ready. Compare the fingerprint aloud; then the chair can open the poll."
 FINGERPRINT = re.compile(r"^([0-9a-f]{4} ){7}[0-9a-f]{4}$")
-
-
-def in_thread(fn: Any, *args: Any) -> Any:
-    """Database work while Playwright's loop runs in this thread."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(fn, *args).result()
 
 
 def secret_poll(world: World, *, tellers: list[Member] | None = None) -> Poll:

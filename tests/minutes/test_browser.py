@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from tests.frontend.browser import (
     axe_violations,
     chromium,
     describe_violations,
+    in_thread,
     log_in_by_id,
     watch_errors,
 )
@@ -35,12 +35,6 @@ pytestmark = pytest.mark.browser
 PHONE: ViewportSize = {"width": 360, "height": 740}
 LAPTOP: ViewportSize = {"width": 1280, "height": 720}
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
-
-
-def in_thread(fn: object, *args: object) -> object:
-    """Database work while Playwright's loop runs in this thread."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(fn, *args).result()  # type: ignore[arg-type]
 
 
 def _close(meeting_id: int, chair_id: int) -> None:
